@@ -1,0 +1,49 @@
+"""geomap: news text about violent incidents -> places, distance to the nearest border, maps."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from .borders import Borders, border_distance, load_borders
+from .errors import (
+    BorderDataError,
+    ConfigurationError,
+    DataFileError,
+    GazetteerError,
+    GeomapError,
+    InputError,
+    OutputError,
+    PlaceNotFound,
+)
+from .gazetteer import Gazetteer, build_gazetteer, open_gazetteer
+from .geocode import GazetteerGeocoder, get_geocoder
+from .incidents import document_incidents, incidents_from_texts
+from .job import map_files
+from .resolve import Toponym, geoparse
+
+__version__ = metadata.version("geomap")
+
+__all__ = [
+    "BorderDataError",
+    "Borders",
+    "ConfigurationError",
+    "DataFileError",
+    "GazetteerError",
+    "GazetteerGeocoder",
+    "Gazetteer",
+    "GeomapError",
+    "InputError",
+    "OutputError",
+    "PlaceNotFound",
+    "Toponym",
+    "__version__",
+    "border_distance",
+    "build_gazetteer",
+    "document_incidents",
+    "geoparse",
+    "get_geocoder",
+    "incidents_from_texts",
+    "load_borders",
+    "map_files",
+    "open_gazetteer",
+]

@@ -1,0 +1,5 @@
+"""Run the CLI: ``python -m geomap``."""
+
+from .cli import cli
+
+cli()

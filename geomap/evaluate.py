@@ -1,0 +1,176 @@
+"""Geoparsing evaluation against annotated corpora (JSONL: text + gold toponyms with offsets).
+
+Each line is ``{"id", "text", "toponyms": [{"start", "end", "name", "lat", "lon", ...}]}``.
+Recognition: gold = toponyms with coordinates; a prediction matches a gold toponym when their
+spans overlap, each used once. Resolution is scored on the matched gold (great-circle error).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import DataFileError
+
+__all__ = ["EvalReport", "evaluate_corpus", "evaluate_documents", "format_report", "read_corpus"]
+
+#: Half the Earth's circumference: the largest possible error, km (Gritta et al. 2018).
+MAX_ERROR_KM = 20039.0
+ACCURACY_KM = 161.0
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    """Scores of one run over a corpus; see :func:`evaluate_documents`."""
+
+    corpus: str
+    documents: int
+    gold: int
+    predicted: int
+    matched: int
+    exact: int
+    precision: float
+    recall: float
+    f1: float
+    accuracy_161: float
+    median_km: float
+    mean_km: float
+    auc: float
+    end_to_end: float
+    docs_per_s: float
+
+
+def read_corpus(path: str | os.PathLike[str], *, limit: int | None = None) -> list[dict[str, Any]]:
+    """Read a JSONL corpus; raise :class:`DataFileError` naming the file and line if bad."""
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataFileError(f"cannot read corpus '{p}': {err}") from err
+    docs: list[dict[str, Any]] = []
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+            if not isinstance(doc.get("text"), str) or not isinstance(doc.get("toponyms"), list):
+                raise ValueError("it needs 'text' (a string) and 'toponyms' (a list)")
+        except (ValueError, AttributeError) as err:
+            raise DataFileError(f"corpus '{p}' line {lineno} is not a document: {err}") from err
+        docs.append(doc)
+        if limit is not None and len(docs) >= limit:
+            break
+    if not docs:
+        raise DataFileError(f"corpus '{p}' has no documents: give it JSON lines")
+    return docs
+
+
+def _great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _match(gold: Sequence[dict[str, Any]], pred: Sequence[Any]) -> list[tuple[int, int]]:
+    """Pair overlapping spans greedily in text order, each used once."""
+    pairs, used = [], set()
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            if pi not in used and p.start < g["end"] and g["start"] < p.end:
+                pairs.append((gi, pi))
+                used.add(pi)
+                break
+    return pairs
+
+
+def evaluate_documents(
+    docs: Sequence[dict[str, Any]],
+    parse: Callable[[str], Sequence[Any]],
+    *,
+    corpus: str = "",
+) -> EvalReport:
+    """Score ``parse`` (text -> objects with ``start``, ``end``, ``lat``, ``lon``) on ``docs``.
+
+    The first document is parsed once before timing (warm-up).
+    """
+    if docs:
+        parse(docs[0]["text"])
+    started = time.perf_counter()
+    outputs = [parse(d["text"]) for d in docs]
+    elapsed = time.perf_counter() - started
+    n_gold = n_pred = n_exact = 0
+    errors: list[float] = []
+    for doc, pred in zip(docs, outputs, strict=True):
+        gold = [
+            g for g in doc["toponyms"] if g.get("lat") is not None and g.get("lon") is not None
+        ]
+        n_gold += len(gold)
+        n_pred += len(pred)
+        for gi, pi in _match(gold, pred):
+            g, p = gold[gi], pred[pi]
+            n_exact += (g["start"], g["end"]) == (p.start, p.end)
+            if p.lat is None or p.lon is None:
+                errors.append(MAX_ERROR_KM)
+            else:
+                errors.append(_great_circle_km(g["lat"], g["lon"], p.lat, p.lon))
+    err = np.array(errors)
+    matched = len(err)
+    precision = matched / n_pred if n_pred else 0.0
+    recall = matched / n_gold if n_gold else 0.0
+    within = int((err < ACCURACY_KM).sum())
+    return EvalReport(
+        corpus=corpus,
+        documents=len(docs),
+        gold=n_gold,
+        predicted=n_pred,
+        matched=matched,
+        exact=n_exact,
+        precision=precision,
+        recall=recall,
+        f1=2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        accuracy_161=within / matched if matched else 0.0,
+        median_km=float(np.median(err)) if matched else math.nan,
+        mean_km=float(err.mean()) if matched else math.nan,
+        auc=float(np.mean(np.log1p(err) / math.log(MAX_ERROR_KM))) if matched else math.nan,
+        end_to_end=within / n_gold if n_gold else 0.0,
+        docs_per_s=len(docs) / elapsed if elapsed > 0 else math.inf,
+    )
+
+
+def evaluate_corpus(path: str | os.PathLike[str], *, limit: int | None = None) -> EvalReport:
+    """Evaluate :func:`geomap.geoparse` on a JSONL corpus file."""
+    from .gazetteer import open_gazetteer
+    from .resolve import geoparse
+
+    docs = read_corpus(path, limit=limit)
+    gaz = open_gazetteer()
+    return evaluate_documents(docs, lambda t: geoparse(t, gazetteer=gaz), corpus=str(path))
+
+
+def format_report(reports: EvalReport | Iterable[EvalReport], names: Sequence[str] = ()) -> str:
+    """Format one or more reports as a Markdown table."""
+    rows = [reports] if isinstance(reports, EvalReport) else list(reports)
+    head = (
+        "| system | docs | gold | pred | P | R | F1 | exact spans | acc@161km | median km "
+        "| AUC | end-to-end | docs/s |\n|---" + "|---:" * 12 + "|"
+    )
+    lines = [head]
+    for i, r in enumerate(rows):
+        name = names[i] if i < len(names) else "geomap"
+        lines.append(
+            f"| {name} | {r.documents} | {r.gold} | {r.predicted} | {r.precision:.3f} "
+            f"| {r.recall:.3f} | {r.f1:.3f} | {r.exact} | {r.accuracy_161:.3f} "
+            f"| {r.median_km:.1f} | {r.auc:.3f} | {r.end_to_end:.3f} | {r.docs_per_s:.0f} |"
+        )
+    return "\n".join(lines)

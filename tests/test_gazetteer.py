@@ -1,0 +1,156 @@
+import sqlite3
+
+import pytest
+
+from geomap import gazetteer as gz
+from geomap.errors import GazetteerError
+
+TINY_CITIES = {
+    "174895": {"geonameid": 174895, "name": "Goris", "latitude": 39.51111, "longitude": 46.34168,
+               "countrycode": "AM", "population": 17592, "admin1code": "9",
+               "alternatenames": ["Geryusy", "Goris", "GRS"]},
+    "614455": {"geonameid": 614455, "name": "Gori", "latitude": 41.98532, "longitude": 44.1129,
+               "countrycode": "GE", "population": 41933, "admin1code": "12",
+               "alternatenames": ["Gori", "Goris"]},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("Goris", "goris"),
+        ("  GORIS ", "goris"),
+        ("Xankəndi", "xankandi"),
+        ("Çermik", "cermik"),
+        ("Nagorno-Karabakh", "nagorno karabakh"),
+        ("Nagorno–Karabakh", "nagorno karabakh"),
+        ("St. Petersburg", "st petersburg"),
+        ("Côte d’Ivoire", "cote d'ivoire"),
+        ("U.S.", "us"),
+    ],
+)
+def test_normalize_name_folds_case_accents_dashes_dots(raw, key):
+    assert gz.normalize_name(raw) == key
+
+
+def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(tmp_path))
+    assert gz.default_gazetteer_path() == tmp_path / f"gazetteer-v{gz.SCHEMA_VERSION}.sqlite"
+
+
+def test_built_gazetteer_has_version_counts_and_a_valid_checksum(gazetteer):
+    meta = gazetteer.meta
+    assert meta["schema_version"] == str(gz.SCHEMA_VERSION)
+    assert 230_000 < int(meta["places"]) < 240_000  # cities500 + countries
+    assert int(meta["names"]) > 900_000
+    assert meta["checksum"].startswith("sha256:")
+    assert gazetteer.verify()
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "geonameid"),
+    [("Jermuk", "AM", 174884), ("Goris", "AM", 174895), ("Kapan", "AM", 174875),
+     ("Yerevan", "AM", 616052), ("Baku", "AZ", 587084)],
+)  # fmt: skip
+def test_primary_name_is_the_first_candidate(gazetteer, name, country, geonameid):
+    first = gazetteer.search(name)[0]
+    assert (first.country_code, first.geonameid, first.kind) == (
+        country,
+        geonameid,
+        gz.KIND_PRIMARY,
+    )
+
+
+def test_noisy_alternates_are_candidates_but_ranked_after_the_primary_name(gazetteer):
+    jermuk = gazetteer.search("Jermuk", limit=None)
+    assert {c.country_code for c in jermuk} >= {"AM", "TR"}
+    assert [c.kind for c in jermuk if c.country_code == "TR"] == [gz.KIND_ALTERNATE]
+    goris = gazetteer.search("goris", limit=None)
+    assert "GE" in {c.country_code for c in goris}
+
+
+@pytest.mark.parametrize(
+    ("spelling", "geonameid"),
+    [("Stepanakert", 146970), ("Khankendi", 146970), ("Xankəndi", 146970),
+     ("Nakhichevan'", 147429), ("Naxçıvan", 147429), ("Kafan", 174875)],
+)  # fmt: skip
+def test_transliterations_reach_the_same_place(gazetteer, spelling, geonameid):
+    assert geonameid in {c.geonameid for c in gazetteer.search(spelling, limit=None)}
+
+
+def test_country_codes_filter(gazetteer):
+    assert {c.country_code for c in gazetteer.search("Goris", country_codes=["ge"])} == {"GE"}
+
+
+def test_countries_are_placed_inside_their_own_polygon(gazetteer, borders):
+    for name, code in [("Armenia", "AM"), ("Russia", "RU"), ("France", "FR"), ("USA", "US"),
+                       ("Turkish", "TR"), ("Azerbaijani", "AZ")]:  # fmt: skip
+        country = next(c for c in gazetteer.search(name) if c.feature == "country")
+        assert country.country_code == code
+        assert borders.country_at(country.lon, country.lat)[0] == code  # (lon, lat) order
+
+
+def test_word_lists_flag_ordinary_words_and_first_names(gazetteer):
+    assert "police" in gazetteer.words("common")
+    assert "charles" in gazetteer.words("first")
+    assert "in" not in gazetteer.words("first")
+    assert "goris" not in gazetteer.words("common")
+
+
+def _tiny_build(monkeypatch, path):
+    monkeypatch.setattr(gz, "_load_cities", lambda: TINY_CITIES)
+    return gz.build_gazetteer(path, progress=False)
+
+
+def test_build_is_atomic_and_drops_codes(monkeypatch, tmp_path):
+    path = _tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    assert [p.name for p in tmp_path.iterdir()] == ["g.sqlite"]  # no temp file left
+    gaz = gz.Gazetteer(path)
+    assert gaz.search("GRS") == []  # a code, not a name
+    assert [c.country_code for c in gaz.search("Goris", limit=None)] == ["AM", "GE"]
+    assert gaz.verify()
+
+
+def test_failed_build_leaves_nothing(monkeypatch, tmp_path):
+    def broken(_keys):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(gz, "_word_lists", broken)
+    with pytest.raises(GazetteerError, match="g.sqlite"):
+        _tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_tampered_content_fails_verification(monkeypatch, tmp_path):
+    path = _tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    con = sqlite3.connect(path)
+    con.execute("UPDATE places SET lat = 0 WHERE geonameid = 174895")
+    con.commit()
+    con.close()
+    assert not gz.Gazetteer(path).verify()
+
+
+def test_corrupt_or_stale_cache_is_reported_or_rebuilt(monkeypatch, tmp_path):
+    bad = tmp_path / "g.sqlite"
+    bad.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(GazetteerError, match="g.sqlite.*rebuild"):
+        gz.open_gazetteer(bad, build=False)
+    monkeypatch.setattr(gz, "_load_cities", lambda: TINY_CITIES)
+    rebuilt = gz.open_gazetteer(bad, progress=False)
+    assert rebuilt.search("Goris")[0].geonameid == 174895
+
+    old = tmp_path / "old.sqlite"
+    gz.build_gazetteer(old, progress=False)
+    con = sqlite3.connect(old)
+    con.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    with pytest.raises(GazetteerError, match="schema '0'"):
+        gz.Gazetteer(old)
+
+
+def test_missing_cache_without_build_says_how_to_build(tmp_path):
+    with pytest.raises(GazetteerError, match="geomap gazetteer build"):
+        gz.open_gazetteer(tmp_path / "none.sqlite", build=False)
+    with pytest.raises(GazetteerError, match="directory"):
+        gz.open_gazetteer(tmp_path, build=False)
