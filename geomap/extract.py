@@ -35,10 +35,12 @@ _TITLES = frozenset(
     " secretary ambassador envoy pastor rev reverend father bishop archbishop imam rabbi sheikh"
     " emir sultan coach agent spokesman spokeswoman spokesperson dear".split()
 )
+_TITLE_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(_TITLES)) + r")\.?\s+$", re.IGNORECASE)
 _CALENDAR = frozenset(
     "january february march april may june july august september october november december"
     " monday tuesday wednesday thursday friday saturday sunday".split()
 )
+_NEVER_ALONE = _CALENDAR | _TITLES
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st gen col lt capt sgt maj adm gov sen rep rev jr sr no vs inc ltd co"
     " jan feb mar apr jun jul aug sep sept oct nov dec".split()
@@ -186,6 +188,8 @@ def extract_mentions(
     runs: list[tuple[tuple[int, int], list[tuple[int, int, str]]]] = []
     for sent in sentences:
         for run in _runs(text, *sent):
+            if _TITLE_BEFORE.search(text, max(sent[0], run[0][0] - 24), run[0][0]):
+                continue  # "Mr. Kapan", "Dr. Goris": a person
             cut = _person_tokens(run, first_names)
             if cut:
                 runs.append((sent, run[:cut]))
@@ -208,8 +212,8 @@ def extract_mentions(
                     continue
                 start, end = run[i][0], run[j][1]
                 single = i == j
-                if single and run[i][2].casefold() in _CALENDAR:
-                    break
+                if single and run[i][2].casefold() in _NEVER_ALONE:
+                    break  # "May", "Monday", "Dr", "General" are not places on their own
                 mentions.append(
                     Mention(
                         start=start,

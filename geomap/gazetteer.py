@@ -38,6 +38,10 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 
+#: A dictionary word at least this frequent (Zipf scale: 3.5 is about 3 per million words)
+#: counts as an ordinary English word when it is also a place name.
+COMMON_ZIPF = 3.5
+
 #: How a name matched a place: the lower, the stronger.
 KIND_PRIMARY, KIND_ALTERNATE, KIND_COUNTRY_ALIAS, KIND_ADJECTIVE = 0, 1, 2, 3
 
@@ -214,14 +218,21 @@ def _country_names() -> dict[str, list[tuple[str, int]]]:
 def _word_lists(keys: set[str]) -> dict[str, set[str]]:
     """Return the word lists extraction needs.
 
-    ``common``: ordinary English words that are also place names (``english-words``' web2
-    list, lowercase entries only); ``first``: first names (US census lists in ``names``).
+    ``common``: ordinary English words that are also place names: lowercase entries of
+    ``english-words``' web2 dictionary that are frequent in English (``wordfreq`` Zipf
+    frequency >= :data:`COMMON_ZIPF`; "reading", "police", but not "baku", a rare noun);
+    ``first``: first names (the US census lists shipped by ``names``).
     """
     import names
+    import wordfreq
     from english_words import get_english_words_set
 
     web2 = get_english_words_set(["web2"], lower=False, alpha=True)
-    common = {w for w in web2 if w.islower()} & keys
+    common = {
+        w
+        for w in web2
+        if w.islower() and w in keys and wordfreq.zipf_frequency(w, "en") >= COMMON_ZIPF
+    }
     # Census first names that are also everyday words would make "In Kapan" a person.
     not_names = set(
         "in an so my see son man many else miss long love hope will may june page star king lady"

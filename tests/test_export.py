@@ -13,7 +13,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from common import (
+from .common import (
     HOSTILE_NAME,
     HOSTILE_SENTENCE,
     INCIDENT_COLUMNS,

@@ -10,7 +10,7 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import pytest
-from common import (
+from .common import (
     FAR_BORDER_LON,
     HOSTILE_NAME,
     HOSTILE_SENTENCE,

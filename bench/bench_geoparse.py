@@ -1,0 +1,287 @@
+"""Geoparsing quality and speed on GeoWebNews: geomap against two peers, in one run.
+
+Corpus: GeoWebNews (Gritta, Pilehvar & Collier 2020, "A Pragmatic Guide to Geoparsing
+Evaluation", Language Resources and Evaluation 54:683-712), read from the shared benchmark
+directory (``../shared/bench/geoparse/gwn.jsonl`` next to the repository). It is used for
+evaluation only and is never copied into the repository.
+
+All three systems are scored by the same code, :func:`geomap.evaluate.evaluate_documents`
+(overlap matching against the gold toponyms that have coordinates; resolution error on the
+matched ones), and printed with :func:`geomap.evaluate.format_report`:
+
+- ``geomap``: :func:`geomap.geoparse` with the cached gazetteer.
+- ``geotext``: the PyPI package ``geotext`` (``pip install -e ".[bench]"``), adapted. It returns
+  city and country names (``GeoText(text).cities + .countries``; its nationalities are not
+  used) without offsets, so each distinct returned name is located in the text by a whole-word,
+  case-sensitive search (longer names first; an occurrence overlapping one already taken is
+  skipped), and resolved to the most populous candidate of ``gaz.lookup([normalize_name(name)])``
+  in geomap's gazetteer (no coordinates when the gazetteer has no such name).
+- ``naive``: the most populous gazetteer match of every capitalised n-gram. Tokens are split at
+  punctuation into runs; every n-gram of up to 3 consecutive words of a run that starts and ends
+  with a capitalised word ("Bosnia and Herzegovina") is looked up with ``gaz.lookup``; matches
+  are taken longest first (then leftmost), non-overlapping; each resolves to its most populous
+  candidate.
+
+Usage::
+
+    python bench/bench_geoparse.py                # the whole corpus (~10 s)
+    python bench/bench_geoparse.py --limit 20     # a quick run
+    python bench/bench_geoparse.py --corpus other.jsonl --errors 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geomap.evaluate import (
+    _match,  # the very matching evaluate_documents uses
+    evaluate_documents,
+    format_report,
+    read_corpus,
+)
+from geomap.gazetteer import Candidate, Gazetteer, normalize_name, open_gazetteer
+from geomap.resolve import geoparse
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/bench/geoparse/gwn.jsonl"
+MAX_WORDS = 3
+
+# A word: letters, digits, inner apostrophes, hyphens and dots ("U.S.", "Al-Hasakah").
+_WORD = re.compile(r"\w+(?:['\u2019.\-]\w+)*\.?")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A recognised span and the coordinates chosen for it (what the peers return)."""
+
+    start: int
+    end: int
+    name: str
+    lat: float | None
+    lon: float | None
+    geonameid: int | None = None
+
+
+def most_populous(cands: Sequence[Candidate]) -> Candidate | None:
+    return max(cands, key=lambda c: c.population) if cands else None
+
+
+def _place(text: str, start: int, end: int, cand: Candidate | None) -> Place:
+    if cand is None:
+        return Place(start, end, text[start:end], None, None)
+    return Place(start, end, text[start:end], cand.lat, cand.lon, cand.geonameid)
+
+
+def _non_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Keep spans in the given priority order, dropping any that overlaps one already kept."""
+    kept: list[tuple[int, int]] = []
+    for s, e in spans:
+        if all(e <= ks or ke <= s for ks, ke in kept):
+            kept.append((s, e))
+    return sorted(kept)
+
+
+def geotext_parser(gaz: Gazetteer) -> Callable[[str], list[Place]]:
+    """``geotext`` adapted to return spans and coordinates (see the module docstring)."""
+    from geotext import GeoText
+
+    def parse(text: str) -> list[Place]:
+        found = GeoText(text)
+        names = sorted(set(found.cities) | set(found.countries), key=lambda n: (-len(n), n))
+        spans = [
+            m.span()
+            for name in names
+            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+        ]
+        spans = _non_overlapping(spans)
+        cands = gaz.lookup(normalize_name(text[s:e]) for s, e in spans)
+        return [
+            _place(text, s, e, most_populous(cands.get(normalize_name(text[s:e]), [])))
+            for s, e in spans
+        ]
+
+    return parse
+
+
+def naive_parser(gaz: Gazetteer) -> Callable[[str], list[Place]]:
+    """Most populous gazetteer match of every capitalised n-gram (see the module docstring)."""
+
+    def parse(text: str) -> list[Place]:
+        words = [m.span() for m in _WORD.finditer(text)]
+        ngrams: list[tuple[int, int, int]] = []  # (n words, start, end)
+        for i, (start, _) in enumerate(words):
+            if not text[start].isupper():
+                continue
+            for n in range(1, MAX_WORDS + 1):
+                j = i + n - 1
+                if j >= len(words):
+                    break
+                if n > 1 and not text[words[j - 1][1] : words[j][0]].isspace():
+                    break  # punctuation (or nothing) between two words ends the run
+                if text[words[j][0]].isupper():
+                    ngrams.append((n, start, words[j][1]))
+        cands = gaz.lookup(normalize_name(text[s:e]) for _, s, e in ngrams)
+        found = [(n, s, e) for n, s, e in ngrams if normalize_name(text[s:e]) in cands]
+        found.sort(key=lambda t: (-t[0], t[1]))
+        return [
+            _place(text, s, e, most_populous(cands[normalize_name(text[s:e])]))
+            for s, e in _non_overlapping([(s, e) for _, s, e in found])
+        ]
+
+    return parse
+
+
+def per_type_recall(docs: Sequence[dict[str, Any]], outputs: Sequence[Sequence[Any]]) -> str:
+    """Recall per GWN type with evaluate's overlap matching, as a Markdown table.
+
+    Types with coordinates are matched exactly as ``evaluate_documents`` does (against the gold
+    that has coordinates), so their matches add up to its ``matched``. Types without
+    coordinates (Demonym, Homonym, Language) are not in the scored gold; for them a match is
+    found against all toponyms of the document and shown for information.
+    """
+    total: Counter[str] = Counter()
+    hit: Counter[str] = Counter()
+    scored_types: set[str] = set()
+    for doc, pred in zip(docs, outputs, strict=True):
+        allg = doc["toponyms"]
+        gold = [g for g in allg if g.get("lat") is not None and g.get("lon") is not None]
+        for g in gold:
+            total[g["type"]] += 1
+            scored_types.add(g["type"])
+        for gi, _ in _match(gold, pred):
+            hit[gold[gi]["type"]] += 1
+        for gi, _ in _match(allg, pred):
+            if allg[gi].get("lat") is None:
+                hit[allg[gi]["type"]] += 1
+        for g in allg:
+            if g.get("lat") is None:
+                total[g["type"]] += 1
+    lines = ["| GWN type | gold | found | recall |", "|---|---:|---:|---:|"]
+    for typ, n in sorted(total.items(), key=lambda kv: (kv[0] not in scored_types, -kv[1])):
+        mark = "" if typ in scored_types else " (no coords, not scored)"
+        lines.append(f"| {typ}{mark} | {n} | {hit[typ]} | {hit[typ] / n:.3f} |")
+    n_scored = sum(total[t] for t in scored_types)
+    h_scored = sum(hit[t] for t in scored_types)
+    lines.append(f"| **all scored** | {n_scored} | {h_scored} | {h_scored / n_scored:.3f} |")
+    return "\n".join(lines)
+
+
+def error_tables(
+    docs: Sequence[dict[str, Any]], outputs: Sequence[Sequence[Any]], top: int
+) -> str:
+    """Most frequent false positives and missed gold toponyms (by surface form)."""
+    false_pos: Counter[str] = Counter()
+    fp_on_nocoord: Counter[str] = Counter()
+    missed: Counter[str] = Counter()
+    missed_types: dict[str, Counter[str]] = defaultdict(Counter)
+    far: Counter[str] = Counter()
+    for doc, pred in zip(docs, outputs, strict=True):
+        text = doc["text"]
+        gold = [g for g in doc["toponyms"] if g.get("lat") is not None]
+        nocoord = [g for g in doc["toponyms"] if g.get("lat") is None]
+        pairs = _match(gold, pred)
+        matched_g = {gi for gi, _ in pairs}
+        matched_p = {pi for _, pi in pairs}
+        for pi, p in enumerate(pred):
+            if pi not in matched_p:
+                name = text[p.start : p.end]
+                false_pos[name] += 1
+                if any(p.start < g["end"] and g["start"] < p.end for g in nocoord):
+                    fp_on_nocoord[name] += 1
+        for gi, g in enumerate(gold):
+            if gi not in matched_g:
+                missed[g["name"]] += 1
+                missed_types[g["name"]][g["type"]] += 1
+        for gi, pi in pairs:
+            g, p = gold[gi], pred[pi]
+            if p.lat is None or _km(g["lat"], g["lon"], p.lat, p.lon) >= 161:
+                far[f"{g['name']} -> {getattr(p, 'place', None) or p.name}"] += 1
+
+    def table(title: str, counts: Counter[str], extra: Callable[[str], str]) -> str:
+        rows = [f"| {title} | n | notes |", "|---|---:|---|"]
+        rows += [f"| {name} | {n} | {extra(name)} |" for name, n in counts.most_common(top)]
+        return "\n".join(rows)
+
+    def fp_note(name: str) -> str:
+        return (
+            f"{fp_on_nocoord[name]} on a Demonym/Language/Homonym" if fp_on_nocoord[name] else ""
+        )
+
+    def type_note(name: str) -> str:
+        return ", ".join(f"{t} {k}" for t, k in missed_types[name].most_common())
+
+    return "\n\n".join(
+        [
+            f"Top {top} false positives ({sum(false_pos.values())} in all):\n\n"
+            + table("predicted", false_pos, fp_note),
+            f"Top {top} missed gold toponyms ({sum(missed.values())} in all):\n\n"
+            + table("gold name", missed, type_note),
+            f"Top {top} matched but >= 161 km off ({sum(far.values())} in all):\n\n"
+            + table("gold -> chosen place", far, lambda _: ""),
+        ]
+    )
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    from geomap.evaluate import _great_circle_km
+
+    return _great_circle_km(lat1, lon1, lat2, lon2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="JSONL corpus.")
+    parser.add_argument("--limit", type=int, help="Only the first N documents.")
+    parser.add_argument(
+        "--errors", type=int, default=15, metavar="N", help="Rows of geomap's error tables."
+    )
+    args = parser.parse_args(argv)
+    if not args.corpus.is_file():
+        sys.exit(f"corpus not found: {args.corpus} (pass --corpus PATH)")
+
+    docs = read_corpus(args.corpus, limit=args.limit)
+    gaz = open_gazetteer()
+    systems: dict[str, Callable[[str], Sequence[Any]]] = {
+        "geomap": lambda t: geoparse(t, gazetteer=gaz)
+    }
+    try:
+        systems["geotext (adapted, most populous)"] = geotext_parser(gaz)
+    except ImportError:
+        print("geotext is not installed (pip install -e '.[bench]'): that peer is skipped\n")
+    systems["naive (capitalised n-grams, most populous)"] = naive_parser(gaz)
+
+    reports = [
+        evaluate_documents(docs, parse, corpus=str(args.corpus)) for parse in systems.values()
+    ]
+    print(f"# Geoparsing on {args.corpus.name}, {dt.datetime.now().isoformat(timespec='seconds')}")
+    print(
+        f"platform: {platform.platform()}; CPUs: {os.cpu_count()}; "
+        f"Python {sys.version.split()[0]}; gazetteer: {gaz.meta.get('source', '?')}"
+    )
+    print(
+        "Corpus: GeoWebNews (Gritta, Pilehvar & Collier 2020, LREV 54:683-712), "
+        "used for evaluation only.\n"
+        "Overlap matching against gold toponyms with coordinates; resolution scored on the "
+        "recognised ones (end-to-end = share of all gold resolved within 161 km).\n"
+    )
+    print(format_report(reports, list(systems)))
+
+    outputs = [geoparse(d["text"], gazetteer=gaz) for d in docs]
+    print("\n## geomap recall per GWN type (same overlap matching)\n")
+    print(per_type_recall(docs, outputs))
+    if args.errors > 0:
+        print("\n## geomap errors\n")
+        print(error_tables(docs, outputs, args.errors))
+
+
+if __name__ == "__main__":
+    main()

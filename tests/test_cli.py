@@ -1,0 +1,44 @@
+import json
+
+from click.testing import CliRunner
+
+from geomap.cli import cli
+
+from .conftest import SAMPLE
+
+
+def test_geocode_prints_candidates_best_first(gazetteer):
+    result = CliRunner().invoke(cli, ["geocode", "Goris"])
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("Goris\tAM\t39.51111\t46.34168")
+    assert any("\tGE\t" in line for line in lines[1:])
+
+
+def test_geocode_json_and_country_filter(gazetteer):
+    result = CliRunner().invoke(cli, ["geocode", "Goris", "--country", "GE", "--json"])
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert rows and {r["country_code"] for r in rows} == {"GE"}
+
+
+def test_geocode_unknown_place_is_an_error(gazetteer):
+    result = CliRunner().invoke(cli, ["geocode", "Qwxzzy"])
+    assert result.exit_code == 1 and "Qwxzzy" in result.output
+
+
+def test_gazetteer_info_verifies(gazetteer):
+    result = CliRunner().invoke(cli, ["gazetteer", "info", "--verify"])
+    assert result.exit_code == 0, result.output
+    assert "schema_version: 1" in result.output and "verified: ok" in result.output
+
+
+def test_gazetteer_info_without_cache_says_how_to_build(tmp_path):
+    result = CliRunner().invoke(cli, ["--cache-dir", str(tmp_path), "gazetteer", "info"])
+    assert result.exit_code == 1 and "geomap gazetteer build" in result.output
+
+
+def test_geoparse_prints_json_lines_with_offsets(gazetteer):
+    result = CliRunner().invoke(cli, ["geoparse", str(SAMPLE)])
+    text = SAMPLE.read_text("utf-8")
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert rows and all(text[r["start"] : r["end"]] == r["name"] for r in rows)

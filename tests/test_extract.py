@@ -1,0 +1,69 @@
+import pytest
+
+from geomap.extract import extract_mentions, split_sentences
+
+
+def mentions(text, gazetteer):
+    return extract_mentions(
+        text,
+        gazetteer.known,
+        common_words=gazetteer.words("common"),
+        first_names=gazetteer.words("first"),
+    )
+
+
+def names(text, gazetteer):
+    """The mentions that are not also ordinary English words."""
+    return [m.name for m in mentions(text, gazetteer) if not m.common_word]
+
+
+def test_offsets_slice_the_text_and_sentences_contain_them(gazetteer, sample_text):
+    found = mentions(sample_text, gazetteer)
+    assert len(found) >= 10
+    for m in found:
+        assert sample_text[m.start : m.end] == m.name
+        assert m.sentence_start <= m.start < m.end <= m.sentence_end
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jermuk, Goris and Kapan were shelled.", ["Jermuk", "Goris", "Kapan"]),
+        ("European Council President Charles Michel called Baku.", ["Baku"]),
+        ("Mr. Kapan met Dr. Goris in Yerevan.", ["Yerevan"]),
+        ("Charles Michel visited Yerevan.", ["Yerevan"]),
+        ("Troops left Bosnia and Herzegovina in May.", ["Bosnia and Herzegovina"]),
+        ("Armenia's army shelled Azerbaijan's positions.", ["Armenia", "Azerbaijan"]),
+        ("Fighting in Nagorno-Karabakh near Stepanakert.", ["Stepanakert"]),
+        ("On Monday in March, nothing happened in Goris.", ["Goris"]),
+    ],
+)
+def test_recognition_rules(gazetteer, text, expected):
+    assert names(text, gazetteer) == expected
+
+
+def test_ordinary_words_are_flagged(gazetteer):
+    found = {m.name: m for m in mentions("Police said Reading was calm. It rained.", gazetteer)}
+    assert found["Police"].common_word and found["Police"].sentence_initial
+    assert found["Reading"].common_word and not found["Reading"].sentence_initial
+
+
+def test_non_latin_script_names(gazetteer):
+    text = "Shelling hit Ереван overnight."
+    assert names(text, gazetteer) == ["Ереван"]
+
+
+def test_sentences_and_datelines():
+    text = "KAPAN, Armenia (Reuters) - Shells fell on Goris. Mr. Smith left.\n\nNew paragraph"
+    parts = [text[s:e] for s, e in split_sentences(text)]
+    assert parts == [
+        "KAPAN, Armenia (Reuters) -",
+        "Shells fell on Goris.",
+        "Mr. Smith left.",
+        "New paragraph",
+    ]
+
+
+def test_empty_and_lowercase_text_give_nothing(gazetteer):
+    assert names("", gazetteer) == []
+    assert names("shelling hit goris and kapan overnight", gazetteer) == []

