@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from geomap.cli import cli
@@ -7,7 +8,8 @@ from geomap.cli import cli
 from .conftest import SAMPLE
 
 
-def test_geocode_prints_candidates_best_first(gazetteer):
+@pytest.mark.usefixtures("gazetteer")
+def test_geocode_prints_candidates_best_first():
     result = CliRunner().invoke(cli, ["geocode", "Goris"])
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
@@ -15,18 +17,21 @@ def test_geocode_prints_candidates_best_first(gazetteer):
     assert any("\tGE\t" in line for line in lines[1:])
 
 
-def test_geocode_json_and_country_filter(gazetteer):
+@pytest.mark.usefixtures("gazetteer")
+def test_geocode_json_and_country_filter():
     result = CliRunner().invoke(cli, ["geocode", "Goris", "--country", "GE", "--json"])
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert rows and {r["country_code"] for r in rows} == {"GE"}
 
 
-def test_geocode_unknown_place_is_an_error(gazetteer):
+@pytest.mark.usefixtures("gazetteer")
+def test_geocode_unknown_place_is_an_error():
     result = CliRunner().invoke(cli, ["geocode", "Qwxzzy"])
     assert result.exit_code == 1 and "Qwxzzy" in result.output
 
 
-def test_gazetteer_info_verifies(gazetteer):
+@pytest.mark.usefixtures("gazetteer")
+def test_gazetteer_info_verifies():
     result = CliRunner().invoke(cli, ["gazetteer", "info", "--verify"])
     assert result.exit_code == 0, result.output
     assert "schema_version: 1" in result.output and "verified: ok" in result.output
@@ -37,7 +42,8 @@ def test_gazetteer_info_without_cache_says_how_to_build(tmp_path):
     assert result.exit_code == 1 and "geomap gazetteer build" in result.output
 
 
-def test_geoparse_prints_json_lines_with_offsets(gazetteer):
+@pytest.mark.usefixtures("gazetteer")
+def test_geoparse_prints_json_lines_with_offsets():
     result = CliRunner().invoke(cli, ["geoparse", str(SAMPLE)])
     text = SAMPLE.read_text("utf-8")
     rows = [json.loads(line) for line in result.output.splitlines()]

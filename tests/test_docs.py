@@ -13,7 +13,8 @@ MODULES = sorted(m.name for m in pkgutil.iter_modules(geomap.__path__) if m.name
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_module_doctests_pass_and_module_is_documented(name, gazetteer):
+@pytest.mark.usefixtures("gazetteer")
+def test_module_doctests_pass_and_module_is_documented(name):
     module = importlib.import_module(f"geomap.{name}")
     assert module.__doc__, f"geomap.{name} has no docstring"
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

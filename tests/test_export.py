@@ -13,6 +13,11 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+
+from geomap import export
+from geomap._io import atomic_write
+from geomap.errors import ConfigurationError, GeomapError, OutputError
+
 from .common import (
     HOSTILE_NAME,
     HOSTILE_SENTENCE,
@@ -24,10 +29,6 @@ from .common import (
     sample_borders,
     sample_incidents,
 )
-
-from geomap import export
-from geomap._io import atomic_write
-from geomap.errors import ConfigurationError, GeomapError, OutputError
 
 
 def _decimals(value: float) -> int:

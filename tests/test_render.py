@@ -10,6 +10,11 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import pytest
+from folium.utilities import normalize
+
+from geomap import render
+from geomap.errors import ConfigurationError, OutputError
+
 from .common import (
     FAR_BORDER_LON,
     HOSTILE_NAME,
@@ -19,10 +24,6 @@ from .common import (
     sample_borders,
     sample_incidents,
 )
-from folium.utilities import normalize
-
-from geomap import render
-from geomap.errors import ConfigurationError, OutputError
 
 # Substrings that must never reach the page raw.
 FORBIDDEN = [
