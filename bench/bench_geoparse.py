@@ -232,6 +232,7 @@ def error_tables(
     missed: Counter[str] = Counter()
     missed_types: dict[str, Counter[str]] = defaultdict(Counter)
     far: Counter[str] = Counter()
+    far_same_id: Counter[str] = Counter()
     for doc, pred in zip(docs, outputs, strict=True):
         text = doc["text"]
         gold = [g for g in doc["toponyms"] if g.get("lat") is not None]
@@ -252,7 +253,11 @@ def error_tables(
         for gi, pi in pairs:
             g, p = gold[gi], pred[pi]
             if p.lat is None or _km(g["lat"], g["lon"], p.lat, p.lon) >= 161:
-                far[f"{g['name']} -> {getattr(p, 'place', None) or p.name}"] += 1
+                place = getattr(p, "place", None) or p.name
+                key = f"{g['name']} -> {place} ({getattr(p, 'country_code', None) or '?'})"
+                far[key] += 1
+                if g.get("geonameid") is not None and g["geonameid"] == p.geonameid:
+                    far_same_id[key] += 1
 
     def table(title: str, counts: Counter[str], extra: Callable[[str], str]) -> str:
         rows = [f"| {title} | n | notes |", "|---|---:|---|"]
@@ -274,7 +279,11 @@ def error_tables(
             f"Top {top} missed gold toponyms ({sum(missed.values())} in all):\n\n"
             + table("gold name", missed, type_note),
             f"Top {top} matched but >= 161 km off ({sum(far.values())} in all):\n\n"
-            + table("gold -> chosen place", far, lambda _: ""),
+            + table(
+                "gold -> chosen place (country)",
+                far,
+                lambda k: f"{far_same_id[k]} with the gold GeoNames id" if far_same_id[k] else "",
+            ),
         ]
     )
 
