@@ -66,8 +66,10 @@ def time_python(code: str, runs: int) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+        proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True)
         times.append(time.perf_counter() - started)
+        if proc.returncode != 0:
+            sys.exit(f"python -c {code!r} failed:\n{proc.stderr.decode(errors='replace')}")
     return statistics.median(times)
 
 

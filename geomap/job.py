@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 
+from tqdm.auto import tqdm
+
 from .borders import load_borders
 from .errors import ConfigurationError, OutputError
 from .export import write_csv, write_geojson, write_gpkg
@@ -112,7 +114,9 @@ def map_files(
         "distance": "geodesic (WGS84 ellipsoid) to the nearest international land border",
     }
     written: list[Path] = []
-    for source, text in texts:
+    # A bar for several files: on a terminal only, unless `progress` says otherwise.
+    disable = (None if len(texts) > 1 else True) if progress is None else not progress
+    for source, text in tqdm(texts, desc="mapping", unit="file", disable=disable):
         incidents = incidents_from_texts([(source, text)], gazetteer=gazetteer, borders=borders)
         for fmt in chosen:
             target = out / f"{Path(source).stem}{FORMATS[fmt]}"
