@@ -37,6 +37,7 @@ import datetime as dt
 import os
 import platform
 import re
+import subprocess
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -92,7 +93,7 @@ def _non_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def geotext_parser(gaz: Gazetteer) -> Callable[[str], list[Place]]:
-    """``geotext`` adapted to return spans and coordinates (see the module docstring)."""
+    """Return ``geotext`` adapted to give spans and coordinates (see the module docstring)."""
     from geotext import GeoText
 
     def parse(text: str) -> list[Place]:
@@ -114,7 +115,7 @@ def geotext_parser(gaz: Gazetteer) -> Callable[[str], list[Place]]:
 
 
 def naive_parser(gaz: Gazetteer) -> Callable[[str], list[Place]]:
-    """Most populous gazetteer match of every capitalised n-gram (see the module docstring)."""
+    """Return the naive peer: most populous match of each capitalised n-gram (see above)."""
 
     def parse(text: str) -> list[Place]:
         words = [m.span() for m in _WORD.finditer(text)]
@@ -142,7 +143,7 @@ def naive_parser(gaz: Gazetteer) -> Callable[[str], list[Place]]:
 
 
 def geomap_spans_most_populous(gaz: Gazetteer) -> Callable[[str], list[Place]]:
-    """Ablation: geomap's own spans, each resolved to its most populous candidate instead."""
+    """Return the ablation: geomap's own spans, each resolved to its most populous candidate."""
 
     def parse(text: str) -> list[Place]:
         found = geoparse(text, gazetteer=gaz)
@@ -158,7 +159,7 @@ def geomap_spans_most_populous(gaz: Gazetteer) -> Callable[[str], list[Place]]:
 def geonames_table(
     docs: Sequence[dict[str, Any]], outputs: dict[str, Sequence[Sequence[Any]]]
 ) -> str:
-    """GeoNames-id agreement on matched gold toponyms that have an id, per system.
+    """Return the GeoNames-id agreement on matched gold toponyms that have an id, per system.
 
     "same id, >= 161 km" counts the right place scored as wrong by the distance metrics, which
     happens when the gazetteer's point for a place (e.g. a country's polygon centroid) is far
@@ -187,7 +188,7 @@ def geonames_table(
 def per_type_recall(
     docs: Sequence[dict[str, Any]], outputs: Sequence[Sequence[Any]]
 ) -> tuple[str, int]:
-    """Recall per GWN type with evaluate's overlap matching: a Markdown table and the total.
+    """Return geomap's recall per GWN type (evaluate's overlap matching) and the matched total.
 
     Gold toponyms with coordinates are matched exactly as ``evaluate_documents`` does, so their
     matches add up to its ``matched`` (returned, for checking). Toponyms without coordinates
@@ -226,7 +227,7 @@ def per_type_recall(
 def error_tables(
     docs: Sequence[dict[str, Any]], outputs: Sequence[Sequence[Any]], top: int
 ) -> str:
-    """Most frequent false positives and missed gold toponyms (by surface form)."""
+    """Return the most frequent false positives and missed gold toponyms (by surface form)."""
     false_pos: Counter[str] = Counter()
     fp_on_nocoord: Counter[str] = Counter()
     missed: Counter[str] = Counter()
@@ -294,10 +295,30 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return _great_circle_km(lat1, lon1, lat2, lon2)
 
 
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b else "n/a"
+
+
+def git_revision() -> str:
+    """Return the commit measured, with ``-dirty`` when the working tree has changes."""
+    proc = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+    )
+    return proc.stdout.strip() or "unknown"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="JSONL corpus.")
     parser.add_argument("--limit", type=int, help="Only the first N documents.")
+    parser.add_argument(
+        "--gazetteer",
+        type=Path,
+        help="Gazetteer file (default: the cache, built if missing; see GEOMAP_CACHE_DIR).",
+    )
     parser.add_argument(
         "--ablation",
         action="store_true",
@@ -311,7 +332,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"corpus not found: {args.corpus} (pass --corpus PATH)")
 
     docs = read_corpus(args.corpus, limit=args.limit)
-    gaz = open_gazetteer()
+    gaz = open_gazetteer(args.gazetteer)
     systems: dict[str, Callable[[str], Sequence[Any]]] = {
         "geomap": lambda t: geoparse(t, gazetteer=gaz)
     }
@@ -328,8 +349,11 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print(f"# Geoparsing on {args.corpus.name}, {dt.datetime.now().isoformat(timespec='seconds')}")
     print(
-        f"platform: {platform.platform()}; CPUs: {os.cpu_count()}; "
-        f"Python {sys.version.split()[0]}; gazetteer: {gaz.meta.get('source', '?')}"
+        f"platform: {platform.platform()}; CPUs: {os.cpu_count()}; Python {sys.version.split()[0]}"
+    )
+    print(
+        f"geomap revision: {git_revision()}; gazetteer: {gaz.path} "
+        f"({gaz.meta.get('source', '?')}, built {gaz.meta.get('built_at', '?')})"
     )
     print(
         "Corpus: GeoWebNews (Gritta, Pilehvar & Collier 2020, LREV 54:683-712), "
@@ -338,6 +362,14 @@ def main(argv: list[str] | None = None) -> None:
         "recognised ones (end-to-end = share of all gold resolved within 161 km).\n"
     )
     print(format_report(reports, list(systems)))
+    print("\n| ratio | F1 | end-to-end | docs/s |\n|---|---:|---:|---:|")
+    names = list(systems)
+    for name, r in zip(names[1:], reports[1:], strict=True):
+        g = reports[0]
+        print(
+            f"| geomap / {name.split(' (')[0]} | {_ratio(g.f1, r.f1)} "
+            f"| {_ratio(g.end_to_end, r.end_to_end)} | {_ratio(g.docs_per_s, r.docs_per_s)} |"
+        )
 
     all_outputs = {name: [parse(d["text"]) for d in docs] for name, parse in systems.items()}
     print("\n## Resolution by GeoNames id\n")

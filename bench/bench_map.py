@@ -31,11 +31,22 @@ import tempfile
 import time
 from pathlib import Path
 
+from geomap.gazetteer import SCHEMA_VERSION
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "samples" / "syunik_shelling.txt"
 WARM_RUNS = 5
+GAZETTEER_FILE = f"gazetteer-v{SCHEMA_VERSION}.sqlite"  # what default_gazetteer_path() names
 OPEN_RUNS = 20
 IMPORT_RUNS = 5
+
+
+def git_revision() -> str:
+    """Return the commit measured, with ``-dirty`` when the working tree has changes."""
+    proc = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True
+    )
+    return proc.stdout.strip() or "unknown"
 
 
 def cli_command() -> list[str]:
@@ -62,7 +73,7 @@ def run_map(cache_dir: Path, out_dir: Path) -> float:
 
 
 def time_python(code: str, runs: int) -> float:
-    """Median wall-clock seconds of ``python -c CODE`` in a fresh interpreter."""
+    """Return the median wall-clock seconds of ``python -c CODE`` in a fresh interpreter."""
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -74,7 +85,7 @@ def time_python(code: str, runs: int) -> float:
 
 
 def time_open(path: Path, runs: int) -> float:
-    """Median seconds of ``Gazetteer(path)`` (open + read the metadata) and ``close()``."""
+    """Return the median seconds of ``Gazetteer(path)`` (open and read its metadata)."""
     from geomap.gazetteer import Gazetteer
 
     times = []
@@ -87,7 +98,7 @@ def time_open(path: Path, runs: int) -> float:
 
 
 def time_build(path: Path) -> float:
-    """Seconds to build the gazetteer from scratch into ``path`` (in process, once)."""
+    """Return the seconds to build the gazetteer from scratch into ``path`` (in process, once)."""
     from geomap.gazetteer import build_gazetteer
 
     started = time.perf_counter()
@@ -108,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"platform: {platform.platform()}; CPUs: {os.cpu_count()}; Python {sys.version.split()[0]}"
     )
+    print(f"geomap revision: {git_revision()}")
     print(f"command: {' '.join(cli_command())} map {SAMPLE.relative_to(REPO)} --out TMP --force\n")
 
     rows: list[tuple[str, str, str]] = []
@@ -121,13 +133,13 @@ def main(argv: list[str] | None = None) -> None:
             cold = run_map(cache, out_dir)
         else:
             cache = args.cache_dir.expanduser().resolve()
-            if not (cache / "gazetteer-v1.sqlite").exists():
-                print(f"note: no gazetteer in {cache} yet: the first warm run will build it")
+            if not (cache / GAZETTEER_FILE).exists():
+                print(f"note: no gazetteer in {cache} yet: one untimed run builds it first")
                 run_map(cache, out_dir)
         warm_times = [run_map(cache, out_dir) for _ in range(WARM_RUNS)]
         warm = statistics.median(warm_times)
 
-        gaz_path = next(cache.glob("gazetteer-v*.sqlite"))
+        gaz_path = cache / GAZETTEER_FILE
         open_s = time_open(gaz_path, OPEN_RUNS)
         build_s = time_build(tmp_path / "rebuilt.sqlite") if cold is not None else None
 
@@ -135,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     imported = time_python("import geomap", IMPORT_RUNS)
 
     if cold is not None:
-        rows.append(("`geomap map`, cold (builds the gazetteer)", f"{cold:.2f}", "1"))
+        rows.append(("`geomap map`, cold (builds the gazetteer)", f"{cold:.2f}", ""))
     rows.append(
         (
             f"`geomap map`, warm (median of {WARM_RUNS})",
