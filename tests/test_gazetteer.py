@@ -154,3 +154,14 @@ def test_missing_cache_without_build_says_how_to_build(tmp_path):
         gz.open_gazetteer(tmp_path / "none.sqlite", build=False)
     with pytest.raises(GazetteerError, match="directory"):
         gz.open_gazetteer(tmp_path, build=False)
+
+
+def test_cache_from_another_recipe_is_stale(monkeypatch, tmp_path):
+    path = _tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    assert gz.Gazetteer(path).meta["recipe"] == gz.build_recipe()
+    monkeypatch.setattr(gz, "BUILD_REVISION", gz.BUILD_REVISION + 1)
+    with pytest.raises(GazetteerError, match="another recipe"):
+        gz.open_gazetteer(path, build=False)
+    rebuilt = gz.open_gazetteer(path, progress=False)
+    assert rebuilt.meta["recipe"] == gz.build_recipe()
+    gz._OPEN.pop(path)
