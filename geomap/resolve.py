@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,11 +28,18 @@ from .gazetteer import (
 __all__ = ["Toponym", "geoparse", "resolve_mentions"]
 
 # Hand-set weights of the evidence (see the module docstring); documented in the README.
-W_POPULATION, W_NAME, W_COUNTRY_FEATURE, W_COUNTRY_IN_TEXT, W_NEARBY = 2.0, 1.5, 1.5, 1.0, 1.5
+W_POPULATION, W_NAME, W_FEATURE, W_COUNTRY_IN_TEXT, W_REGION_IN_TEXT, W_NEARBY = (
+    2.0, 1.5, 1.5, 1.0, 1.0, 1.5
+)  # fmt: skip
+W_CAPITAL = 1.0  # national capitals are what news names most ("Washington", "Tbilisi")
 NAME_MATCH = {KIND_PRIMARY: 1.0, KIND_ALTERNATE: 0.3}
+AREAS = ("country", "region", "continent")  # places that are areas, not points
 NEARBY_KM = 150.0
 POPULOUS = 100_000
+TINY = 1_000
+SMALL = 10_000
 EARTH_RADIUS_KM = 6371.0088
+PASSES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,20 +74,110 @@ def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) 
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
-def _base(c: Candidate, countries_in_text: set[str]) -> tuple[float, list[str]]:
+@dataclass
+class _Context:
+    """What the document says so far: its countries, regions and point places."""
+
+    countries: set[str] = field(default_factory=set)
+    regions: set[tuple[str, str]] = field(default_factory=set)
+    anchors: dict[str, Candidate] = field(default_factory=dict)
+
+    @classmethod
+    def from_picks(cls, picks: dict[str, Candidate]) -> _Context:
+        ctx = cls()
+        for key, c in picks.items():
+            if c.feature in ("country", "region"):
+                ctx.countries.add(c.country_code)
+            if c.feature == "region":
+                ctx.regions.add((c.country_code, c.admin1))
+            if c.feature not in AREAS:
+                ctx.anchors[key] = c
+        return ctx
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A distinct name of the document and how it was written."""
+
+    key: str
+    common_word: bool  # also a frequent English word
+    initial_only: bool  # every mention starts a sentence
+    acronym: bool  # written in capitals, at most 5 letters ("NATO", "BA")
+    speaker: bool  # a lone word that says or tells something ("Johnson said")
+
+
+def _score(c: Candidate, k: _Key, ctx: _Context) -> tuple[float, list[str], bool]:
+    """Score one candidate; return (score, reasons, plausible)."""
     reasons = []
-    score = W_POPULATION * min(math.log10(c.population + 1) / 7.0, 1.0)
-    if c.population >= POPULOUS:
+    area = c.feature in AREAS
+    score = (
+        0.0
+        if c.feature in ("region", "continent")
+        else W_POPULATION * min(math.log10(c.population + 1) / 7.0, 1.0)
+    )
+    if c.population >= POPULOUS and not area:
         reasons.append("populous")
     score += W_NAME * NAME_MATCH.get(c.kind, 1.0)
-    reasons.append({0: "name", 1: "alternate-name", 2: "country-alias", 3: "adjective"}[c.kind])
-    if c.feature == "country":
-        score += W_COUNTRY_FEATURE
-        reasons.append("country")
-    elif c.country_code in countries_in_text:
+    reasons.append({0: "name", 1: "alternate-name", 2: "alias", 3: "adjective"}[c.kind])
+    if area:
+        score += W_FEATURE
+        reasons.append(c.feature)
+    elif c.feature == "capital":
+        score += W_CAPITAL
+        reasons.append("capital")
+    if c.feature != "country" and c.country_code in ctx.countries:
         score += W_COUNTRY_IN_TEXT
         reasons.append("country-in-text")
-    return score, reasons
+    if not area and (c.country_code, c.admin1) in ctx.regions:
+        score += W_REGION_IN_TEXT
+        reasons.append("region-in-text")
+    others = [a for key, a in ctx.anchors.items() if key != k.key]
+    if others and not area:
+        lat = np.array([a.lat for a in others])
+        lon = np.array([a.lon for a in others])
+        near = float(np.exp(-_haversine_km(lat, lon, c.lat, c.lon).min() / NEARBY_KM))
+        score += W_NEARBY * near
+        if near > 0.3:
+            reasons.append("near-other-places")
+    return score, reasons, _plausible(c, k, reasons)
+
+
+def _plausible(c: Candidate, k: _Key, reasons: list[str]) -> bool:
+    """Demand more evidence for names that may be ordinary words, acronyms or stray spellings."""
+    supported = bool({"country-in-text", "region-in-text", "near-other-places"} & set(reasons))
+    if k.acronym and c.kind != 2:  # "NATO", "BA": only a country alias ("US", "UAE") as is
+        return c.kind == KIND_PRIMARY and (c.population >= POPULOUS or supported)
+    if c.feature == "country":
+        return True  # "Turkey", "China", "Chad": the capital in running text is enough
+    if k.speaker and c.population < POPULOUS:
+        return False  # "Johnson said": a person
+    if k.common_word:  # "Police", "Reading": mid-sentence, its own name, and a big place
+        if k.initial_only or c.kind != KIND_PRIMARY:
+            return False
+        if c.feature in ("region", "continent"):  # "Centre", "Western": in its country only
+            return c.feature == "continent" or "country-in-text" in reasons
+        return c.population >= POPULOUS
+    if c.feature in AREAS:
+        return True
+    if c.population < TINY or (c.kind == KIND_ALTERNATE and c.population < SMALL):
+        return supported  # a hamlet, or a small place by another name, needs corroboration
+    return True
+
+
+def _choose(
+    cs: list[Candidate], k: _Key, ctx: _Context
+) -> tuple[Candidate, float, list[str]] | None:
+    """Return the best plausible candidate with its confidence and reasons, or None."""
+    scored = [(*_score(c, k, ctx), c) for c in cs]
+    plausible = [t for t in scored if t[2]]
+    if not plausible:
+        return None
+    score, reasons, _, best = max(plausible, key=lambda t: t[0])
+    total = np.logaddexp.reduce(np.array([t[0] for t in scored]))
+    share = float(np.exp(score - total))
+    if len(cs) == 1:
+        reasons.append("only-candidate")
+    return best, share * (1 - math.exp(-score / 2)), reasons
 
 
 def resolve_mentions(
@@ -98,55 +195,40 @@ def resolve_mentions(
     Returns
     -------
     list of Toponym
-        The mentions that are places, in text order. Mentions rejected as ordinary words
-        (e.g. a sentence-initial "Police" with no supporting evidence) are left out.
+        The mentions that are places, in text order. Mentions with no plausible candidate
+        (e.g. a sentence-initial "Police", "NATO" as a village in the Philippines) are left out.
     """
-    cands = {m.key: candidates.get(m.key, []) for m in mentions}
-    countries_in_text = {
-        c.country_code for cs in cands.values() for c in cs[:1] if c.feature == "country"
-    }
-    picks: dict[str, Candidate] = {}
-    for key, cs in cands.items():
-        if cs:
-            picks[key] = max(cs, key=lambda c: _base(c, countries_in_text)[0])
-    # Spatial coherence: distance to the places chosen for the other names of the document.
+    keys: dict[str, _Key] = {}
+    for key in dict.fromkeys(m.key for m in mentions):
+        ms = [m for m in mentions if m.key == key]
+        keys[key] = _Key(
+            key=key,
+            common_word=any(m.common_word for m in ms),
+            initial_only=all(m.sentence_initial for m in ms),
+            acronym=all(m.name.isupper() and len(m.name) <= 5 for m in ms),
+            speaker=any(m.speaker for m in ms),
+        )
+    # First context: the countries named outright, before anything is resolved.
+    ctx = _Context(
+        countries={
+            cs[0].country_code
+            for cs in (candidates.get(k, []) for k in keys)
+            if cs and cs[0].feature == "country"
+        }
+    )
     chosen: dict[str, tuple[Candidate, float, list[str]]] = {}
-    for _ in range(2):
-        anchors = [(k, c) for k, c in picks.items() if c.feature != "country"]
-        for key, cs in cands.items():
-            if not cs:
-                continue
-            others = [c for k, c in anchors if k != key]
-            o_lat = np.array([c.lat for c in others])
-            o_lon = np.array([c.lon for c in others])
-            best: tuple[Candidate, float, list[str]] | None = None
-            scores = []
-            for c in cs:
-                score, reasons = _base(c, countries_in_text)
-                if others and c.feature != "country":
-                    near = float(
-                        np.exp(-_haversine_km(o_lat, o_lon, c.lat, c.lon).min() / NEARBY_KM)
-                    )
-                    score += W_NEARBY * near
-                    if near > 0.3:
-                        reasons.append("near-other-places")
-                scores.append(score)
-                if best is None or score > best[1]:
-                    best = (c, score, reasons)
-            assert best is not None
-            arr = np.array(scores)
-            share = float(np.exp(best[1] - np.logaddexp.reduce(arr))) if len(arr) > 1 else 1.0
-            if len(cs) == 1:
-                best[2].append("only-candidate")
-            chosen[key] = (best[0], share * (1 - math.exp(-best[1] / 2)), best[2])
-            picks[key] = best[0]
+    for _ in range(PASSES):
+        chosen = {}
+        for key, k in keys.items():
+            pick = _choose(candidates.get(key, []), k, ctx)
+            if pick is not None:
+                chosen[key] = pick
+        ctx = _Context.from_picks({key: pick[0] for key, pick in chosen.items()})
     out = []
     for m in mentions:
         if m.key not in chosen:
             continue
         c, score, reasons = chosen[m.key]
-        if not _plausible(m, c, reasons):
-            continue
         out.append(
             Toponym(
                 start=m.start,
@@ -166,18 +248,6 @@ def resolve_mentions(
             )
         )
     return out
-
-
-def _plausible(m: Mention, c: Candidate, reasons: list[str]) -> bool:
-    """Demand more evidence for names that could be ordinary words or stray alternates."""
-    if c.feature == "country":
-        return True  # "Turkey", "China", "Chad": the capital in running text is enough
-    supported = "country-in-text" in reasons or "near-other-places" in reasons
-    if m.common_word:
-        return not m.sentence_initial and (c.population >= POPULOUS or supported)
-    if c.kind == KIND_ALTERNATE and c.population < 1000:
-        return supported
-    return True
 
 
 def geoparse(text: str, *, gazetteer: Gazetteer | None = None) -> list[Toponym]:

@@ -29,7 +29,9 @@ def test_offsets_slice_the_text_and_sentences_contain_them(gazetteer, sample_tex
     ("text", "expected"),
     [
         ("Jermuk, Goris and Kapan were shelled.", ["Jermuk", "Goris", "Kapan"]),
-        ("European Council President Charles Michel called Baku.", ["Baku"]),
+        ("European Council President Charles Michel called Baku.", ["European", "Baku"]),
+        ("The Crown Prince of Dubai and Mr. Kapan met.", ["Dubai"]),
+        ("Russian-backed forces shelled anti-Russian towns.", ["Russian", "Russian"]),
         ("Mr. Kapan met Dr. Goris in Yerevan.", ["Yerevan"]),
         ("Charles Michel visited Yerevan.", ["Yerevan"]),
         ("Troops left Bosnia and Herzegovina in May.", ["Bosnia and Herzegovina"]),
@@ -40,6 +42,11 @@ def test_offsets_slice_the_text_and_sentences_contain_them(gazetteer, sample_tex
 )
 def test_recognition_rules(gazetteer, text, expected):
     assert names(text, gazetteer) == expected
+
+
+def test_a_surname_seen_with_its_first_name_is_a_person_throughout(gazetteer):
+    text = "Megyn Kelly spoke in Dallas. Later Kelly left Dallas for Goris."
+    assert names(text, gazetteer) == ["Dallas", "Dallas", "Goris"]
 
 
 def test_ordinary_words_are_flagged(gazetteer):

@@ -25,7 +25,8 @@ TINY_CITIES = {
         ("Nagorno-Karabakh", "nagorno karabakh"),
         ("Nagorno–Karabakh", "nagorno karabakh"),
         ("St. Petersburg", "st petersburg"),
-        ("Côte d’Ivoire", "cote d'ivoire"),
+        ("Côte d’Ivoire", "cote divoire"),
+        ("Syunik'", "syunik"),
         ("U.S.", "us"),
     ],
 )
@@ -98,7 +99,7 @@ def test_word_lists_flag_ordinary_words_and_first_names(gazetteer):
 
 
 def _tiny_build(monkeypatch, path):
-    monkeypatch.setattr(gz, "_load_cities", lambda: TINY_CITIES)
+    monkeypatch.setattr(gz.sources, "load_cities", lambda: TINY_CITIES)
     return gz.build_gazetteer(path, progress=False)
 
 
@@ -115,7 +116,7 @@ def test_failed_build_leaves_nothing(monkeypatch, tmp_path):
     def broken(_keys):
         raise OSError("disk full")
 
-    monkeypatch.setattr(gz, "_word_lists", broken)
+    monkeypatch.setattr(gz.sources, "word_lists", broken)
     with pytest.raises(GazetteerError, match="g.sqlite"):
         _tiny_build(monkeypatch, tmp_path / "g.sqlite")
     assert list(tmp_path.iterdir()) == []
@@ -135,7 +136,7 @@ def test_corrupt_or_stale_cache_is_reported_or_rebuilt(monkeypatch, tmp_path):
     bad.write_bytes(b"not a database at all" * 100)
     with pytest.raises(GazetteerError, match="g.sqlite.*rebuild"):
         gz.open_gazetteer(bad, build=False)
-    monkeypatch.setattr(gz, "_load_cities", lambda: TINY_CITIES)
+    monkeypatch.setattr(gz.sources, "load_cities", lambda: TINY_CITIES)
     rebuilt = gz.open_gazetteer(bad, progress=False)
     assert rebuilt.search("Goris")[0].geonameid == 174895
 

