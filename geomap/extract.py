@@ -21,7 +21,7 @@ MAX_NGRAM = 6
 
 # Hyphens split tokens ("Russian-backed" -> "Russian"); runs re-join them ("Nagorno-Karabakh").
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?:\w|['\u2019](?=\w)|\.(?=[^\W\d_]\.))*")
-_POSSESSIVE = re.compile(r"['\u2019]s$")
+_POSSESSIVE = re.compile(r"['\u2019](?:s|ve|re|ll|d|m|t)$")  # "Armenia's", "I've"
 # Lowercase words that may stand inside a name: "Republic of the Congo", "Rostov on Don".
 _CONNECTORS = frozenset(
     "of the de del della di da do dos das du la le les el al upon on am an der den van von y e"
@@ -43,7 +43,12 @@ _CALENDAR = frozenset(
 )
 _NEVER_ALONE = _CALENDAR | _TITLES
 # A lone name followed by a verb of speech is a speaker: "Johnson said", "Kelly told".
-_SPEAKER = re.compile(r",? (?:said|says|told|added|explained|wrote|tweeted|argued|insisted)\b")
+_SPEAKER = re.compile(
+    r",? (?:said|says|told|tells|added|adds|explained|explains|wrote|writes|tweeted|argued"
+    r"|argues|insisted|insists|recalled|recalls|noted|notes|asked|asks|replied|replies)\b"
+)
+# A middle initial before a name: "Gino D. Bassett" (the run restarts after "D.").
+_INITIAL_BEFORE = re.compile(r"\b[A-Z]\.\s+$")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st gen col lt capt sgt maj adm gov sen rep rev jr sr no vs inc ltd co"
     " jan feb mar apr jun jul aug sep sept oct nov dec".split()
@@ -93,8 +98,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         word = re.search(r"(\w+)\W*$", text[max(start, m.start() - 12) : m.start() + 1])
-        if m.group().startswith(".") and word and word.group(1).casefold() in _ABBREVIATIONS:
-            continue
+        if (
+            m.group().startswith(".")
+            and word
+            and (
+                word.group(1).casefold() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", word.group(1))
+            )
+        ):
+            continue  # "Mr. Smith", "Gino D. Bassett": not the end of a sentence
         if text[start : m.end()].strip():
             spans.append((start, m.end()))
         start = m.end()
@@ -127,8 +138,8 @@ def _runs(text: str, s_start: int, s_end: int) -> Iterable[list[tuple[int, int, 
         word = m.group()
         possessive = _POSSESSIVE.search(word)
         if possessive:
-            end -= 2
-            word = word[:-2]
+            end -= len(possessive.group())
+            word = word[: -len(possessive.group())]
         gap = text[prev_end:start] if prev_end >= 0 else ""
         joined = gap in (" ", "-") and bool(run)
         if _capitalised(word):
@@ -194,7 +205,8 @@ def extract_mentions(
     surnames: set[str] = set()  # "Megyn Kelly" once makes every lone "Kelly" a person
     for sent in sentences:
         for run in _runs(text, *sent):
-            if _TITLE_BEFORE.search(text, max(sent[0], run[0][0] - 24), run[0][0]):
+            before = max(sent[0], run[0][0] - 24), run[0][0]
+            if _TITLE_BEFORE.search(text, *before) or _INITIAL_BEFORE.search(text, *before):
                 surnames.add(run[-1][2])  # "Mr. Kapan", "Dr. Goris": a person
                 continue
             cut = _person_tokens(run, first_names)

@@ -118,15 +118,15 @@ def word_lists(keys: set[str]) -> dict[str, set[str]]:
     """Return the word lists extraction needs.
 
     ``common``: ordinary English words that are also place names: lowercase entries of
-    ``english-words``' web2 dictionary that are frequent in English (``wordfreq`` Zipf
-    frequency >= :data:`COMMON_ZIPF`; "reading", "police", but not "baku", a rare noun);
+    ``english-words``' web2 and GCIDE dictionaries that are frequent in English (``wordfreq``
+    Zipf frequency >= :data:`COMMON_ZIPF`; "reading", "police", not "baku", a rare noun);
     ``first``: first names (the US census lists shipped by ``names``).
     """
     import names
     import wordfreq
     from english_words import get_english_words_set
 
-    web2 = get_english_words_set(["web2"], lower=False, alpha=True)
+    web2 = get_english_words_set(["web2", "gcide"], lower=False, alpha=True)
     common = {
         w
         for w in web2

@@ -67,19 +67,34 @@ class Toponym:
     sentence_end: int = 0
 
 
-def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
-    p1, p2 = np.radians(lat1), math.radians(lat2)
-    dlat, dlon = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+def _nearness(cs: list[Candidate], k: _Key, ctx: _Context) -> np.ndarray:
+    """Return exp(-d / NEARBY_KM) for each candidate (0 when there is nothing to be near).
+
+    ``d`` is the great-circle distance in km to the nearest place chosen for another name of
+    the document; one distance matrix per name.
+    """
+    others = [a for key, a in ctx.anchors.items() if key != k.key]
+    if not others:
+        return np.zeros(len(cs))
+    lat1 = np.radians([c.lat for c in cs])[:, None]
+    lon1 = np.radians([c.lon for c in cs])[:, None]
+    lat2 = np.radians([a.lat for a in others])[None, :]
+    lon2 = np.radians([a.lon for a in others])[None, :]
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))).min(axis=1)
+    return np.exp(-km / NEARBY_KM)
 
 
 @dataclass
 class _Context:
     """What the document says so far: its countries, regions and point places."""
 
-    countries: set[str] = field(default_factory=set)
-    regions: set[tuple[str, str]] = field(default_factory=set)
+    # Each piece of evidence remembers which names gave it, so no name supports itself.
+    countries: dict[str, set[str]] = field(default_factory=dict)
+    regions: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     anchors: dict[str, Candidate] = field(default_factory=dict)
 
     @classmethod
@@ -87,12 +102,20 @@ class _Context:
         ctx = cls()
         for key, c in picks.items():
             if c.feature in ("country", "region"):
-                ctx.countries.add(c.country_code)
+                ctx.countries.setdefault(c.country_code, set()).add(key)
             if c.feature == "region":
-                ctx.regions.add((c.country_code, c.admin1))
+                ctx.regions.setdefault((c.country_code, c.admin1), set()).add(key)
             if c.feature not in AREAS:
                 ctx.anchors[key] = c
         return ctx
+
+    def names_country(self, code: str, key: str) -> bool:
+        """Whether a name other than ``key`` places the document in country ``code``."""
+        return bool(self.countries.get(code, set()) - {key})
+
+    def names_region(self, code: str, admin1: str, key: str) -> bool:
+        """Whether a name other than ``key`` places the document in that region."""
+        return bool(self.regions.get((code, admin1), set()) - {key})
 
 
 @dataclass(frozen=True)
@@ -106,8 +129,8 @@ class _Key:
     speaker: bool  # a lone word that says or tells something ("Johnson said")
 
 
-def _score(c: Candidate, k: _Key, ctx: _Context) -> tuple[float, list[str], bool]:
-    """Score one candidate; return (score, reasons, plausible)."""
+def _score(c: Candidate, k: _Key, ctx: _Context, near: float) -> tuple[float, list[str], bool]:
+    """Score one candidate (``near``: :func:`_nearness`); return (score, reasons, plausible)."""
     reasons = []
     area = c.feature in AREAS
     score = (
@@ -122,20 +145,16 @@ def _score(c: Candidate, k: _Key, ctx: _Context) -> tuple[float, list[str], bool
     if area:
         score += W_FEATURE
         reasons.append(c.feature)
-    elif c.feature == "capital":
+    elif c.feature == "capital" and c.kind == KIND_PRIMARY:
         score += W_CAPITAL
         reasons.append("capital")
-    if c.feature != "country" and c.country_code in ctx.countries:
+    if c.feature != "country" and ctx.names_country(c.country_code, k.key):
         score += W_COUNTRY_IN_TEXT
         reasons.append("country-in-text")
-    if not area and (c.country_code, c.admin1) in ctx.regions:
+    if not area and ctx.names_region(c.country_code, c.admin1, k.key):
         score += W_REGION_IN_TEXT
         reasons.append("region-in-text")
-    others = [a for key, a in ctx.anchors.items() if key != k.key]
-    if others and not area:
-        lat = np.array([a.lat for a in others])
-        lon = np.array([a.lon for a in others])
-        near = float(np.exp(-_haversine_km(lat, lon, c.lat, c.lon).min() / NEARBY_KM))
+    if not area:
         score += W_NEARBY * near
         if near > 0.3:
             reasons.append("near-other-places")
@@ -168,7 +187,8 @@ def _choose(
     cs: list[Candidate], k: _Key, ctx: _Context
 ) -> tuple[Candidate, float, list[str]] | None:
     """Return the best plausible candidate with its confidence and reasons, or None."""
-    scored = [(*_score(c, k, ctx), c) for c in cs]
+    near = _nearness(cs, k, ctx)
+    scored = [(*_score(c, k, ctx, float(n)), c) for c, n in zip(cs, near, strict=True)]
     plausible = [t for t in scored if t[2]]
     if not plausible:
         return None
@@ -209,20 +229,19 @@ def resolve_mentions(
             speaker=any(m.speaker for m in ms),
         )
     # First context: the countries named outright, before anything is resolved.
-    ctx = _Context(
-        countries={
-            cs[0].country_code
-            for cs in (candidates.get(k, []) for k in keys)
-            if cs and cs[0].feature == "country"
-        }
+    ctx = _Context.from_picks(
+        {k: cs[0] for k in keys if (cs := candidates.get(k, [])) and cs[0].feature == "country"}
     )
     chosen: dict[str, tuple[Candidate, float, list[str]]] = {}
     for _ in range(PASSES):
+        previous = {key: pick[0].geonameid for key, pick in chosen.items()}
         chosen = {}
         for key, k in keys.items():
             pick = _choose(candidates.get(key, []), k, ctx)
             if pick is not None:
                 chosen[key] = pick
+        if {key: pick[0].geonameid for key, pick in chosen.items()} == previous:
+            break  # the context would not change: the choice is stable
         ctx = _Context.from_picks({key: pick[0] for key, pick in chosen.items()})
     out = []
     for m in mentions:

@@ -66,3 +66,50 @@ def test_countries_are_places_even_sentence_initial(gazetteer):
 
 def test_empty_text(gazetteer):
     assert parse("", gazetteer) == [] and parse("   \n", gazetteer) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "feature", "country"),
+    [
+        ("Floods hit Hawaii and Tamil Nadu.", "Hawaii", "region", "US"),
+        ("Floods hit Hawaii and Tamil Nadu.", "Tamil Nadu", "region", "IN"),
+        ("Migrants crossed into Europe from Africa.", "Europe", "continent", ""),
+        ("Several European governments protested.", "European", "continent", ""),
+        ("Officials in Washington and Moscow spoke.", "Washington", "capital", "US"),
+    ],
+)
+def test_regions_continents_and_capitals(gazetteer, text, name, feature, country):
+    t = by_name(text, gazetteer)[name]
+    assert (t.feature, t.country_code) == (feature, country)
+
+
+def test_town_region_pattern_uses_the_region(gazetteer):
+    found = by_name("A tornado hit Paris, Texas, on Sunday.", gazetteer)
+    assert found["Paris"].country_code == "US" and "region-in-text" in found["Paris"].reason
+    assert by_name("A tornado hit Paris on Sunday.", gazetteer)["Paris"].country_code == "FR"
+
+
+@pytest.mark.parametrize(
+    ("text", "not_places"),
+    [
+        ("NATO and the BA pilots met in Brussels.", {"NATO", "BA"}),  # acronyms, not villages
+        ("Megyn Kelly visited Dallas. Kelly said it was hot.", {"Kelly"}),  # a surname
+        ("Dallas police were there. Johnson said nothing.", {"Johnson"}),  # a speaker
+        ("Gino D. Bassett was arrested in Chicago.", {"Bassett"}),  # after a middle initial
+        ("I've seen the Centre of Chicago.", {"I", "Centre", "Ive"}),  # contraction, word
+    ],
+)
+def test_non_places_are_left_out(gazetteer, text, not_places):
+    found = by_name(text, gazetteer)
+    assert not not_places & set(found)
+    assert found  # the real place of each text is still there
+
+
+def test_a_name_does_not_support_itself(gazetteer):
+    # "Centre" is a region of Burkina Faso; nothing else in the text points there.
+    assert "Centre" not in by_name("The Centre failed to frame a scheme in Delhi.", gazetteer)
+
+
+def test_country_alias_acronyms_are_places(gazetteer):
+    found = by_name("The US and the UAE signed a deal.", gazetteer)
+    assert found["US"].country_code == "US" and found["UAE"].country_code == "AE"
