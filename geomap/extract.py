@@ -11,10 +11,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
+from .errors import ConfigurationError
 from .gazetteer import normalize_name
 
-__all__ = ["Mention", "extract_mentions", "split_sentences", "MAX_NGRAM"]
+if TYPE_CHECKING:
+    from .gazetteer import Gazetteer
+
+__all__ = [
+    "EXTRACTORS",
+    "Extractor",
+    "GazetteerExtractor",
+    "MAX_NGRAM",
+    "Mention",
+    "extract_mentions",
+    "get_extractor",
+    "split_sentences",
+]
 
 #: The longest place name looked up, in words ("Bosnia and Herzegovina" is 3).
 MAX_NGRAM = 6
@@ -83,6 +97,7 @@ class Mention:
     sentence_initial: bool = False
     common_word: bool = False
     speaker: bool = False
+    ner: bool = False  # found by a named-entity recogniser, which already judged it a place
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -254,3 +269,67 @@ def extract_mentions(
                 break
             i += 1
     return mentions
+
+
+class Extractor(Protocol):
+    """What geomap needs of a recogniser: text (and the gazetteer's names) -> mentions."""
+
+    name: str
+
+    def __call__(self, text: str, gazetteer: Gazetteer) -> list[Mention]:
+        """Return the place-name mentions of ``text`` in text order."""
+        ...
+
+
+class GazetteerExtractor:
+    """The default recogniser: gazetteer names in capitalised word runs (no model needed)."""
+
+    name = "gazetteer"
+
+    def __call__(self, text: str, gazetteer: Gazetteer) -> list[Mention]:
+        """Return the mentions of ``text`` (see :func:`extract_mentions`)."""
+        return extract_mentions(
+            text,
+            gazetteer.known,
+            common_words=gazetteer.words("common"),
+            first_names=gazetteer.words("first"),
+        )
+
+
+def _spacy_extractor() -> Extractor:
+    from .extract_spacy import SpacyExtractor
+
+    return SpacyExtractor()
+
+
+def _auto_extractor() -> Extractor:
+    from .extract_spacy import english_models
+
+    return _spacy_extractor() if english_models() else GazetteerExtractor()
+
+
+#: Recognisers by name; "auto" is spaCy when an English model is installed, else "gazetteer".
+EXTRACTORS: dict[str, Callable[[], Extractor]] = {
+    "gazetteer": GazetteerExtractor,
+    "spacy": _spacy_extractor,
+    "auto": _auto_extractor,
+}
+
+
+def get_extractor(name: str = "gazetteer") -> Extractor:
+    """Return a recogniser by name: ``"gazetteer"`` (default), ``"spacy"`` or ``"auto"``.
+
+    Raises
+    ------
+    ConfigurationError
+        If no recogniser has that name, or ``"spacy"`` finds no English model.
+    ImportError
+        If ``"spacy"`` is asked for and spaCy is not installed.
+    """
+    try:
+        make = EXTRACTORS[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"unknown extractor {name!r}; choose one of: {', '.join(EXTRACTORS)}"
+        ) from None
+    return make()

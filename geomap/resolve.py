@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .extract import Mention, extract_mentions
+from .extract import Extractor, Mention, get_extractor
 from .gazetteer import (
     KIND_ALTERNATE,
     KIND_PRIMARY,
@@ -127,6 +127,7 @@ class _Key:
     initial_only: bool  # every mention starts a sentence
     acronym: bool  # written in capitals, at most 5 letters ("NATO", "BA")
     speaker: bool  # a lone word that says or tells something ("Johnson said")
+    ner: bool = False  # a recogniser already judged it a place
 
 
 def _score(c: Candidate, k: _Key, ctx: _Context, near: float) -> tuple[float, list[str], bool]:
@@ -163,6 +164,8 @@ def _score(c: Candidate, k: _Key, ctx: _Context, near: float) -> tuple[float, li
 
 def _plausible(c: Candidate, k: _Key, reasons: list[str]) -> bool:
     """Demand more evidence for names that may be ordinary words, acronyms or stray spellings."""
+    if k.ner:
+        return True  # the recogniser decided it is a place; only which place is open
     supported = bool({"country-in-text", "region-in-text", "near-other-places"} & set(reasons))
     if k.acronym and c.kind != 2:  # "NATO", "BA": only a country alias ("US", "UAE") as is
         return c.kind == KIND_PRIMARY and (c.population >= POPULOUS or supported)
@@ -227,6 +230,7 @@ def resolve_mentions(
             initial_only=all(m.sentence_initial for m in ms),
             acronym=all(m.name.isupper() and len(m.name) <= 5 for m in ms),
             speaker=any(m.speaker for m in ms),
+            ner=all(m.ner for m in ms),
         )
     # First context: the countries named outright, before anything is resolved.
     ctx = _Context.from_picks(
@@ -246,6 +250,22 @@ def resolve_mentions(
     out = []
     for m in mentions:
         if m.key not in chosen:
+            if m.ner:  # a place by the recogniser's judgement, but not in the gazetteer
+                out.append(
+                    Toponym(
+                        m.start,
+                        m.end,
+                        m.name,
+                        None,
+                        None,
+                        None,
+                        None,
+                        0.0,
+                        "not-in-gazetteer",
+                        sentence_start=m.sentence_start,
+                        sentence_end=m.sentence_end,
+                    )  # fmt: skip
+                )
             continue
         c, score, reasons = chosen[m.key]
         out.append(
@@ -269,7 +289,12 @@ def resolve_mentions(
     return out
 
 
-def geoparse(text: str, *, gazetteer: Gazetteer | None = None) -> list[Toponym]:
+def geoparse(
+    text: str,
+    *,
+    gazetteer: Gazetteer | None = None,
+    extractor: Extractor | str | None = None,
+) -> list[Toponym]:
     """Find the place names in ``text`` and resolve each to a gazetteer place.
 
     Parameters
@@ -278,11 +303,15 @@ def geoparse(text: str, *, gazetteer: Gazetteer | None = None) -> list[Toponym]:
         The document (e.g. a news article).
     gazetteer : Gazetteer, optional
         Defaults to :func:`geomap.gazetteer.open_gazetteer` (built on first use).
+    extractor : Extractor or str, optional
+        The recogniser: ``"gazetteer"`` (default, no model needed), ``"spacy"``, ``"auto"``
+        (spaCy when an English model is installed) or an :class:`~geomap.extract.Extractor`.
 
     Returns
     -------
     list of Toponym
-        In text order; ``text[t.start:t.end] == t.name`` for each.
+        In text order; ``text[t.start:t.end] == t.name`` for each. A place that a spaCy
+        model recognised but the gazetteer lacks has ``lat``/``lon`` None.
 
     Examples
     --------
@@ -290,7 +319,17 @@ def geoparse(text: str, *, gazetteer: Gazetteer | None = None) -> list[Toponym]:
     [('Goris', 'AM'), ('Kapan', 'AM'), ('Armenia', 'AM')]
     """
     gaz = gazetteer if gazetteer is not None else open_gazetteer()
-    mentions = extract_mentions(
-        text, gaz.known, common_words=gaz.words("common"), first_names=gaz.words("first")
-    )
+    if extractor is None or isinstance(extractor, str):
+        extractor = _extractor(extractor or "gazetteer")
+    mentions = extractor(text, gaz)
     return resolve_mentions(mentions, gaz.lookup(m.key for m in mentions))
+
+
+_EXTRACTORS: dict[str, Extractor] = {}
+
+
+def _extractor(name: str) -> Extractor:
+    """Return the named recogniser, made once per process (a spaCy model loads slowly)."""
+    if name not in _EXTRACTORS:
+        _EXTRACTORS[name] = get_extractor(name)
+    return _EXTRACTORS[name]
