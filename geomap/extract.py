@@ -37,9 +37,16 @@ MAX_NGRAM = 6
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?:\w|['\u2019](?=\w)|\.(?=[^\W\d_]\.))*")
 _POSSESSIVE = re.compile(r"['\u2019](?:s|ve|re|ll|d|m|t)$")  # "Armenia's", "I've"
 # Lowercase words that may stand inside a name: "Republic of the Congo", "Rostov on Don".
-_CONNECTORS = frozenset(
+_CONNECTORS_WORDS = (
     "of the de del della di da do dos das du la le les el al upon on am an der den van von y e"
     " and".split()
+)
+_CONNECTORS = frozenset(_CONNECTORS_WORDS)
+# Stretches that may hold a run: a word that does not start with a-z, then more such words
+# joined by a space or hyphen, with at most two connectors between them (a fast superset).
+_CAP_WORD = r"(?<!\w)[^\W\d_a-z][\w'\u2019.]*"
+_CANDIDATE_REGION = re.compile(
+    rf"{_CAP_WORD}(?:[ -](?:(?:{'|'.join(sorted(_CONNECTORS_WORDS))})[ -]){{0,2}}{_CAP_WORD})*"
 )
 # Words after which a capitalised sequence names a person, not a place.
 _TITLES = frozenset(
@@ -145,13 +152,18 @@ def _capitalised(word: str) -> bool:
 
 def _runs(text: str, s_start: int, s_end: int) -> Iterable[list[tuple[int, int, str]]]:
     """Yield runs of capitalised tokens (with inner connectors) within one sentence."""
+    for region in _CANDIDATE_REGION.finditer(text, s_start, s_end):  # skips lowercase prose
+        yield from _region_runs(text, *region.span())
+
+
+def _region_runs(text: str, s_start: int, s_end: int) -> Iterable[list[tuple[int, int, str]]]:
     run: list[tuple[int, int, str]] = []
     pending: list[tuple[int, int, str]] = []
     prev_end = -1
     for m in _TOKEN.finditer(text, s_start, s_end):
         start, end = m.span()
         word = m.group()
-        possessive = _POSSESSIVE.search(word)
+        possessive = _POSSESSIVE.search(word) if "'" in word or "\u2019" in word else None
         if possessive:
             end -= len(possessive.group())
             word = word[: -len(possessive.group())]

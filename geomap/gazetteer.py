@@ -105,9 +105,11 @@ def normalize_name(name: str) -> str:
     >>> normalize_name("St. Petersburg")
     'st petersburg'
     """
-    decomposed = unicodedata.normalize("NFKD", name.translate(_NAME_TRANSLATION))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
+    translated = name.translate(_NAME_TRANSLATION)
+    if not translated.isascii():
+        decomposed = unicodedata.normalize("NFKD", translated)
+        translated = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(translated.casefold().split())
 
 
 @dataclass(frozen=True, slots=True)
