@@ -25,10 +25,13 @@ population     int        GeoNames population (0 when unknown)
 score          float      resolution confidence in [0, 1]
 reason         str        short machine-readable reason for the choice
 country        str|None   alpha-2 of the border-dataset country containing the point
-border         str|None   nearest international land border, e.g. "AM-AZ"
+border         str|None   nearest border, e.g. "AM-AZ" (for the ``land`` measure, the default,
+                          an international land border; see ``geomap.borders.MEASURES``)
 distance_km    float      geodesic (WGS84) distance to that border, km
 border_lon     float      nearest point on that border, longitude
 border_lat     float      nearest point on that border, latitude
+side           str|None   which code of ``border`` the point lies in (None: at sea or in a
+                          third country)
 geometry       Point      (lon, lat) in EPSG:4326
 =============  =========  ===============================================================
 """
@@ -55,7 +58,7 @@ __all__ = ["COLUMNS", "VIOLENCE_CUES", "document_incidents", "read_text", "incid
 COLUMNS = [
     "source", "name", "place", "start", "end", "mentions", "offsets", "role", "cue", "sentence",
     "lat", "lon", "geonameid", "country_code", "feature", "population", "score", "reason",
-    "country", "border", "distance_km", "border_lon", "border_lat",
+    "country", "border", "distance_km", "border_lon", "border_lat", "side",
 ]  # fmt: skip
 
 #: Words that make a sentence report violence; the match is the row's ``cue``.
@@ -144,6 +147,7 @@ def incidents_from_texts(
     *,
     gazetteer: Gazetteer | None = None,
     borders: Borders | None = None,
+    measure: str = "land",
 ) -> gpd.GeoDataFrame:
     """Geoparse documents and join each distinct place to the nearest land border.
 
@@ -155,6 +159,9 @@ def incidents_from_texts(
         Defaults to the cached gazetteer.
     borders : Borders, optional
         Defaults to Natural Earth 1:10m admin-0.
+    measure : {"land", "any", "outline"}
+        Which border the distance is to (see ``geomap.borders.MEASURES``); default the
+        nearest international land border.
 
     Returns
     -------
@@ -180,9 +187,9 @@ def incidents_from_texts(
         }
     )
     dist = (borders if borders is not None else load_borders()).distance(
-        frame["lon"].to_numpy(), frame["lat"].to_numpy()
+        frame["lon"].to_numpy(), frame["lat"].to_numpy(), measure=measure
     )
-    for col in ("country", "border", "distance_km", "border_lon", "border_lat"):
+    for col in ("country", "border", "distance_km", "border_lon", "border_lat", "side"):
         frame[col] = dist[col].to_numpy() if len(frame) else np.array([], dtype=float)
     geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
@@ -194,6 +201,7 @@ def document_incidents(
     source: str = "<text>",
     gazetteer: Gazetteer | None = None,
     borders: Borders | None = None,
+    measure: str = "land",
 ) -> gpd.GeoDataFrame:
     """Return the incidents GeoDataFrame of one document (see :func:`incidents_from_texts`).
 
@@ -203,4 +211,6 @@ def document_incidents(
     >>> gdf.loc[gdf["name"] == "Kapan", ["role", "border"]].values.tolist()
     [['incident', 'AM-AZ']]
     """
-    return incidents_from_texts([(source, text)], gazetteer=gazetteer, borders=borders)
+    return incidents_from_texts(
+        [(source, text)], gazetteer=gazetteer, borders=borders, measure=measure
+    )
