@@ -111,7 +111,7 @@ def _rows(text: str, toponyms: Sequence[Toponym], source: str) -> list[dict[str,
     for mentions in groups.values():
         first = mentions[0]
         cue, sentence = "", text[first.sentence_start : first.sentence_end]
-        if first.feature != "country":  # a country is too coarse to place an incident
+        if first.feature not in ("country", "continent"):  # too coarse to place an incident
             for t in mentions:
                 found = VIOLENCE_CUES.search(text, t.sentence_start, t.sentence_end)
                 if found:

@@ -70,3 +70,13 @@ def test_bad_input_names_the_file_and_the_fix(tmp_path, make, message):
     with pytest.raises(InputError, match=message) as info:
         read_text(path)
     assert path.name in str(info.value) and "\n" not in str(info.value)
+
+
+def test_countries_and_continents_are_context_even_in_violent_sentences(gazetteer, borders):
+    gdf = document_incidents(
+        "European and Armenian leaders condemned the shelling of Kapan.",
+        gazetteer=gazetteer,
+        borders=borders,
+    ).set_index("name")
+    assert gdf.loc["Kapan", "role"] == "incident"
+    assert gdf.loc["European", "role"] == "context" and gdf.loc["Armenian", "role"] == "context"
