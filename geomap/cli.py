@@ -66,7 +66,21 @@ def cli(cache_dir: str | None) -> None:
     help="Comma-separated outputs: html, geojson, gpkg, csv.",
 )
 @click.option("--borders", "borders_path", type=click.Path(), help="Admin-0 polygons file.")
+# -- --measure (owned by borders.py's author) --
+@click.option(
+    "--measure",
+    type=click.Choice(["land", "any", "outline"]),
+    default="land",
+    show_default=True,
+    help="Distance to: the nearest land border; any border (a land border, or a foreign "
+    "coast across the water); the outline of the place's own country (coast included).",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="HTML map that needs no network: no tiles, countries drawn from the border data.",
+)
 @_progress_option
 @_errors_as_messages
 def map_cmd(
@@ -74,12 +88,14 @@ def map_cmd(
     out_dir: str,
     formats: str,
     borders_path: str | None,
+    measure: str,
     force: bool,
+    offline: bool,
     progress: bool | None,
 ) -> None:
     """Write DIR/<stem>.html and DIR/<stem>.geojson for each article FILE.
 
-    Example: geomap map data/samples/syunik_shelling.txt --out outputs/
+    Example: geomap map data/samples/syunik_shelling.txt --out outputs/ --offline
     """
     from .job import map_files
 
@@ -90,6 +106,8 @@ def map_cmd(
         force=force,
         borders_path=borders_path,
         progress=progress,
+        measure=measure,
+        offline=offline,
     )
     for path in written:
         click.echo(str(path))
@@ -200,3 +218,173 @@ def eval_cmd(corpus: str, limit: int | None) -> None:
     from .evaluate import evaluate_corpus, format_report
 
     click.echo(format_report(evaluate_corpus(corpus, limit=limit)))
+
+
+def _engine_options(func: F) -> F:
+    """``--engine``, ``--scheduler`` and ``--workers``, shared by ``annotate`` and ``batch``."""
+    func = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        help="Processes (local) or LocalCluster workers (dask); default: all cores.",
+    )(func)
+    func = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="An existing dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask).",
+    )(func)
+    return click.option(
+        "--engine",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="local: processes of this machine; dask: a dask.distributed cluster.",
+    )(func)
+
+
+def _missing_extras_as_messages(func: F) -> F:
+    """Turn a missing optional dependency (dask, pyarrow) into ``Error: ...`` and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ImportError as err:
+            raise click.ClickException(str(err)) from err
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _measures() -> list[str]:
+    from . import borders
+
+    return list(getattr(borders, "MEASURES", ("land",)))
+
+
+@cli.command()
+@click.argument("events", type=click.Path())
+@click.option("--out", type=click.Path(), help="Output file; its suffix picks the format.")
+@click.option("--lat-col", help="Latitude column (default: latitude/lat, else the geometry).")
+@click.option("--lon-col", help="Longitude column (default: longitude/lon/lng).")
+@click.option(
+    "--measure",
+    type=click.Choice(_measures()),
+    default="land",
+    show_default=True,
+    help="Which border: land borders, any (coasts too), or the country's outline.",
+)
+@click.option("--prefix", default="", help="Prefix for the added columns, e.g. geomap_.")
+@click.option("--chunk-size", default=100_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--borders", "borders_path", type=click.Path(), help="Admin-0 polygons file.")
+@click.option("--force", is_flag=True, help="Overwrite the output.")
+@_engine_options
+@_progress_option
+@_errors_as_messages
+@_missing_extras_as_messages
+def annotate(
+    events: str,
+    out: str | None,
+    lat_col: str | None,
+    lon_col: str | None,
+    measure: str,
+    prefix: str,
+    chunk_size: int,
+    borders_path: str | None,
+    force: bool,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+    progress: bool | None,
+) -> None:
+    """Add country, nearest border and distance to every row of an event table.
+
+    EVENTS is CSV, Parquet/GeoParquet, GeoPackage or GeoJSON (lat/lon columns or point
+    geometry); it is streamed in chunks. Rows with missing or invalid coordinates are kept
+    with empty results and counted in the summary (on stderr).
+
+    Example: geomap annotate acled.csv --lat-col latitude --lon-col longitude --out acled.gpkg
+    """
+    from .batch import annotate_table
+
+    summary = annotate_table(
+        events,
+        out,
+        lat_col=lat_col,
+        lon_col=lon_col,
+        measure=measure,
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        chunk_size=chunk_size,
+        borders_path=borders_path,
+        prefix=prefix,
+        force=force,
+        progress=progress,
+    )
+    click.echo(str(summary.output))
+    click.echo(
+        f"{summary.rows} rows annotated ({summary.invalid} with missing or invalid "
+        f"coordinates, results left empty) in {summary.seconds:.1f} s, "
+        f"{summary.rows_per_second:,.0f} rows/s on {summary.engine} x{summary.workers}",
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument("corpus", type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(), help="Output directory.")
+@click.option("--docs-per-task", default=50, show_default=True, type=click.IntRange(min=1))
+@click.option("--borders", "borders_path", type=click.Path(), help="Admin-0 polygons file.")
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+@_engine_options
+@_progress_option
+@_errors_as_messages
+@_missing_extras_as_messages
+def batch(
+    corpus: str,
+    out_dir: str,
+    docs_per_task: int,
+    borders_path: str | None,
+    force: bool,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+    progress: bool | None,
+) -> None:
+    """Geoparse a corpus: a folder of .txt files or a JSONL of {"id", "text", ...}.
+
+    Writes DIR/incidents/ (GeoParquet parts), DIR/incidents.geojson, DIR/incidents.gpkg and
+    DIR/map.html. Extra JSONL fields (date, url, ...) are carried into the outputs. A
+    document that cannot be used is skipped and reported (also in DIR/skipped.jsonl); the
+    exit status is then 2.
+
+    Example: geomap batch news.jsonl --out year/ --engine dask --scheduler tcp://host:8786
+    """
+    from .batch import batch_geoparse
+
+    summary = batch_geoparse(
+        corpus,
+        out_dir,
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        docs_per_task=docs_per_task,
+        borders_path=borders_path,
+        force=force,
+        progress=progress,
+    )
+    for path in summary.outputs:
+        click.echo(str(path))
+    done = summary.documents - len(summary.skipped)
+    click.echo(
+        f"{done} of {summary.documents} documents geoparsed, {summary.rows} places, "
+        f"in {summary.seconds:.1f} s ({summary.docs_per_second:,.1f} docs/s on "
+        f"{summary.engine} x{summary.workers})",
+        err=True,
+    )
+    if summary.skipped:
+        for doc_id, reason in summary.skipped[:20]:
+            click.echo(f"skipped {doc_id}: {reason}", err=True)
+        if len(summary.skipped) > 20:
+            click.echo(f"... and {len(summary.skipped) - 20} more", err=True)
+        click.echo(f"{len(summary.skipped)} documents skipped: see skipped.jsonl", err=True)
+        sys.exit(2)

@@ -24,6 +24,7 @@ __all__ = [
     "DISTANCE_DECIMALS",
     "atomic_write",
     "geojson_dict",
+    "rfc7946_geometries",
     "write_csv",
     "write_geojson",
     "write_gpkg",
@@ -63,7 +64,8 @@ def geojson_dict(
     -------
     dict
         A JSON-safe dict: coordinates in (lon, lat) order rounded to 6 decimals, no
-        ``crs`` member, every non-geometry column as a property, NaN and None as null.
+        ``crs`` member, every non-geometry column as a property, NaN and None as null;
+        geometries made RFC 7946-conformant by `rfc7946_geometries`.
 
     Raises
     ------
@@ -83,7 +85,7 @@ def geojson_dict(
     """
     gdf = _prepare(incidents)
     geoms = shapely.transform(
-        np.asarray(gdf.geometry.array, dtype=object),
+        rfc7946_geometries(np.asarray(gdf.geometry.array, dtype=object)),
         lambda coords: np.round(coords, COORD_DECIMALS),
     )
     props = _properties(gdf)
@@ -160,7 +162,7 @@ def write_gpkg(
     """Write the incidents (and optionally the land borders) to a GeoPackage, atomically.
 
     Layers: ``incidents`` (points); with ``borders``, also ``borders`` (the land-border
-    lines as given) and ``border_links`` (one LineString per row with a finite distance,
+    lines as given) and ``border_links`` (one MultiLineString per row with a finite distance,
     from the place to its nearest border point, with ``name``, ``role``, ``border`` and
     ``distance_km``).
 
@@ -192,7 +194,7 @@ def write_gpkg(
     if borders is not None:
         lines = _prepare(borders, what="borders")
         layers.append(("borders", lines, None if len(lines) else "MultiLineString"))
-        layers.append(("border_links", border_links(gdf), "LineString"))
+        layers.append(("border_links", border_links(gdf), "MultiLineString"))
     with atomic_write(path, force=force) as tmp:
         for layer, frame, geometry_type in layers:
             try:
@@ -221,8 +223,9 @@ def border_links(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        Columns ``name``, ``role``, ``border``, ``distance_km`` and a LineString geometry
-        from (lon, lat) to (border_lon, border_lat), EPSG:4326.
+        Columns ``name``, ``role``, ``border``, ``distance_km`` and a MultiLineString
+        geometry from (lon, lat) to (border_lon, border_lat), EPSG:4326: one part, or two
+        where the short way crosses the antimeridian (split there).
     """
     lon = _float_column(incidents, "lon")
     lat = _float_column(incidents, "lat")
@@ -237,6 +240,8 @@ def border_links(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         axis=1,
     )
     geometry = shapely.linestrings(coords) if len(coords) else np.array([], dtype=object)
+    # The short way round, split at the antimeridian; one type for the whole layer.
+    geometry = _as_multilines(rfc7946_geometries(geometry))
     data = {
         column: (
             incidents[column].to_numpy()[ok]
@@ -296,6 +301,101 @@ def write_csv(incidents: gpd.GeoDataFrame, path: PathLike, *, force: bool = Fals
         except OSError as err:
             raise OutputError(f"cannot write {path}: {err.strerror or err}") from err
     return Path(path)
+
+
+def rfc7946_geometries(geoms: Any) -> Any:
+    """Make geometries RFC 7946-conformant: wrapped, antimeridian-split, CCW outer rings.
+
+    Longitudes of points are wrapped into [-180, 180]. A line segment spanning more than
+    180 degrees of longitude is taken to cross the antimeridian (the short way round)
+    and the line is split there into a MultiLineString (RFC 7946 section 3.1.9). Polygon
+    exterior rings are made counter-clockwise and holes clockwise (section 3.1.6);
+    polygons are expected not to cross the antimeridian (Natural Earth splits them).
+
+    Parameters
+    ----------
+    geoms : shapely geometry or array-like of them
+        In EPSG:4326, (lon, lat).
+
+    Returns
+    -------
+    shapely geometry or numpy.ndarray
+        Same shape as ``geoms``; None stays None.
+
+    Examples
+    --------
+    >>> from shapely import LineString, Point
+    >>> rfc7946_geometries(LineString([(179, 0), (-179, 2)])).wkt
+    'MULTILINESTRING ((179 0, 180 1), (-180 1, -179 2))'
+    >>> rfc7946_geometries(Point(190, 10)).wkt
+    'POINT (-170 10)'
+    """
+    scalar = np.ndim(geoms) == 0
+    arr = np.atleast_1d(np.asarray(geoms, dtype=object)).copy()
+    kind = shapely.get_type_id(arr)
+    points = kind == 0
+    if points.any():
+        arr[points] = shapely.transform(arr[points], _wrap_coords)
+    polygonal = (kind == 3) | (kind == 6)
+    if polygonal.any():
+        arr[polygonal] = _orient(arr[polygonal])
+    for i in np.flatnonzero((kind == 1) | (kind == 5)):
+        arr[i] = _split_antimeridian(arr[i])
+    return arr[0] if scalar else arr
+
+
+def _wrap_coords(coords: np.ndarray) -> np.ndarray:
+    """Wrap longitudes (first column) into [-180, 180]."""
+    out = coords.copy()
+    outside = (out[:, 0] < -180) | (out[:, 0] > 180)
+    out[outside, 0] = (out[outside, 0] + 180) % 360 - 180
+    return out
+
+
+def _orient(polygons: np.ndarray) -> np.ndarray:
+    """Exterior rings counter-clockwise, holes clockwise."""
+    if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1
+        return np.asarray(shapely.orient_polygons(polygons, exterior_cw=False), dtype=object)
+    from shapely.geometry.polygon import orient
+
+    def one(geom: Any) -> Any:
+        if geom.geom_type == "Polygon":
+            return orient(geom, sign=1.0)
+        return shapely.MultiPolygon([orient(p, sign=1.0) for p in geom.geoms])
+
+    return np.array([one(g) for g in polygons], dtype=object)
+
+
+def _split_antimeridian(geom: Any) -> Any:
+    """Split a (Multi)LineString where a segment crosses the antimeridian."""
+    parts: list[list[tuple[float, float]]] = []
+    crossed = False
+    for line in shapely.get_parts(geom):
+        coords = np.asarray(line.coords)[:, :2]
+        current = [tuple(coords[0])]
+        for (lon1, lat1), (lon2, lat2) in zip(coords[:-1], coords[1:], strict=True):
+            if abs(lon2 - lon1) > 180:
+                crossed = True
+                east = lon1 > lon2  # leaving across +180 towards -180
+                lon2_unwrapped = lon2 + 360 if east else lon2 - 360
+                edge = 180.0 if east else -180.0
+                lat_cross = lat1 + (lat2 - lat1) * (edge - lon1) / (lon2_unwrapped - lon1)
+                current.append((edge, lat_cross))
+                parts.append(current)
+                current = [(-edge, lat_cross)]
+            current.append((lon2, lat2))
+        parts.append(current)
+    if not crossed:
+        return geom
+    return shapely.MultiLineString([p for p in parts if len(p) > 1])
+
+
+def _as_multilines(geoms: np.ndarray) -> np.ndarray:
+    """LineStrings as one-part MultiLineStrings (one geometry type per layer)."""
+    out = np.asarray(geoms, dtype=object).copy()
+    lines = shapely.get_type_id(out) == 1
+    out[lines] = [shapely.MultiLineString([g]) for g in out[lines]]
+    return out
 
 
 # -- helpers -------------------------------------------------------------------------------

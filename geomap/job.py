@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .borders import load_borders
+from .borders import MEASURES, load_borders
 from .errors import ConfigurationError, OutputError
 from .export import write_csv, write_geojson, write_gpkg
 from .gazetteer import open_gazetteer
@@ -25,6 +25,16 @@ __all__ = ["FORMATS", "map_files"]
 
 #: Output formats and their file suffixes.
 FORMATS = {"html": ".html", "geojson": ".geojson", "gpkg": ".gpkg", "csv": ".csv"}
+
+
+#: What ``distance_km`` means for each measure, for the outputs' metadata.
+_DISTANCE = {
+    "land": "geodesic (WGS84 ellipsoid) to the nearest international land border",
+    "any": "geodesic (WGS84 ellipsoid) to the nearest international land border or "
+    "foreign coast (a border across the water)",
+    "outline": "geodesic (WGS84 ellipsoid) to the outline of the place's own country, "
+    "coast included",
+}
 
 
 def _check_formats(formats: Iterable[str]) -> list[str]:
@@ -47,6 +57,8 @@ def map_files(
     borders_path: str | os.PathLike[str] | None = None,
     gazetteer_path: str | os.PathLike[str] | None = None,
     progress: bool | None = None,
+    measure: str = "land",
+    offline: bool = False,
 ) -> list[Path]:
     """Map each article file: write its incident map and GIS files into ``out_dir``.
 
@@ -67,6 +79,13 @@ def map_files(
         Gazetteer cache file; default in the cache directory.
     progress : bool, optional
         Progress bar when building the gazetteer; ``None``: only on a terminal.
+    measure : {"land", "any", "outline"}
+        Which border ``distance_km`` is measured to (see ``geomap.borders.MEASURES``):
+        the nearest international land border (default), the nearest land border or
+        foreign coast, or the outline of the place's own country.
+    offline : bool, default False
+        HTML map without tile basemap: it opens with no network at all, drawing the
+        countries from the border data (see `geomap.render.incident_map`).
 
     Returns
     -------
@@ -81,6 +100,10 @@ def map_files(
         If an output exists (without ``force``) or cannot be written.
     """
     chosen = _check_formats(formats)
+    if measure not in MEASURES:
+        raise ConfigurationError(
+            f"unknown measure {measure!r}: choose one of {', '.join(MEASURES)}"
+        )
     if not paths:
         raise ConfigurationError("no input files given: pass one or more article text files")
     texts = [(str(p), read_text(p)) for p in paths]  # all inputs checked before any output
@@ -110,22 +133,33 @@ def map_files(
     metadata_ = {
         "generator": f"geomap {metadata.version('geomap')}",
         "borders": borders.source,
+        "borders_dataset": borders.description,
         "gazetteer": gazetteer.meta.get("source", ""),
-        "distance": "geodesic (WGS84 ellipsoid) to the nearest international land border",
+        "measure": measure,
+        "distance": _DISTANCE[measure],
     }
+    border_attribution = (
+        "Borders: Natural Earth" if borders_path is None else f"Borders: {Path(borders_path).name}"
+    )
     written: list[Path] = []
     # A bar for several files: on a terminal only, unless `progress` says otherwise.
     disable = (None if len(texts) > 1 else True) if progress is None else not progress
     for source, text in tqdm(texts, desc="mapping", unit="file", disable=disable):
-        incidents = incidents_from_texts([(source, text)], gazetteer=gazetteer, borders=borders)
+        incidents = incidents_from_texts(
+            [(source, text)], gazetteer=gazetteer, borders=borders, measure=measure
+        )
         for fmt in chosen:
             target = out / f"{Path(source).stem}{FORMATS[fmt]}"
             if fmt == "html":
-                written.append(
-                    save_map(
-                        incident_map(incidents, border_lines=borders.lines), target, force=force
-                    )
+                # -- render options (owned by render.py's author) --
+                page = incident_map(
+                    incidents,
+                    border_lines=borders.lines,
+                    countries=borders.countries,
+                    offline=offline,
+                    border_attribution=border_attribution,
                 )
+                written.append(save_map(page, target, force=force))
             elif fmt == "geojson":
                 written.append(write_geojson(incidents, target, force=force, metadata=metadata_))
             elif fmt == "gpkg":

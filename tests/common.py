@@ -7,7 +7,7 @@ import math
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely import LineString, MultiLineString
+from shapely import LineString, MultiLineString, Polygon
 
 HOSTILE_NAME = 'Goris"><img src=x onerror=alert(1)>'
 HOSTILE_SENTENCE = (
@@ -16,6 +16,18 @@ HOSTILE_SENTENCE = (
 )
 HOSTILE_SOURCE = "evil</script><script>alert(3)</script>.txt"
 NON_ASCII_PLACE = "Ստեփանակերտ"
+
+# Texts that must neither execute nor break a page; each sets window.__pwned if it runs.
+INJECTIONS = [
+    "<script>window.__pwned = 'script'</script>",
+    '"><img src=x onerror="window.__pwned = \'img\'">',
+    "'><svg onload=\"window.__pwned = 'svg'\">",
+    "`${window.__pwned = 'template'}`",
+    "</script><script>window.__pwned = 'close'</script>",
+    "<!--<script>window.__pwned = 'comment'</script>-->",
+    '\\u003c/script\\u003e \u2028 \u2029 it\'s "quoted" & <b>bold</b>',
+    "{{ 7*7 }} {% if true %}jinja{% endif %} {# comment #}",  # Jinja template injection
+]
 
 INCIDENT_COLUMNS = [
     "source",
@@ -219,3 +231,75 @@ def same_value(a: object, b: object, *, tol: float = 1e-6) -> bool:
     if isinstance(b, np.integer):
         b = int(b)
     return a == b
+
+
+def injection_incidents() -> gpd.GeoDataFrame:
+    """One incident row per text of `INJECTIONS`, the text in every string column.
+
+    Rows are spread along the AM-AZ border (Goris' neighbourhood), all with a distance,
+    so each gets a marker, a link line, a popup and a tooltip.
+    """
+    base = sample_incidents().iloc[[0]]
+    frames = []
+    for i, text in enumerate(INJECTIONS):
+        row = base.copy()
+        for column in ("source", "name", "place", "cue", "sentence", "reason", "country"):
+            row[column] = text
+        row["sentence"] = f"{text} shelled {text} again."
+        row["lat"] = 39.3 + 0.05 * i
+        row["lon"] = 46.2 + 0.04 * i
+        frames.append(row)
+    frame = pd.concat(frames, ignore_index=True)
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
+    return gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=geometry)
+
+
+def sample_countries() -> gpd.GeoDataFrame:
+    """Two rough country polygons (AM, AZ) and a far one (KZ), columns code, name."""
+    am = Polygon([(43.4, 41.3), (45.0, 41.3), (46.6, 39.5), (46.5, 38.8), (43.4, 40.0)])
+    az = Polygon([(45.0, 41.3), (49.0, 41.8), (50.4, 40.2), (48.8, 38.4), (46.6, 39.5)])
+    kz = Polygon([(50.0, 45.0), (87.0, 49.0), (80.0, 55.0), (50.0, 51.0)])
+    return gpd.GeoDataFrame(
+        {"code": ["AM", "AZ", "KZ"], "name": ["Armenia", "Azerbaijan", "Kazakhstan"]},
+        geometry=[am, az, kz],
+        crs="EPSG:4326",
+    )
+
+
+def many_incidents(n: int, *, seed: int = 0) -> gpd.GeoDataFrame:
+    """``n`` synthetic incident rows (the incidents contract) scattered over the Caucasus."""
+    rng = np.random.default_rng(seed)
+    lat = rng.uniform(38.5, 41.5, n)
+    lon = rng.uniform(43.5, 49.5, n)
+    cues = np.array(["shelled", "attacked", "clashes", "killed", "violence"], dtype=object)
+    cue = cues[rng.integers(0, len(cues), n)]
+    frame = pd.DataFrame(
+        {
+            "source": [f"article_{i % 97}.txt" for i in range(n)],
+            "name": [f"Place {i}" for i in range(n)],
+            "place": [f"Place {i}" for i in range(n)],
+            "start": np.zeros(n, dtype="int64"),
+            "end": np.full(n, 7, dtype="int64"),
+            "mentions": np.ones(n, dtype="int64"),
+            "offsets": "0-7",
+            "role": np.where(rng.random(n) < 0.9, "incident", "context"),
+            "cue": cue,
+            "sentence": [f"Troops {c} Place {i} on Monday." for i, c in enumerate(cue)],
+            "lat": lat,
+            "lon": lon,
+            "geonameid": np.arange(n, dtype="int64"),
+            "country_code": "AM",
+            "feature": "city",
+            "population": np.full(n, 1000, dtype="int64"),
+            "score": 0.9,
+            "reason": "synthetic",
+            "country": "AM",
+            "border": "AM-AZ",
+            "distance_km": rng.uniform(0.1, 80.0, n),
+            "border_lon": lon + rng.uniform(-0.3, 0.3, n),
+            "border_lat": lat + rng.uniform(-0.3, 0.3, n),
+        },
+        columns=INCIDENT_COLUMNS,
+    )
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
+    return gpd.GeoDataFrame(frame, geometry=geometry)

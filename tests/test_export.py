@@ -3,8 +3,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import sqlite3
 import stat
+import subprocess
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,6 +15,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from shapely import LineString, MultiPolygon, Point, Polygon
 
 from geomap import export
 from geomap._io import atomic_write
@@ -123,6 +126,85 @@ def test_not_a_geodataframe_is_a_configuration_error(tmp_path: Path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("geom", "expected"),
+    [
+        (Point(190.0, 10.0), "POINT (-170 10)"),
+        (Point(-180.0, 10.0), "POINT (-180 10)"),
+        (
+            LineString([(170, 0), (-170, 10)]),
+            "MULTILINESTRING ((170 0, 180 5), (-180 5, -170 10))",
+        ),
+        (
+            LineString([(-170, 0), (170, 10)]),
+            "MULTILINESTRING ((-170 0, -180 5), (180 5, 170 10))",
+        ),
+        (LineString([(10, 0), (20, 10)]), "LINESTRING (10 0, 20 10)"),
+    ],
+)
+def test_rfc7946_geometries_antimeridian(geom, expected):
+    assert export.rfc7946_geometries(geom).wkt == expected
+
+
+def test_geojson_polygons_are_counter_clockwise():
+    clockwise = Polygon(
+        [(0, 0), (0, 10), (10, 10), (10, 0)], holes=[[(2, 2), (4, 2), (4, 4), (2, 4)]]
+    )
+    assert not shapely.is_ccw(clockwise.exterior)
+    gdf = gpd.GeoDataFrame(
+        {"name": ["a", "b"]},
+        geometry=[clockwise, MultiPolygon([clockwise])],
+        crs="EPSG:4326",
+    )
+    doc = export.geojson_dict(gdf)
+    for feature in doc["features"]:
+        geom = shapely.geometry.shape(feature["geometry"])
+        for polygon in getattr(geom, "geoms", [geom]):
+            assert shapely.is_ccw(polygon.exterior)
+            assert all(not shapely.is_ccw(ring) for ring in polygon.interiors)
+
+
+def test_border_link_across_the_antimeridian(tmp_path: Path):
+    gdf = sample_incidents().iloc[[0]].copy()
+    gdf["lon"], gdf["lat"] = -179.5, -16.0  # Fiji's eastern islands
+    gdf["border_lon"], gdf["border_lat"] = 179.5, -16.2
+    gdf = gdf.set_geometry(gpd.points_from_xy(gdf["lon"], gdf["lat"], crs="EPSG:4326"))
+    (link,) = export.border_links(gdf).geometry
+    assert [tuple(np.round(p.coords[0], 6)) for p in link.geoms] == [(-179.5, -16.0), (180, -16.1)]
+    out = export.write_gpkg(gdf, tmp_path / "fiji.gpkg", borders=sample_borders())
+    (read,) = pyogrio.read_dataframe(out, layer="border_links").geometry
+    assert shapely.equals(read, link)
+    assert read.bounds[2] - read.bounds[0] == 360  # two parts at both edges, no world span
+
+
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="needs GDAL's ogrinfo")
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "csv"])
+def test_ogrinfo_validates(tmp_path: Path, fmt: str):
+    out = WRITERS[fmt](sample_incidents(), tmp_path / f"out.{fmt}", False)
+    result = subprocess.run(
+        ["ogrinfo", "-ro", "-al", "-so", str(out)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Feature Count: 4" in result.stdout
+    if fmt == "csv":  # CSV has no CRS; GDAL reads the geometry from the WKT column
+        assert "Geometry: " in result.stdout and "wkt: String" in result.stdout
+    else:
+        assert "EPSG" in result.stdout or "WGS 84" in result.stdout
+
+
+def test_pyogrio_reports_the_schema(tmp_path: Path):
+    """What ogrinfo would say, through pyogrio: driver, geometry type, CRS, field types."""
+    out = export.write_gpkg(sample_incidents(), tmp_path / "out.gpkg", borders=sample_borders())
+    info = pyogrio.read_info(out, layer="incidents")
+    assert info["driver"] == "GPKG" and info["geometry_type"] == "Point"
+    assert info["crs"] == "EPSG:4326" and info["features"] == 4
+    types = dict(zip(info["fields"], info["dtypes"], strict=True))
+    assert types["distance_km"] == "float64" and types["population"] == "int64"
+    assert types["name"] == "object"
+    geojson = export.write_geojson(sample_incidents(), tmp_path / "out.geojson")
+    assert pyogrio.read_info(geojson)["driver"] == "GeoJSON"
+
+
 # -- GeoPackage -----------------------------------------------------------------------------
 
 
@@ -134,7 +216,7 @@ def test_gpkg_layers_read_back(tmp_path: Path):
     assert layers == {
         "incidents": "Point",
         "borders": "MultiLineString",
-        "border_links": "LineString",
+        "border_links": "MultiLineString",
     }
 
     read = pyogrio.read_dataframe(out, layer="incidents")
@@ -161,6 +243,7 @@ def test_gpkg_layers_read_back(tmp_path: Path):
     assert links["role"].tolist() == ["incident", "incident", "context"]
     np.testing.assert_allclose(links["distance_km"], [8.561, 0.335, 1234.568])
     for line, (_, row) in zip(links.geometry, gdf.iloc[:3].iterrows(), strict=True):
+        assert line.geom_type == "MultiLineString" and len(line.geoms) == 1
         start, end = shapely.get_coordinates(line)
         np.testing.assert_allclose(start, [row["lon"], row["lat"]], atol=1e-6)  # (lon, lat)
         np.testing.assert_allclose(end, [row["border_lon"], row["border_lat"]], atol=1e-6)
@@ -191,7 +274,7 @@ def test_gpkg_without_borders_and_empty(tmp_path: Path):
     empty = export.write_gpkg(empty_incidents(), tmp_path / "b.gpkg", borders=sample_borders())
     layers = dict(pyogrio.list_layers(empty))
     assert layers["incidents"] == "Point"
-    assert layers["border_links"] == "LineString"
+    assert layers["border_links"] == "MultiLineString"
     assert len(pyogrio.read_dataframe(empty, layer="incidents")) == 0
     assert len(pyogrio.read_dataframe(empty, layer="border_links")) == 0
     assert len(pyogrio.read_dataframe(empty, layer="borders")) == 3

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pytest
+import shapely
 from folium.utilities import normalize
 
 from geomap import render
@@ -20,8 +22,13 @@ from .common import (
     HOSTILE_NAME,
     HOSTILE_SENTENCE,
     HOSTILE_SOURCE,
+    INJECTIONS,
+    NON_ASCII_PLACE,
     empty_incidents,
+    injection_incidents,
+    many_incidents,
     sample_borders,
+    sample_countries,
     sample_incidents,
 )
 
@@ -30,12 +37,11 @@ FORBIDDEN = [
     "<script>alert",
     "<img src=x onerror",
     "<img",
-    "${alert",
-    "`${",
-    "C:\\users",
+    "<svg onload",
     "<!-- Ստեփանակերտ",
     "evil</script>",
     'Goris">',
+    "window.__pwned",
 ]
 
 
@@ -52,32 +58,37 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> str:
         tmp_path_factory.mktemp("render"),
         sample_incidents(),
         border_lines=sample_borders(),
-        tiles=None,
+        countries=sample_countries(),
+        offline=True,
     )
 
 
-class _Scripts(HTMLParser):
-    """Collect inline <script> bodies and the tag structure as a browser would."""
+class _Page(HTMLParser):
+    """Collect inline <script> bodies, external references and the tag structure."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.scripts: list[str] = []
+        self.scripts: list[tuple[str, str]] = []  # (type, body)
         self.closed: list[str] = []
+        self.external: list[str] = []
         self._in_script = False
-        self._src = False
 
     def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
         if tag == "script":
+            if "src" in attrs:
+                self.external.append(attrs["src"])
             self._in_script = True
-            self._src = any(name == "src" for name, _ in attrs)
-            if not self._src:
-                self.scripts.append("")
-        elif tag == "img":
-            raise AssertionError(f"unexpected <img> tag: {attrs}")
+            self.scripts.append((attrs.get("type") or "text/javascript", ""))
+        elif tag == "link":
+            self.external.append(attrs.get("href") or "")
+        elif tag in ("img", "svg", "iframe"):
+            raise AssertionError(f"unexpected <{tag}> tag: {attrs}")
 
     def handle_data(self, data):
-        if self._in_script and not self._src:
-            self.scripts[-1] += data
+        if self._in_script:
+            kind, body = self.scripts[-1]
+            self.scripts[-1] = (kind, body + data)
 
     def handle_endtag(self, tag):
         if tag == "script":
@@ -85,28 +96,125 @@ class _Scripts(HTMLParser):
         self.closed.append(tag)
 
 
-def test_markers_by_role(page: str):
+def _parse(page: str) -> _Page:
+    parser = _Page()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+def _data(page: str) -> dict:
+    """The embedded incidents FeatureCollection."""
+    bodies = [body for kind, body in _parse(page).scripts if kind == "application/json"]
+    assert len(bodies) == 1
+    return json.loads(bodies[0])
+
+
+def _features_by_name(page: str) -> dict[str, dict]:
+    return {f["properties"]["name"]: f for f in _data(page)["features"]}
+
+
+def _calls(page: str, function: str) -> list[list]:
+    """The arguments of every ``geomap.<function>(...)`` call in the page's scripts.
+
+    JSON arguments are decoded; a JavaScript variable name is returned as a str.
+    """
+    decoder = json.JSONDecoder()
+    calls = []
+    for match in re.finditer(rf"geomap\.{function}\(", page):
+        args, pos = [], match.end()
+        while True:
+            pos += len(page[pos:]) - len(page[pos:].lstrip())
+            if page[pos] == ")":
+                break
+            name = re.match(r"[A-Za-z_]\w*", page[pos:])
+            if name and name.group() not in ("true", "false", "null"):
+                args.append(name.group())
+                pos += name.end()
+            else:
+                value, pos = decoder.raw_decode(page, pos)
+                args.append(value)
+            pos += len(page[pos:]) - len(page[pos:].lstrip())
+            if page[pos] == ",":
+                pos += 1
+        if args:  # skip the definitions in geomap.js
+            calls.append(args)
+    return calls
+
+
+def _layer_options(page: str, function: str) -> list[dict]:
+    """The options (last argument) of every ``geomap.<function>(...)`` call."""
+    return [args[-1] for args in _calls(page, function)]
+
+
+def _layer_json(page: str, function: str) -> tuple[dict, dict]:
+    """(data, options) of the one ``geomap.<function>({...}, {...})`` call."""
+    (call,) = _calls(page, function)
+    return call[0], call[1]
+
+
+def _fit_bounds(page: str) -> list | None:
+    match = re.search(r"map_\w+\.fitBounds\(\s*(\[\[.*?\]\])", page)
+    return json.loads(match.group(1)) if match else None
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+
+def test_page_is_self_contained(page: str):
+    parser = _parse(page)
+    assert parser.external == []  # no <script src>, no <link href>: everything inline
+    assert "cdn.jsdelivr" not in page and "code.jquery" not in page
+    assert "L.tileLayer(" not in page
     text = normalize(page)
-    assert text.count("L.circleMarker(") == 4
-    assert text.count('"radius": 8') == 3  # three incident rows
-    assert text.count('"radius": 4') == 1  # one context row
-    assert f'"fillColor": "{render.INCIDENT_COLOR}"' in text
-    assert f'"fillColor": "{render.CONTEXT_COLOR}"' in text
-    for group in ("Incident places", "Context places", "Distance to nearest border"):
-        assert f'"{group}"' in text  # toggled in the layer control
+    assert "Leaflet 1.9.3" in text  # from xstatic-leaflet
+    assert "L.MarkerClusterGroup" in text  # from xstatic-leaflet-markercluster
+    assert "sourceMappingURL" not in page
+    assert "url(images/" not in page  # CSS images are data: URIs
+    assert page.rstrip().endswith("</html>")
+
+
+def test_incidents_are_one_embedded_geojson(page: str):
+    data = _data(page)
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == 4
+    goris = _features_by_name(page)["Goris"]
+    assert goris["geometry"] == {"type": "Point", "coordinates": [46.338889, 39.511111]}
+    props = goris["properties"]
+    assert props["distance"] == "8.6 km" and props["distance_km"] == 8.561
+    assert props["border"] == "AM\u2013AZ"
+    assert (props["border_lon"], props["border_lat"]) == (46.432199, 39.487512)
+    assert props["cue"] == "shelled" and props["cue_class"] == "shelling"
+    assert props["sentence"] == "Azerbaijani forces shelled Goris on Tuesday."
+    assert props["source"] == "data/samples/syunik.txt"
+    kapan = _features_by_name(page)["Kapan"]["properties"]
+    assert kapan["distance"] == "0.33 km" and kapan["cue_class"] == "casualties"
+    hostile = _features_by_name(page)[HOSTILE_NAME]["properties"]
+    assert hostile["sentence"] == HOSTILE_SENTENCE and hostile["source"] == HOSTILE_SOURCE
+    assert hostile["place"] == NON_ASCII_PLACE
+    assert hostile["distance"] is None and hostile["distance_km"] is None
+    assert hostile["border"] == ""
+
+
+def test_marker_layers_by_role(page: str):
+    options = _layer_options(page, "pointLayer")
+    assert [o["role"] for o in options] == ["context", "incident"]
+    assert all(o["cluster"] is False for o in options)  # four rows: no clustering
+    assert options[1]["classes"] == list(render.CUE_CLASSES)
+    assert "1 km" in options[1]["accuracy"]
+    text = normalize(page)
+    for name in ("Incidents", "Context places", "Distance to nearest border", "Land borders"):
+        assert f'"{name}"' in text  # toggled in the layer control
     assert "L.control.layers(" in text
+    assert '"Countries (offline)"' in text  # the base layer
 
 
-def test_popup_content(page: str):
+def test_controls(page: str):
     text = normalize(page)
-    assert "<b>Goris</b>" in text
-    assert "Coordinates: 39.5111,46.3389 (lat,lon)" in text
-    assert "Role: incident (cue: <i>shelled</i>)" in text
-    assert "8.56 km to the AM\u2013AZ border" in text
-    assert "0.33 km to the AM\u2013AZ border" in text
-    assert "1234.57 km to the RU\u2013MN border" in text  # context popup, but no line
-    assert "Source: data/samples/syunik.txt" in text
-    assert "Azerbaijani forces shelled Goris on Tuesday." in text
+    assert "L.control.scale()" in text
+    assert _layer_options(page, "addControls") == [{"fullscreen": True, "measure": True}]
+    assert text.count("geomap.Fullscreen = L.Control.extend") == 1
+    assert text.count("geomap.Measure = L.Control.extend") == 1
 
 
 def test_legend_template_is_in_page(page: str):
@@ -117,82 +225,100 @@ def test_legend_template_is_in_page(page: str):
     expected = re.sub(r'id="[^"]*"', "", expected)
     text = re.sub(r'id="legend_[0-9a-f]+"', "", normalize(page))
     assert expected in text
+    for label, color in render.CUE_CLASSES.values():
+        assert label in page
+        assert color in text
     assert "nearest land border" in text
     assert "accurate to about 1 km" in text
 
 
 def test_border_layer(page: str):
     text = normalize(page)
-    assert text.count("L.geoJson(") == 1  # one layer for all lines
-    match = re.search(r"_add\((\{\"bbox\".*?\}|\{\"type\".*?\})\);", text)
-    assert match, "embedded border GeoJSON not found"
-    data = json.loads(match.group(1))
+    data, style = _layer_json(page, "borderLayer")
     pairs = sorted(f["properties"]["pair"] for f in data["features"])
     assert pairs == ["AM\u2013AZ", "AM\u2013GE"]  # KZ-UZ is outside the padded box
     assert str(FAR_BORDER_LON) not in text
     nearest = {f["properties"]["pair"]: f["properties"]["nearest"] for f in data["features"]}
     assert nearest == {"AM\u2013AZ": True, "AM\u2013GE": False}
-    assert f'"color": "{render.NEAREST_BORDER_COLOR}"' in text  # emphasised style
-    assert f'"color": "{render.BORDER_COLOR}"' in text
-    assert '"Land borders"' in text
+    assert style["nearest"]["color"] == render.NEAREST_BORDER_COLOR
+    assert style["normal"]["color"] == render.BORDER_COLOR
+    assert style["nearest"]["weight"] > style["normal"]["weight"]
 
 
-def test_distance_links_and_labels(page: str):
+def test_distance_links(page: str):
+    (options,) = _layer_options(page, "linkLayer")
+    assert options == {"labels": True, "canvas": False, "color": render.LINK_COLOR}
+
+
+def test_offline_basemap_from_countries(page: str):
     text = normalize(page)
-    assert text.count("L.polyline(") == 2  # Goris and Kapan; not context, not NaN
-    assert text.count('"dashArray": "6 6"') == 2
-    assert r"\u003cdiv\u003e8.6 km\u003c/div\u003e" in text  # DivIcon label, JSON-escaped
-    assert r"\u003cdiv\u003e0.33 km\u003c/div\u003e" in text
-    assert "1234.6 km" not in text
-    assert '"className": "geomap-distance-label"' in text
-    # The Goris line goes from the place to its border point, (lat, lon).
-    assert "[[39.5111111,46.3388889],[39.4875123456,46.4321987654]]" in text
+    data, options = _layer_json(page, "countryLayer")
+    geoms = [shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]]
+    assert all(g.geom_type == "MultiPolygon" and g.is_valid for g in geoms)
+    # AM and AZ in detail near the incidents, the rest of the world coarse.
+    assert len(geoms) >= 3
+    assert max(g.bounds[2] for g in geoms) == pytest.approx(87.0, abs=0.5)  # KZ, coarse
+    assert options["attribution"] == "Borders: Natural Earth"
+    assert "country_basemap_" in text and ".addTo(map_" in text
 
 
 def test_fit_bounds_to_incidents(page: str):
-    text = normalize(page)
-    match = re.search(r"\.fitBounds\(\s*(\[\[.*?\]\])", text)
-    assert match
-    (south, west), (north, east) = json.loads(match.group(1))
+    (south, west), (north, east) = _fit_bounds(page)
     gdf = sample_incidents()
     incidents = gdf[gdf["role"] == "incident"]
-    assert south == pytest.approx(incidents["lat"].min())
-    assert north == pytest.approx(incidents["lat"].max())
-    assert west == pytest.approx(incidents["lon"].min())
-    assert east == pytest.approx(incidents["lon"].max())
+    linked = incidents.dropna(subset=["distance_km"])
+    assert south == pytest.approx(min(incidents["lat"].min(), linked["border_lat"].min()))
+    assert north == pytest.approx(max(incidents["lat"].max(), linked["border_lat"].max()))
+    assert west == pytest.approx(min(incidents["lon"].min(), linked["border_lon"].min()))
+    assert east == pytest.approx(max(incidents["lon"].max(), linked["border_lon"].max()))
     assert east < 100  # the Russia context row does not stretch the view
 
 
-def test_hostile_strings_are_escaped(page: str):
+# -- safety -----------------------------------------------------------------------------------
+
+
+def test_hostile_strings_never_reach_the_page_raw(page: str):
     for bad in FORBIDDEN:
         assert bad not in page, bad
-    assert "Goris&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "&#96;&#36;{alert(2)}&#96;" in page
-    assert "C:&#92;users&#92;x" in page
-    assert "it&#x27;s &quot;quoted&quot;" in page
-    assert "Ստեփանակերտ" in page
-    assert page.rstrip().endswith("</html>")
+    # JSON escapes: no "<", ">", "&" or "'" inside the data at all.
+    assert r"\u003cscript\u003ealert(1)\u003c/script\u003e" in page
+    assert r"Goris\"\u003e\u003cimg src=x onerror=alert(1)\u003e" in page
+    assert NON_ASCII_PLACE in page  # UTF-8, not \u escapes
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+def test_injection_texts_round_trip_as_data(tmp_path: Path, text: str):
+    page = _page(
+        tmp_path,
+        injection_incidents(),
+        countries=sample_countries(),
+        offline=True,
+        border_attribution=text,
+    )
+    parser = _parse(page)  # raises on any <img>, <svg> or <iframe> tag
+    assert parser.closed[-1] == "html"
+    names = {f["properties"]["name"] for f in _data(page)["features"]}
+    assert text in names  # decoded back exactly
+    for raw in ("<script>window", "<img", "<svg onload", "</script><script>", "<!--<script>"):
+        assert raw not in page
+    # An attribution is HTML in Leaflet: it is escaped.
+    assert _layer_json(page, "countryLayer")[1]["attribution"] == render.escape_text(text)
 
 
 def test_page_structure_survives_hostile_data(page: str):
-    parser = _Scripts()
-    parser.feed(page)
-    parser.close()
+    parser = _parse(page)
     assert parser.closed[-1] == "html"
     assert "body" in parser.closed
-    # Every inline script is the whole script folium wrote: data never closed one early.
-    assert any("fitBounds" in script for script in parser.scripts)
-    assert all(
-        "alert" not in script or "&lt;script&gt;alert" in script for script in parser.scripts
-    )
+    kinds = [kind for kind, _ in parser.scripts]
+    assert kinds.count("application/json") == 1
+    assert any("fitBounds" in body for _, body in parser.scripts)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node to parse JavaScript")
-def test_inline_scripts_are_valid_javascript(page: str, tmp_path: Path):
-    parser = _Scripts()
-    parser.feed(page)
-    for i, script in enumerate(parser.scripts):
+def test_inline_scripts_are_valid_javascript(tmp_path: Path):
+    page = _page(tmp_path, injection_incidents(), border_lines=sample_borders(), offline=True)
+    scripts = [body for kind, body in _parse(page).scripts if kind != "application/json"]
+    for i, script in enumerate(scripts):
         path = tmp_path / f"script{i}.js"
         path.write_text(script, encoding="utf-8")
         result = subprocess.run(
@@ -206,7 +332,8 @@ def test_inline_scripts_are_valid_javascript(page: str, tmp_path: Path):
     [
         ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
         ('"><img src=x onerror=alert(1)>', "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
-        ("`${x}`", "&#96;&#36;{x}&#96;"),
+        ("`${x}`", "&#96;&#36;&#123;x&#125;&#96;"),
+        ("{{ 7*7 }}", "&#123;&#123; 7*7 &#125;&#125;"),
         ("a\\u0041", "a&#92;u0041"),
         ("it's & co", "it&#x27;s &amp; co"),
         (None, ""),
@@ -218,22 +345,62 @@ def test_escape_text(raw, escaped):
     assert render.escape_text(raw) == escaped
 
 
+# -- cue classes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cue", "sentence", "expected"),
+    [
+        ("shelled", "", "shelling"),
+        ("artillery", "", "shelling"),
+        ("drone strike", "", "shelling"),
+        ("explosions", "", "shelling"),
+        ("attacked", "", "attack"),
+        ("ambushed", "", "attack"),
+        ("clashes", "", "clash"),
+        ("opened fire", "", "clash"),
+        ("fighting", "", "clash"),
+        ("killed", "", "casualties"),
+        ("wounded", "", "casualties"),
+        ("casualties", "", "casualties"),
+        ("violence", "", "other"),
+        ("", "Two soldiers were wounded in clashes near Kapan.", "casualties"),
+        (None, "Clashes broke out; two were killed.", "clash"),
+        ("", "Calm returned.", "other"),
+        ("", None, "other"),
+    ],
+)
+def test_classify_cues(cue, sentence, expected):
+    assert render.classify_cues(cue, sentence) == expected
+    assert render.classify_cues([cue], [sentence]).tolist() == [expected]
+
+
+def test_classify_cues_vectorised():
+    assert render.classify_cues([]).tolist() == []
+    out = render.classify_cues(np.array(["shelled", "raid", ""], dtype=object))
+    assert out.tolist() == ["shelling", "attack", "other"]
+    with pytest.raises(ConfigurationError):
+        render.classify_cues(["a", "b"], ["only one"])
+
+
+# -- options and edge cases -------------------------------------------------------------------
+
+
 def test_hostile_row_alone_has_valid_page(tmp_path: Path):
-    gdf = sample_incidents().iloc[[3]]
-    text = _page(tmp_path, gdf, tiles=None)
+    text = _page(tmp_path, sample_incidents().iloc[[3]], tiles=None)
     for bad in FORBIDDEN:
         assert bad not in text, bad
     assert HOSTILE_NAME not in text and HOSTILE_SENTENCE not in text
     assert HOSTILE_SOURCE not in text
-    assert "No land border distance" in text
-    assert "L.polyline(" not in text
+    assert "geomap.linkLayer(" not in text  # no distance: no line
 
 
 def test_empty_frame_renders_world_view(tmp_path: Path):
     text = normalize(_page(tmp_path, empty_incidents(), border_lines=sample_borders()))
-    assert "L.circleMarker(" not in text
-    assert "L.geoJson(" not in text
-    assert ".fitBounds(" not in text
+    assert "application/json" not in text
+    assert "geomap.pointLayer(" not in text
+    assert "geomap.borderLayer(" not in text
+    assert _fit_bounds(text) is None
     assert '"zoom": 2' in text
     assert "geomap-legend" in text
     assert "openstreetmap" in text.lower()
@@ -243,28 +410,66 @@ def test_empty_frame_renders_world_view(tmp_path: Path):
 def test_context_only_fits_all_rows(tmp_path: Path):
     gdf = sample_incidents()
     gdf["role"] = "context"
-    text = normalize(_page(tmp_path, gdf, tiles=None))
-    assert text.count('"radius": 4') == 4
-    assert "L.polyline(" not in text
-    match = re.search(r"\.fitBounds\(\s*(\[\[.*?\]\])", text)
-    assert match
-    (south, west), (north, east) = json.loads(match.group(1))
+    text = _page(tmp_path, gdf, tiles=None)
+    assert [o["role"] for o in _layer_options(text, "pointLayer")] == ["context"]
+    assert "geomap.linkLayer(" not in text
+    (south, west), (north, east) = _fit_bounds(text)
     assert north == pytest.approx(61.52401) and east == pytest.approx(105.318756)
 
 
-def test_tiles(tmp_path: Path):
-    no_tiles = normalize(_page(tmp_path, sample_incidents(), tiles=None))
-    assert "L.tileLayer(" not in no_tiles
+def test_tiles_and_offline(tmp_path: Path):
+    online = normalize(
+        render.incident_map(sample_incidents(), countries=sample_countries()).get_root().render()
+    )
+    assert "tile.openstreetmap.org" in online and "OpenStreetMap" in online
+    assert "L.tileLayer(" in online
+    # The offline basemap is there as a second base layer, not shown first.
+    assert "geomap.countryLayer(" in online
+    assert not re.search(r"country_basemap_\w+\.addTo\(", online)
     m = render.incident_map(sample_incidents(), tiles="OpenTopoMap")
     assert "tile.opentopomap.org" in m.get_root().render()
+    offline = normalize(_page(tmp_path, sample_incidents(), tiles="OpenTopoMap", offline=True))
+    assert "L.tileLayer(" not in offline
     with pytest.raises(ConfigurationError, match="unknown basemap"):
         render.incident_map(sample_incidents(), tiles="no such basemap")
+
+
+@pytest.mark.parametrize(
+    ("n", "cluster", "clustered"),
+    [(50, None, False), (render.CLUSTER_THRESHOLD + 1, None, True), (50, True, True)],
+)
+def test_clustering(n: int, cluster: bool | None, clustered: bool):
+    page = render.incident_map(many_incidents(n), tiles=None, cluster=cluster)
+    text = page.get_root().render()
+    assert {o["cluster"] for o in _layer_options(text, "pointLayer")} == {clustered}
+
+
+def test_many_links_have_no_labels_and_start_hidden():
+    gdf = many_incidents(int(render.LINK_LIMIT / 0.8))  # ~90% of the rows are incidents
+    text = normalize(render.incident_map(gdf, tiles=None).get_root().render())
+    (options,) = _layer_options(text, "linkLayer")
+    assert options["labels"] is False and options["canvas"] is True
+    assert not re.search(r"link_layer_\w+\.addTo\(", text)
+    assert re.search(r"incident_layer_\w+\.addTo\(", text)
+
+
+def test_data_size_is_linear_and_small():
+    """One compact feature per row: ~350 bytes for the synthetic rows, no per-row code."""
+    small = len(render.incident_map(many_incidents(100), tiles=None).get_root().render())
+    large = len(render.incident_map(many_incidents(1100), tiles=None).get_root().render())
+    per_row = (large - small) / 1000
+    assert per_row < 500, per_row
 
 
 def test_bad_border_lines():
     lines = sample_borders().rename(columns={"pair": "name"})
     with pytest.raises(ConfigurationError, match="pair"):
         render.incident_map(sample_incidents(), border_lines=lines)
+
+
+def test_not_a_geodataframe():
+    with pytest.raises(ConfigurationError, match="GeoDataFrame"):
+        render.incident_map(sample_incidents().drop(columns="geometry"))
 
 
 def test_save_map_is_atomic_and_needs_force(tmp_path: Path):
@@ -279,3 +484,26 @@ def test_save_map_is_atomic_and_needs_force(tmp_path: Path):
     assert sorted(tmp_path.iterdir()) == [target]
     with pytest.raises(OutputError, match="does not exist"):
         render.save_map(m, tmp_path / "missing" / "map.html")
+
+
+def test_template_syntax_in_the_data_is_not_evaluated():
+    """branca re-renders macro output as a Jinja template; geomap's elements do not."""
+    gdf = sample_incidents()
+    gdf.loc[0, "name"] = "{{ 7*7 }} {% if true %}X{% endif %} {# c #}"
+    gdf.loc[0, "border"] = "{{ 6*7 }}"
+    page = (
+        render.incident_map(
+            gdf,
+            border_lines=sample_borders().assign(pair=["{{ 6*7 }}", "AM-GE", "KZ-UZ"]),
+            countries=sample_countries(),
+            tiles=None,
+            border_attribution="{{ 5*5 }}",
+        )
+        .get_root()
+        .render()
+    )
+    names = {f["properties"]["name"] for f in _data(page)["features"]}
+    assert "{{ 7*7 }} {% if true %}X{% endif %} {# c #}" in names
+    pairs = {f["properties"]["pair"] for f in _layer_json(page, "borderLayer")[0]["features"]}
+    assert "{{ 6*7 }}" in pairs
+    assert _layer_json(page, "countryLayer")[1]["attribution"] == render.escape_text("{{ 5*5 }}")

@@ -1,0 +1,386 @@
+/* geomap's map layers and controls for Leaflet 1.9 (inlined into every geomap page).
+ *
+ * Every string that comes from the data is put into the page with textContent or as a
+ * text node, never as HTML, so names, sentences and file names cannot inject markup.
+ */
+(function (L) {
+  "use strict";
+  var geomap = (window.geomap = window.geomap || {});
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function text(value) {
+    return document.createTextNode(value === undefined || value === null ? "" : String(value));
+  }
+
+  function row(parent, label, value) {
+    var div = el("div", "geomap-row");
+    div.appendChild(el("span", "geomap-label", label + ": "));
+    div.appendChild(value instanceof Node ? value : text(value));
+    parent.appendChild(div);
+    return div;
+  }
+
+  // The sentence as text nodes, every occurrence of the place name in a <mark>.
+  function highlighted(sentence, name) {
+    var block = el("blockquote", "geomap-sentence");
+    var haystack = sentence, needle = name || "";
+    if (needle && sentence.indexOf(needle) < 0) {
+      var lower = sentence.toLowerCase();
+      if (lower.length === sentence.length) {
+        haystack = lower;
+        needle = needle.toLowerCase();
+      }
+    }
+    var start = 0, i = needle ? haystack.indexOf(needle) : -1;
+    while (i >= 0) {
+      block.appendChild(text(sentence.slice(start, i)));
+      block.appendChild(el("mark", null, sentence.slice(i, i + needle.length)));
+      start = i + needle.length;
+      i = haystack.indexOf(needle, start);
+    }
+    block.appendChild(text(sentence.slice(start)));
+    return block;
+  }
+
+  function known(value, list, fallback) {
+    return list.indexOf(value) >= 0 ? value : fallback;
+  }
+
+  function distanceText(p) {
+    if (p.distance === null || p.distance === undefined || !p.border) return "";
+    return p.distance + " to the " + p.border + " border";
+  }
+
+  // Popup content of one incident feature: a DOM element.
+  geomap.popup = function (feature, options) {
+    var p = feature.properties, c = feature.geometry.coordinates;
+    var box = el("div", "geomap-popup");
+    var title = el("div", "geomap-title");
+    title.appendChild(el("b", null, p.name));
+    if (p.place && p.place !== p.name) title.appendChild(text(" (" + p.place + ")"));
+    box.appendChild(title);
+    var country = p.country_code || "";
+    if (p.country && p.country !== p.country_code) {
+      country += (country ? " " : "") + "(border data: " + p.country + ")";
+    }
+    row(box, "Country", country || "unknown");
+    row(box, "Coordinates", c[1].toFixed(4) + ", " + c[0].toFixed(4) + " (lat, lon)");
+    var precision = options.precision || {};
+    row(box, "Precision", precision[p.feature] || precision[""] || "");
+    if (p.role === "incident") {
+      var cue = (options.labels || {})[p.cue_class] || p.cue_class || "";
+      row(box, "Incident", cue + (p.cue ? " (\u201c" + p.cue + "\u201d)" : ""));
+    } else {
+      row(box, "Role", "context (no violence reported in its sentence)");
+    }
+    var nearest = el("div", "geomap-row geomap-distance");
+    nearest.appendChild(el("span", "geomap-label", "Nearest land border: "));
+    if (distanceText(p)) {
+      nearest.appendChild(el("b", null, distanceText(p)));
+      nearest.appendChild(text(" (" + p.distance_km + " km geodesic; " + options.accuracy + ")"));
+    } else {
+      nearest.appendChild(text("no land border distance"));
+    }
+    box.appendChild(nearest);
+    if (p.sentence) box.appendChild(highlighted(String(p.sentence), String(p.name || "")));
+    row(box, "Source", p.source || "");
+    return box;
+  };
+
+  geomap.tooltip = function (feature) {
+    var p = feature.properties;
+    var distance = distanceText(p);
+    return el("span", "geomap-tooltip", (p.name || "") + (distance ? " \u2014 " + distance : ""));
+  };
+
+  function clusterIcon(cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 100 ? 32 : n < 10000 ? 40 : 48;
+    return L.divIcon({
+      html: el("div", null, n.toLocaleString("en")),
+      className: "marker-cluster geomap-cluster",
+      iconSize: L.point(size, size),
+    });
+  }
+
+  // One marker layer (clustered or not) for the features of one role, from the data.
+  geomap.pointLayer = function (data, options) {
+    var markers = [], icons = {}, features = data.features, classes = options.classes;
+    for (var i = 0; i < features.length; i++) {
+      var f = features[i], p = f.properties;
+      if ((p.role === "incident") !== (options.role === "incident")) continue;
+      var cls = options.role === "incident" ? known(p.cue_class, classes, "other") : "context";
+      if (!icons[cls]) {
+        icons[cls] = L.divIcon({
+          className: "geomap-marker geomap-" + options.role + " geomap-cue-" + cls,
+          iconSize: [options.size, options.size],
+          html: "",
+        });
+      }
+      var c = f.geometry.coordinates;
+      var marker = L.marker([c[1], c[0]], { icon: icons[cls], riseOnHover: true });
+      marker.feature = f;
+      markers.push(marker);
+    }
+    var group;
+    if (options.cluster) {
+      group = L.markerClusterGroup({
+        chunkedLoading: true,
+        maxClusterRadius: 50,
+        showCoverageOnHover: false,
+        iconCreateFunction: clusterIcon,
+      });
+      group.addLayers(markers);
+    } else {
+      group = L.featureGroup(markers);
+    }
+    group.bindPopup(function (layer) {
+      return geomap.popup(layer.feature, options);
+    }, { maxWidth: 380, minWidth: 240 });
+    group.bindTooltip(function (layer) {
+      return geomap.tooltip(layer.feature);
+    }, { direction: "top", offset: [0, -options.size / 2] });
+    return group;
+  };
+
+  // Dashed lines from each incident to its nearest border point, with distance labels.
+  // Built when the layer is first shown, so a page that starts with it unticked opens fast.
+  geomap.linkLayer = function (data, options) {
+    var group = L.featureGroup();
+    group.once("add", function () {
+      buildLinks(group, data.features, options);
+    });
+    group.bindTooltip(function (layer) {
+      var p = layer.feature ? layer.feature.properties : {};
+      return el("span", null, (p.name || "") + ": " + distanceText(p));
+    }, { sticky: true });
+    return group;
+  };
+
+  function buildLinks(group, features, options) {
+    var renderer = options.canvas ? L.canvas({ padding: 0.5 }) : undefined;
+    var layers = [];
+    for (var i = 0; i < features.length; i++) {
+      var f = features[i], p = f.properties;
+      if (p.role !== "incident" || p.border_lat === null || p.border_lon === null) continue;
+      if (p.distance === null || p.distance === undefined) continue;
+      var c = f.geometry.coordinates, lat = c[1], lon = c[0];
+      var blat = p.border_lat, blon = p.border_lon;
+      if (blon - lon > 180) blon -= 360; // the short way across the antimeridian
+      else if (lon - blon > 180) blon += 360;
+      var line = L.polyline([[lat, lon], [blat, blon]], {
+        color: options.color,
+        weight: 2,
+        dashArray: "6 6",
+        className: "geomap-link",
+        renderer: renderer,
+      });
+      line.feature = f;
+      layers.push(line);
+      if (options.labels) {
+        layers.push(
+          L.marker([(lat + blat) / 2, (lon + blon) / 2], {
+            interactive: false,
+            keyboard: false,
+            icon: L.divIcon({
+              className: "geomap-distance-label",
+              html: el("div", null, p.distance),
+              iconSize: [64, 18],
+              iconAnchor: [-10, 9], // to the right of the middle: clear of a close marker
+            }),
+          })
+        );
+      }
+    }
+    for (var j = 0; j < layers.length; j++) group.addLayer(layers[j]);
+  }
+
+  // Land-border lines; the ones nearest to an incident emphasised.
+  geomap.borderLayer = function (data, options) {
+    return L.geoJSON(data, {
+      style: function (f) {
+        return f.properties.nearest ? options.nearest : options.normal;
+      },
+    }).bindTooltip(function (layer) {
+      var p = layer.feature.properties;
+      return el("span", null, "Land border " + p.pair + (p.nearest ? " (nearest to an incident)" : ""));
+    }, { sticky: true });
+  };
+
+  // The offline basemap: country polygons drawn from the border data, on a sea background.
+  geomap.countryLayer = function (data, options) {
+    var layer = L.geoJSON(data, {
+      style: options.style,
+      interactive: false,
+      attribution: options.attribution,
+    });
+    var container = null;
+    layer.on("add", function () {
+      container = layer._map.getContainer();
+      L.DomUtil.addClass(container, "geomap-sea");
+    });
+    layer.on("remove", function () {
+      if (container) L.DomUtil.removeClass(container, "geomap-sea");
+    });
+    return layer;
+  };
+
+  // Geodesic distance on the WGS84 ellipsoid in km (Vincenty's inverse formula; for
+  // nearly antipodal points, where it does not converge, the great-circle distance).
+  geomap.geodesicKm = function (lat1, lon1, lat2, lon2) {
+    var a = 6378137, f = 1 / 298.257223563, b = a * (1 - f), rad = Math.PI / 180;
+    var dLon = (lon2 - lon1) * rad;
+    var u1 = Math.atan((1 - f) * Math.tan(lat1 * rad)), u2 = Math.atan((1 - f) * Math.tan(lat2 * rad));
+    var sinU1 = Math.sin(u1), cosU1 = Math.cos(u1), sinU2 = Math.sin(u2), cosU2 = Math.cos(u2);
+    var lambda = dLon, previous, iterations = 0;
+    var sinSigma, cosSigma, sigma, cosSqAlpha, cos2SigmaM;
+    do {
+      var sinLambda = Math.sin(lambda), cosLambda = Math.cos(lambda);
+      var t1 = cosU2 * sinLambda, t2 = cosU1 * sinU2 - sinU1 * cosU2 * cosLambda;
+      sinSigma = Math.sqrt(t1 * t1 + t2 * t2);
+      if (sinSigma === 0) return 0;
+      cosSigma = sinU1 * sinU2 + cosU1 * cosU2 * cosLambda;
+      sigma = Math.atan2(sinSigma, cosSigma);
+      var sinAlpha = (cosU1 * cosU2 * sinLambda) / sinSigma;
+      cosSqAlpha = 1 - sinAlpha * sinAlpha;
+      cos2SigmaM = cosSqAlpha !== 0 ? cosSigma - (2 * sinU1 * sinU2) / cosSqAlpha : 0;
+      var C = (f / 16) * cosSqAlpha * (4 + f * (4 - 3 * cosSqAlpha));
+      previous = lambda;
+      lambda = dLon + (1 - C) * f * sinAlpha *
+        (sigma + C * sinSigma * (cos2SigmaM + C * cosSigma * (-1 + 2 * cos2SigmaM * cos2SigmaM)));
+    } while (Math.abs(lambda - previous) > 1e-12 && ++iterations < 200);
+    if (iterations >= 200) {
+      return L.CRS.Earth.distance(L.latLng(lat1, lon1), L.latLng(lat2, lon2)) / 1000;
+    }
+    var uSq = (cosSqAlpha * (a * a - b * b)) / (b * b);
+    var A = 1 + (uSq / 16384) * (4096 + uSq * (-768 + uSq * (320 - 175 * uSq)));
+    var B = (uSq / 1024) * (256 + uSq * (-128 + uSq * (74 - 47 * uSq)));
+    var c2 = cos2SigmaM * cos2SigmaM;
+    var deltaSigma = B * sinSigma * (cos2SigmaM + (B / 4) * (cosSigma * (-1 + 2 * c2) -
+      (B / 6) * cos2SigmaM * (-3 + 4 * sinSigma * sinSigma) * (-3 + 4 * c2)));
+    return (b * A * (sigma - deltaSigma)) / 1000;
+  };
+
+  // A toolbar button with a small line-drawn SVG icon (paths in a 16x16 box).
+  function button(bar, paths, title) {
+    var a = L.DomUtil.create("a", "geomap-button", bar);
+    a.href = "#";
+    a.title = title;
+    a.setAttribute("role", "button");
+    a.setAttribute("aria-label", title);
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    for (var i = 0; i < paths.length; i++) {
+      var path = document.createElementNS(ns, "path");
+      path.setAttribute("d", paths[i]);
+      path.setAttribute("fill", "none");
+      path.setAttribute("stroke", "currentColor");
+      path.setAttribute("stroke-width", "2");
+      svg.appendChild(path);
+    }
+    a.appendChild(svg);
+    return a;
+  }
+  var FULLSCREEN_ICON = ["M1 6V1h5", "M10 1h5v5", "M15 10v5h-5", "M6 15H1v-5"];
+  var MEASURE_ICON = ["M1 11h14", "M1 8v6", "M15 8v6", "M5 11v-2", "M8 11v-3", "M11 11v-2"];
+
+  geomap.Fullscreen = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd: function (map) {
+      var bar = L.DomUtil.create("div", "leaflet-bar geomap-fullscreen");
+      var a = button(bar, FULLSCREEN_ICON, "Full screen");
+      var container = map.getContainer();
+      function changed() {
+        var on = document.fullscreenElement === container || L.DomUtil.hasClass(container, "geomap-pseudo-fullscreen");
+        a.title = on ? "Exit full screen" : "Full screen";
+        map.invalidateSize();
+      }
+      function pseudo() {
+        L.DomUtil.hasClass(container, "geomap-pseudo-fullscreen")
+          ? L.DomUtil.removeClass(container, "geomap-pseudo-fullscreen")
+          : L.DomUtil.addClass(container, "geomap-pseudo-fullscreen");
+        changed();
+      }
+      L.DomEvent.disableClickPropagation(bar);
+      L.DomEvent.on(a, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        if (document.fullscreenElement) {
+          document.exitFullscreen();
+        } else if (L.DomUtil.hasClass(container, "geomap-pseudo-fullscreen") || !container.requestFullscreen) {
+          pseudo();
+        } else {
+          container.requestFullscreen().catch(pseudo);
+        }
+      });
+      document.addEventListener("fullscreenchange", changed);
+      return bar;
+    },
+  });
+
+  geomap.Measure = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd: function (map) {
+      var bar = L.DomUtil.create("div", "leaflet-bar geomap-measure");
+      this._button = button(bar, MEASURE_ICON, "Measure a geodesic distance (click points on the map)");
+      this._result = L.DomUtil.create("div", "geomap-measure-result", bar);
+      this._result.style.display = "none";
+      this._map = map;
+      L.DomEvent.disableClickPropagation(bar);
+      L.DomEvent.on(this._button, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        this._active ? this.stop() : this.start();
+      }, this);
+      return bar;
+    },
+    start: function () {
+      var map = this._map;
+      this._active = true;
+      this._points = [];
+      this._km = 0;
+      this._line = L.polyline([], { color: "#000", weight: 2, dashArray: "4 4", interactive: false }).addTo(map);
+      this._vertices = L.layerGroup().addTo(map);
+      L.DomUtil.addClass(map.getContainer(), "geomap-measuring");
+      L.DomUtil.addClass(this._button, "geomap-active");
+      map.on("click", this._add, this);
+      this._show("Click points on the map; click the ruler again to finish.");
+    },
+    stop: function () {
+      var map = this._map;
+      this._active = false;
+      map.off("click", this._add, this);
+      map.removeLayer(this._line);
+      map.removeLayer(this._vertices);
+      L.DomUtil.removeClass(map.getContainer(), "geomap-measuring");
+      L.DomUtil.removeClass(this._button, "geomap-active");
+      this._result.style.display = "none";
+    },
+    _add: function (e) {
+      var previous = this._points[this._points.length - 1];
+      this._points.push(e.latlng);
+      if (previous) this._km += geomap.geodesicKm(previous.lat, previous.lng, e.latlng.lat, e.latlng.lng);
+      this._line.setLatLngs(this._points);
+      L.circleMarker(e.latlng, { radius: 3, color: "#000", interactive: false }).addTo(this._vertices);
+      this._show(this._km.toFixed(2) + " km (geodesic, " + this._points.length + " points)");
+      this._result.setAttribute("data-km", String(this._km));
+    },
+    _show: function (message) {
+      this._result.textContent = message;
+      this._result.style.display = "block";
+    },
+  });
+
+  geomap.addControls = function (map, options) {
+    if (options.fullscreen) new geomap.Fullscreen().addTo(map);
+    if (options.measure) new geomap.Measure().addTo(map);
+  };
+})(window.L);

@@ -1,0 +1,305 @@
+"""The map in a real browser: Debian's headless Chromium, driven by Playwright.
+
+Pages are opened as file:// URLs. Every request that is not file:, data: or blob: is
+blocked and recorded, so the offline tests prove the page needs no network at all.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyproj import Geod
+
+from geomap import render
+
+from .common import (
+    INJECTIONS,
+    injection_incidents,
+    many_incidents,
+    sample_borders,
+    sample_countries,
+    sample_incidents,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOCAL_SCHEMES = ("file:", "data:", "blob:")
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Opened:
+    """A page opened in Chromium, with its console errors and outside requests."""
+
+    def __init__(self, browser: Any, path: Path) -> None:
+        self.page = browser.new_page(viewport={"width": 1000, "height": 700})
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on(
+            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
+        )
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.route("**/*", self._route)
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function("window.geomap && document.querySelector('.leaflet-pane')")
+        self.page.wait_for_timeout(300)  # chunked cluster loading, tile attempts
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL_SCHEMES):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def layers(self, prefix: str) -> str:
+        """A JS expression: the global layer variables whose names start with ``prefix``."""
+        return f"Object.keys(window).filter(k => k.startsWith('{prefix}')).map(k => window[k])"
+
+    def marker_box(self, name: str) -> dict[str, float]:
+        """Bounding box of the marker whose feature is named ``name`` (scrolled into view)."""
+        box = self.page.evaluate(
+            """([layers, name]) => {
+                for (const group of layers) {
+                    let found = null;
+                    group.eachLayer(l => {
+                        if (l.feature && l.feature.properties.name === name) found = l;
+                    });
+                    if (found && found.getElement()) {
+                        const r = found.getElement().getBoundingClientRect();
+                        return {x: r.x, y: r.y, width: r.width, height: r.height};
+                    }
+                }
+                return null;
+            }""",
+            [self.page.evaluate_handle(self.layers("incident_layer_")), name],
+        )
+        assert box, f"no marker for {name!r} in the DOM"
+        return box
+
+    def close_popup(self) -> None:
+        self.page.evaluate(
+            "Object.keys(window).filter(k => k.startsWith('map_'))"
+            ".forEach(k => window[k].closePopup())"
+        )
+        self.page.wait_for_selector(".leaflet-popup", state="detached")
+
+    def click_marker(self, name: str) -> None:
+        """Click the marker of ``name`` with the mouse and wait for its popup."""
+        self.close_popup()
+        box = self.marker_box(name)
+        self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        self.page.wait_for_selector(".leaflet-popup-content .geomap-popup")
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture(scope="module")
+def offline_page(browser, borders, tmp_path_factory) -> Iterator[Opened]:
+    path = tmp_path_factory.mktemp("browser") / "offline.html"
+    m = render.incident_map(
+        sample_incidents(),
+        border_lines=sample_borders(),
+        countries=borders.countries,
+        offline=True,
+    )
+    render.save_map(m, path)
+    opened = Opened(browser, path)
+    yield opened
+    opened.close()
+
+
+def test_offline_page_loads_without_errors_or_network(offline_page: Opened):
+    assert offline_page.errors == []
+    assert offline_page.outside == []
+    assert offline_page.page.evaluate("typeof L.markerClusterGroup") == "function"
+    assert offline_page.page.locator(".geomap-legend").is_visible()
+    # The offline basemap is drawn: country polygons on a sea-blue background.
+    assert offline_page.page.locator("path.geomap-country").count() > 0
+    assert offline_page.page.locator(".leaflet-container.geomap-sea").count() == 1
+    assert "Borders: Natural Earth" in offline_page.page.inner_text(".leaflet-control-attribution")
+
+
+def test_markers_and_border_lines_are_in_the_dom(offline_page: Opened):
+    page = offline_page.page
+    assert page.locator(".geomap-marker.geomap-incident").count() == 3
+    assert page.locator(".geomap-marker.geomap-context").count() == 1
+    assert page.locator(".geomap-incident.geomap-cue-shelling").count() == 2
+    assert page.locator(".geomap-incident.geomap-cue-casualties").count() == 1
+    assert page.locator("path.geomap-border").count() >= 2
+    assert page.locator("path.geomap-border-nearest").count() >= 1
+    assert page.locator("path.geomap-link").count() == 2
+    labels = page.locator(".geomap-distance-label").all_inner_texts()
+    assert sorted(labels) == ["0.33 km", "8.6 km"]
+    assert page.locator(".leaflet-control-scale").count() == 1
+    assert page.locator(".leaflet-control-layers").count() == 1
+
+
+def test_popup_opens_on_click_and_shows_the_distance(offline_page: Opened):
+    page = offline_page.page
+    offline_page.click_marker("Goris")
+    popup = page.inner_text(".leaflet-popup-content")
+    assert "Goris" in popup
+    assert "8.6 km to the AM\u2013AZ border" in popup
+    assert "8.561 km geodesic" in popup and "1 km" in popup
+    assert "39.5111, 46.3389 (lat, lon)" in popup
+    assert "town's centre" in popup
+    assert "Source: data/samples/syunik.txt" in popup
+    assert page.inner_text(".leaflet-popup-content mark") == "Goris"  # highlighted
+    offline_page.close_popup()
+    # A tooltip with name and distance on hover.
+    box = offline_page.marker_box("Kapan")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector(".leaflet-tooltip")
+    assert "Kapan \u2014 0.33 km to the AM\u2013AZ border" in page.inner_text(".leaflet-tooltip")
+    assert offline_page.errors == []
+
+
+def test_measure_tool_gives_the_geodesic_distance(offline_page: Opened):
+    page = offline_page.page
+    page.click(".geomap-measure a")
+    map_box = page.locator(".folium-map").bounding_box()
+    points = [(450, 420), (700, 250)]  # clear of the legend and the layer control
+    for x, y in points:
+        page.mouse.click(map_box["x"] + x, map_box["y"] + y)
+    km = float(page.get_attribute(".geomap-measure-result", "data-km"))
+    latlngs = page.evaluate(
+        """(points) => {
+            const key = Object.keys(window).find(k => k.startsWith('map_'));
+            return points.map(([x, y]) => {
+                const ll = window[key].containerPointToLatLng([x, y]);
+                return [ll.lat, ll.lng];
+            });
+        }""",
+        points,
+    )
+    (lat1, lon1), (lat2, lon2) = latlngs
+    expected = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)[2] / 1000
+    assert km == pytest.approx(expected, rel=1e-6)
+    assert "km (geodesic" in page.inner_text(".geomap-measure-result")
+    page.click(".geomap-measure a")
+    assert not page.locator(".geomap-measure-result").is_visible()
+
+
+def test_fullscreen_button(offline_page: Opened):
+    page = offline_page.page
+    page.click(".geomap-fullscreen a")
+    page.wait_for_timeout(200)
+    on = page.evaluate(
+        """() => {
+            const c = document.querySelector('.folium-map');
+            return document.fullscreenElement === c
+                || c.classList.contains('geomap-pseudo-fullscreen');
+        }"""
+    )
+    assert on
+    page.click(".geomap-fullscreen a")
+    page.wait_for_timeout(200)
+    assert offline_page.errors == []
+
+
+def test_screenshot_is_not_blank(offline_page: Opened, tmp_path: Path):
+    from PIL import Image
+
+    png = offline_page.page.screenshot(path=str(tmp_path / "map.png"))
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (1000, 700)
+    colors = image.getcolors(maxcolors=1_000_000)
+    assert colors is not None and len(colors) > 50  # land, sea, borders, markers, legend
+    dominant = max(count for count, _ in colors)
+    assert dominant < 0.9 * 1000 * 700
+    pixels = {color for _, color in colors}
+    # Some pixel of each marker colour of the sample (shelling red, killed black).
+    for hex_color in (render.CUE_CLASSES["shelling"][1], render.CUE_CLASSES["casualties"][1]):
+        rgb = tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+        assert any(max(abs(a - b) for a, b in zip(rgb, p, strict=True)) < 8 for p in pixels)
+
+
+def test_injection_texts_do_not_execute(browser, tmp_path: Path):
+    path = tmp_path / "hostile.html"
+    m = render.incident_map(
+        injection_incidents(),
+        border_lines=sample_borders(),
+        countries=sample_countries(),
+        offline=True,
+        border_attribution=INJECTIONS[1],
+    )
+    render.save_map(m, path)
+    opened = Opened(browser, path)
+    page = opened.page
+    try:
+        assert page.locator(".geomap-marker.geomap-incident").count() == len(INJECTIONS)
+        for text in INJECTIONS:
+            opened.click_marker(text)
+            content = page.locator(".leaflet-popup-content")
+            assert text in content.inner_text() or text.strip() in content.inner_text()
+            assert content.locator("img, svg, script, iframe").count() == 0
+            assert content.locator("b").count() == 2  # geomap's own: name, distance
+            assert page.locator(".leaflet-popup-content mark").first.inner_text() == text
+            opened.close_popup()
+            box = opened.marker_box(text)
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_selector(".leaflet-tooltip")
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("img[src='x'], svg[onload]").count() == 0
+        assert INJECTIONS[1] in page.inner_text(".leaflet-control-attribution")  # as text
+        assert opened.errors == []
+        assert opened.outside == []
+    finally:
+        opened.close()
+
+
+def test_many_incidents_cluster(browser, tmp_path: Path):
+    path = tmp_path / "many.html"
+    render.save_map(render.incident_map(many_incidents(3000), offline=True), path)
+    opened = Opened(browser, path)
+    page = opened.page
+    try:
+        page.wait_for_selector(".geomap-cluster")
+        clusters = page.locator(".geomap-cluster").count()
+        markers = page.locator(".geomap-marker").count()
+        assert clusters > 0 and markers < 3000
+        counts = page.evaluate(
+            f"{opened.layers('incident_layer_')}.map(g => g.getLayers().length)"
+        )
+        assert sum(counts) == 3000
+        assert opened.errors == [] and opened.outside == []
+    finally:
+        opened.close()
+
+
+def test_default_page_requests_only_the_tiles(browser, tmp_path: Path):
+    path = tmp_path / "online.html"
+    render.save_map(render.incident_map(sample_incidents(), border_lines=sample_borders()), path)
+    opened = Opened(browser, path)
+    try:
+        assert opened.outside, "the tile basemap should have been requested"
+        assert all(url.startswith("https://tile.openstreetmap.org/") for url in opened.outside)
+        assert opened.page.locator(".geomap-marker").count() == 4
+        assert "OpenStreetMap" in opened.page.inner_text(".leaflet-control-attribution")
+    finally:
+        opened.close()
