@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import metadata
 
+from .batch import annotate_frame, annotate_table, batch_geoparse
 from .borders import Borders, border_distance, load_borders
 from .errors import (
     BorderDataError,
@@ -15,6 +16,8 @@ from .errors import (
     OutputError,
     PlaceNotFound,
 )
+from .evaluate import evaluate_corpus
+from .extract import get_extractor
 from .gazetteer import Gazetteer, build_gazetteer, open_gazetteer
 from .geocode import GazetteerGeocoder, get_geocoder
 from .incidents import document_incidents, incidents_from_texts
@@ -37,10 +40,15 @@ __all__ = [
     "PlaceNotFound",
     "Toponym",
     "__version__",
+    "annotate_frame",
+    "annotate_table",
+    "batch_geoparse",
     "border_distance",
     "build_gazetteer",
     "document_incidents",
+    "evaluate_corpus",
     "geoparse",
+    "get_extractor",
     "get_geocoder",
     "incidents_from_texts",
     "load_borders",

@@ -31,6 +31,16 @@ def _errors_as_messages(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _extractor_option(func: F) -> F:
+    return click.option(
+        "--extractor",
+        type=click.Choice(["gazetteer", "spacy", "auto"]),
+        default="gazetteer",
+        show_default=True,
+        help="Place-name recogniser: gazetteer rules (no model), spaCy, or spaCy if installed.",
+    )(func)
+
+
 def _progress_option(func: F) -> F:
     return click.option(
         "--progress/--no-progress",
@@ -81,6 +91,7 @@ def cli(cache_dir: str | None) -> None:
     is_flag=True,
     help="HTML map that needs no network: no tiles, countries drawn from the border data.",
 )
+@_extractor_option
 @_progress_option
 @_errors_as_messages
 def map_cmd(
@@ -91,6 +102,7 @@ def map_cmd(
     measure: str,
     force: bool,
     offline: bool,
+    extractor: str,
     progress: bool | None,
 ) -> None:
     """Write DIR/<stem>.html and DIR/<stem>.geojson for each article FILE.
@@ -108,6 +120,7 @@ def map_cmd(
         progress=progress,
         measure=measure,
         offline=offline,
+        extractor=extractor,
     )
     for path in written:
         click.echo(str(path))
@@ -191,8 +204,9 @@ def geocode(query: str, countries: tuple[str, ...], limit: int, as_json: bool) -
 
 @cli.command()
 @click.argument("file", type=click.Path())
+@_extractor_option
 @_errors_as_messages
-def geoparse(file: str) -> None:
+def geoparse(file: str, extractor: str) -> None:
     """Print the place names found in FILE as JSON lines, with offsets and coordinates.
 
     Example: geomap geoparse data/samples/syunik_shelling.txt
@@ -202,22 +216,31 @@ def geoparse(file: str) -> None:
     from .incidents import read_text
     from .resolve import geoparse as run
 
-    for toponym in run(read_text(file)):
+    for toponym in run(read_text(file), extractor=extractor):
         click.echo(json.dumps(asdict(toponym), ensure_ascii=False))
 
 
 @cli.command("eval")
-@click.argument("corpus", type=click.Path())
-@click.option("--limit", type=int, help="Only the first N documents.")
+@click.argument("corpora", nargs=-1, required=True, type=click.Path())
+@click.option("--limit", type=int, help="Only the first N documents of each corpus.")
+@_extractor_option
 @_errors_as_messages
-def eval_cmd(corpus: str, limit: int | None) -> None:
-    """Score geoparsing against an annotated JSONL corpus (precision, recall, accuracy).
+def eval_cmd(corpora: tuple[str, ...], limit: int | None, extractor: str) -> None:
+    """Score geoparsing against annotated JSONL corpora, one row per corpus.
+
+    Recognition precision/recall/F1 (overlapping spans, gold = toponyms with coordinates);
+    resolution on the matched gold (accuracy within 161 km, median error, AUC); end to end
+    (share of all gold resolved within 161 km); documents per second after a warm-up.
 
     Example: geomap eval ../shared/bench/geoparse/gwn.jsonl
     """
+    from pathlib import Path
+
     from .evaluate import evaluate_corpus, format_report
 
-    click.echo(format_report(evaluate_corpus(corpus, limit=limit)))
+    reports = [evaluate_corpus(c, limit=limit, extractor=extractor) for c in corpora]
+    names = [f"{Path(c).name} ({extractor})" for c in corpora]
+    click.echo(format_report(reports, names))
 
 
 def _engine_options(func: F) -> F:

@@ -148,14 +148,30 @@ def evaluate_documents(
     )
 
 
-def evaluate_corpus(path: str | os.PathLike[str], *, limit: int | None = None) -> EvalReport:
-    """Evaluate :func:`geomap.geoparse` on a JSONL corpus file."""
+def evaluate_corpus(
+    path: str | os.PathLike[str], *, limit: int | None = None, extractor: str = "gazetteer"
+) -> EvalReport:
+    """Evaluate :func:`geomap.geoparse` on a JSONL corpus file.
+
+    Parameters
+    ----------
+    path : path-like
+        The corpus (JSONL, see the module docstring).
+    limit : int, optional
+        Only the first ``limit`` documents.
+    extractor : str
+        The recogniser :func:`geomap.geoparse` uses.
+    """
+    from .extract import get_extractor
     from .gazetteer import open_gazetteer
     from .resolve import geoparse
 
     docs = read_corpus(path, limit=limit)
     gaz = open_gazetteer()
-    return evaluate_documents(docs, lambda t: geoparse(t, gazetteer=gaz), corpus=str(path))
+    recogniser = get_extractor(extractor)
+    return evaluate_documents(
+        docs, lambda t: geoparse(t, gazetteer=gaz, extractor=recogniser), corpus=str(path)
+    )
 
 
 def format_report(reports: EvalReport | Iterable[EvalReport], names: Sequence[str] = ()) -> str:

@@ -20,7 +20,7 @@ lat            float      WGS84 latitude of the place, degrees
 lon            float      WGS84 longitude of the place, degrees
 geonameid      int        GeoNames id of the chosen place
 country_code   str        ISO 3166-1 alpha-2 of the chosen place (gazetteer)
-feature        str        "city" or "country"
+feature        str        "city", "capital", "region", "country" or "continent"
 population     int        GeoNames population (0 when unknown)
 score          float      resolution confidence in [0, 1]
 reason         str        short machine-readable reason for the choice
@@ -148,6 +148,7 @@ def incidents_from_texts(
     gazetteer: Gazetteer | None = None,
     borders: Borders | None = None,
     measure: str = "land",
+    extractor: str = "gazetteer",
 ) -> gpd.GeoDataFrame:
     """Geoparse documents and join each distinct place to the nearest land border.
 
@@ -162,6 +163,8 @@ def incidents_from_texts(
     measure : {"land", "any", "outline"}
         Which border the distance is to (see ``geomap.borders.MEASURES``); default the
         nearest international land border.
+    extractor : str
+        The recogniser (see :func:`geomap.geoparse`): ``"gazetteer"``, ``"spacy"``, ``"auto"``.
 
     Returns
     -------
@@ -172,7 +175,7 @@ def incidents_from_texts(
     gaz = gazetteer if gazetteer is not None else open_gazetteer()
     rows: list[dict[str, Any]] = []
     for source, text in texts:
-        rows.extend(_rows(text, geoparse(text, gazetteer=gaz), source))
+        rows.extend(_rows(text, geoparse(text, gazetteer=gaz, extractor=extractor), source))
     frame = pd.DataFrame(rows, columns=COLUMNS[:18])
     frame = frame.astype(
         {

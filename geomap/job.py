@@ -59,6 +59,7 @@ def map_files(
     progress: bool | None = None,
     measure: str = "land",
     offline: bool = False,
+    extractor: str = "gazetteer",
 ) -> list[Path]:
     """Map each article file: write its incident map and GIS files into ``out_dir``.
 
@@ -86,6 +87,8 @@ def map_files(
     offline : bool, default False
         HTML map without tile basemap: it opens with no network at all, drawing the
         countries from the border data (see `geomap.render.incident_map`).
+    extractor : str, default "gazetteer"
+        The recogniser: ``"gazetteer"``, ``"spacy"`` or ``"auto"`` (see `geomap.geoparse`).
 
     Returns
     -------
@@ -146,7 +149,11 @@ def map_files(
     disable = (None if len(texts) > 1 else True) if progress is None else not progress
     for source, text in tqdm(texts, desc="mapping", unit="file", disable=disable):
         incidents = incidents_from_texts(
-            [(source, text)], gazetteer=gazetteer, borders=borders, measure=measure
+            [(source, text)],
+            gazetteer=gazetteer,
+            borders=borders,
+            measure=measure,
+            extractor=extractor,
         )
         for fmt in chosen:
             target = out / f"{Path(source).stem}{FORMATS[fmt]}"

@@ -196,6 +196,17 @@ def _choose(
     if not plausible:
         return None
     score, reasons, _, best = max(plausible, key=lambda t: t[0])
+    if best.feature in ("city", "capital") and best.population < POPULOUS:
+        # "Syunik", "Tavush": a province and a village in it share the name; news means the
+        # province unless the town is big.
+        region = next(
+            (t for t in plausible if t[3].feature == "region"
+             and (t[3].country_code, t[3].admin1) == (best.country_code, best.admin1)),
+            None,
+        )  # fmt: skip
+        if region is not None:
+            score, reasons, _, best = region
+            reasons = [*reasons, "region-over-namesake-town"]
     total = np.logaddexp.reduce(np.array([t[0] for t in scored]))
     share = float(np.exp(score - total))
     if len(cs) == 1:

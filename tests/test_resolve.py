@@ -113,3 +113,9 @@ def test_a_name_does_not_support_itself(gazetteer):
 def test_country_alias_acronyms_are_places(gazetteer):
     found = by_name("The US and the UAE signed a deal.", gazetteer)
     assert found["US"].country_code == "US" and found["UAE"].country_code == "AE"
+
+
+def test_a_province_beats_a_small_namesake_town_in_it(gazetteer):
+    found = by_name("Shelling hit villages in Syunik and Tavush, Armenia.", gazetteer)
+    assert found["Syunik"].feature == "region" and found["Tavush"].feature == "region"
+    assert by_name("Shelling hit Kapan, Armenia.", gazetteer)["Kapan"].feature == "city"
