@@ -192,6 +192,36 @@ def test_country_at(borders: Borders) -> None:
     assert borders.country_at(2.35, 48.86).tolist() == ["FR"]
 
 
+def test_country_grid_matches_polygon_tests(borders: Borders) -> None:
+    """The 1-degree grid gives exactly the direct answer, on cell edges and corners too."""
+    rng = np.random.default_rng(12)
+    lon = np.concatenate(
+        [
+            rng.uniform(-180, 180, 20_000),
+            rng.integers(-180, 181, 3_000).astype(float),  # corners
+            rng.integers(-180, 181, 3_000).astype(float),  # meridian edges
+            [180.0, -180.0, 0.0, 0.0],
+        ]
+    )
+    lat = np.concatenate(
+        [
+            np.degrees(np.arcsin(rng.uniform(-1, 1, 20_000))),
+            rng.integers(-90, 91, 3_000).astype(float),
+            rng.uniform(-90, 90, 3_000),
+            [65.5, -89.5, 90.0, -90.0],
+        ]
+    )
+    got = borders._country_index(lon, lat)
+    geoms = borders.countries.geometry.values
+    point, country = shapely.STRtree(geoms).query(shapely.points(lon, lat), predicate="intersects")
+    expected = np.full(len(lon), len(geoms))
+    np.minimum.at(expected, point, country)
+    expected[expected == len(geoms)] = -1
+    assert (got == expected).all()
+    grid = borders._country_grid()
+    assert (grid.sole >= 0).sum() > 10_000  # most land cells need no polygon test
+
+
 # --- distance --------------------------------------------------------------------------------
 
 
@@ -237,6 +267,21 @@ def test_random_land_points_match_reference(borders: Borders, reference: Referen
     lon, lat = random_land_points(borders, 1000, seed=20240501)
     assert all(code is not None for code in borders.country_at(lon, lat))
     assert_matches_reference(borders, reference, lon, lat, tol_km=0.03)
+
+
+def test_coarse_level_agrees_with_the_fine_one(borders: Borders) -> None:
+    """Points beyond 50 km use the 16 km level: the same lines, the same answers."""
+    index = borders._segment_index()
+    assert index.coarse is not None and len(index.coarse) * 3 < len(index)
+    fine_only = geomap.borders._SegmentIndex(index.lon, index.lat, index.part, index.label)
+    lon, lat = random_land_points(borders, 2000, seed=31)
+    lon = np.append(lon, [-30.0, 0.0, 135.0, 0.0])  # at sea, the poles, Antarctica
+    lat = np.append(lat, [40.0, 89.9, -85.0, -89.9])
+    both = index.nearest(lon, lat)
+    fine = fine_only.nearest(lon, lat)
+    assert np.abs(both.distance_m - fine.distance_m).max() < 1.0
+    assert (both.label == fine.label).all()
+    assert (both.distance_m > 100_000).sum() > 500  # the coarse level did answer many
 
 
 def test_points_near_borders_match_reference(borders: Borders, reference: Reference) -> None:
@@ -576,6 +621,29 @@ def test_measures_match_brute_force(borders: Borders, outlines: Reference) -> No
             assert back / 1000 == pytest.approx(row.distance_km, abs=1e-6)
 
 
+def test_any_matches_a_loop_over_every_country(borders: Borders) -> None:
+    """``any`` with coast pieces equals the plain loop over every other country's outline."""
+    lon, lat = random_land_points(borders, 300, seed=17)
+    rng = np.random.default_rng(17)
+    lon = np.concatenate([lon, rng.uniform(-180, 180, 60), [9.9, 28.2, 133.0, 0.0]])
+    lat = np.concatenate(
+        [lat, np.degrees(np.arcsin(rng.uniform(-1, 1, 60))), [57.3, -29.6, -25.0, -89.9]]
+    )
+    got = borders.distance(lon, lat, measure="any")
+    country = borders._country_index(lon, lat)
+    best = borders._segment_index().nearest(lon, lat).distance_m
+    xyz = ecef(lon, lat)
+    for other in range(len(borders.countries)):
+        index = borders._outline_index(other)
+        if len(index) < 2:
+            continue
+        # Only where the country's bounding ball (chord <= geodesic) could be nearer.
+        rows = np.flatnonzero((country != other) & (index.lower_bound_m(xyz) < best))
+        if len(rows):
+            best[rows] = np.minimum(best[rows], index.nearest(lon[rows], lat[rows]).distance_m)
+    np.testing.assert_allclose(got["distance_km"].to_numpy(), best / 1000, rtol=0, atol=1e-5)
+
+
 def test_measure_examples(borders: Borders) -> None:
     lesotho = borders.distance(28.2, -29.6, measure="outline").iloc[0]
     assert (lesotho["border"], lesotho["kind"], lesotho["side"]) == ("LS-ZA", "land", "LS")
@@ -635,6 +703,8 @@ def test_disk_cache(borders: Borders, tmp_path: Path, monkeypatch: pytest.Monkey
     with monkeypatch.context() as patch:
         patch.setattr(geomap.borders, "_read_frame", no_read)
         cached = load_borders(path)
+        patch.setattr(geomap.borders._CountryGrid, "build", no_read)
+        assert (cached.country_at([44.5, 0.0], [40.2, 0.0]) == ["AM", None]).all()
     assert cached is not first
     assert cached.description == first.description
     pd.testing.assert_frame_equal(
