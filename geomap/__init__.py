@@ -19,7 +19,7 @@ from .errors import (
 from .evaluate import evaluate_corpus
 from .extract import get_extractor
 from .gazetteer import Gazetteer, build_gazetteer, open_gazetteer
-from .geocode import GazetteerGeocoder, get_geocoder
+from .geocode import GazetteerGeocoder, NominatimGeocoder, get_geocoder
 from .incidents import document_incidents, incidents_from_texts
 from .job import map_files
 from .resolve import Toponym, geoparse
@@ -33,6 +33,7 @@ __all__ = [
     "DataFileError",
     "GazetteerError",
     "GazetteerGeocoder",
+    "NominatimGeocoder",
     "Gazetteer",
     "GeomapError",
     "InputError",

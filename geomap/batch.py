@@ -239,6 +239,7 @@ class _DaskEngine(_Engine):
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                host="127.0.0.1",  # a local cluster listens on loopback only
             )
             self._client = Client(self._cluster)
         self._client.register_plugin(_plugin(config), name="geomap")

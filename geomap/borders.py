@@ -7,6 +7,7 @@ import json
 import os
 import re
 import tempfile
+import warnings
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -1239,9 +1240,13 @@ def _clean_codes(values: pd.Series[Any]) -> ObjectArray:
 
 
 def _countries_from_frame(
-    frame: gpd.GeoDataFrame, shown: str, code_field: str | None
+    frame: gpd.GeoDataFrame, shown: str, code_field: str | None, *, report: bool = False
 ) -> gpd.GeoDataFrame:
-    """Return one valid (Multi)Polygon per country code, EPSG:4326."""
+    """Return one valid (Multi)Polygon per country code, EPSG:4326.
+
+    Invalid geometries are repaired with ``shapely.make_valid``; with ``report`` (user
+    files) a `UserWarning` says how many and of which countries.
+    """
     try:
         if frame.crs is None:
             frame = frame.set_crs(4326)
@@ -1277,7 +1282,17 @@ def _countries_from_frame(
     names = (
         np.asarray(frame[name_field].to_numpy(dtype=object), dtype=object) if name_field else codes
     )
-    valid = shapely.make_valid(np.asarray(frame.geometry.values, dtype=object)[has_code])
+    raw = np.asarray(frame.geometry.values, dtype=object)[has_code]
+    invalid = ~shapely.is_valid(raw) & ~shapely.is_missing(raw)
+    if report and invalid.any():
+        warnings.warn(
+            f"borders file {shown!r}: {int(invalid.sum())} invalid geometr"
+            f"{'y' if invalid.sum() == 1 else 'ies'} repaired with make_valid "
+            f"({', '.join(sorted({str(c) for c in codes[has_code][invalid]}))})",
+            UserWarning,
+            stacklevel=4,
+        )
+    valid = shapely.make_valid(raw)
     valid = _polygonal_part(valid)
     codes = codes[has_code]
     names = names[has_code]
@@ -1548,7 +1563,7 @@ def load_borders(
     borders = _load_cache(disk, key) if disk is not None and key is not None else None
     if borders is None:
         frame = _read_frame(resolved, shown, default=default)
-        countries = _countries_from_frame(frame, shown, code_field)
+        countries = _countries_from_frame(frame, shown, code_field, report=not default)
         borders = Borders(
             countries,
             source=os.fspath(resolved),

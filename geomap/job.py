@@ -1,8 +1,9 @@
 """The main job: article files -> incidents -> ``DIR/<stem>.html`` and ``DIR/<stem>.geojson``.
 
-Every input is read and checked before anything is written, so a bad input (missing, empty,
-a directory, not UTF-8) stops the job with no output at all; each output file is written
-atomically.
+Every input is read and checked before anything is written. A single bad input (missing,
+empty, a directory, binary, not in the encoding, too large) stops the job with no output at
+all; among several inputs, the bad ones are skipped and reported (`MapResult.skipped`) and
+the others are mapped. Each output file is written atomically.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .borders import MEASURES, load_borders
-from .errors import ConfigurationError, OutputError
+from .errors import ConfigurationError, InputError, OutputError
 from .export import write_csv, write_geojson, write_gpkg
 from .gazetteer import open_gazetteer
-from .incidents import incidents_from_texts, read_text
+from .incidents import MAX_BYTES, incidents_from_texts, read_text
 from .render import incident_map, save_map
 
-__all__ = ["FORMATS", "map_files"]
+__all__ = ["FORMATS", "MapResult", "map_files"]
 
 #: Output formats and their file suffixes.
 FORMATS = {"html": ".html", "geojson": ".geojson", "gpkg": ".gpkg", "csv": ".csv"}
@@ -35,6 +36,29 @@ _DISTANCE = {
     "outline": "geodesic (WGS84 ellipsoid) to the outline of the place's own country, "
     "coast included",
 }
+
+
+class MapResult(list[Path]):
+    """The files `map_files` wrote (a list of `Path`), with what it skipped or found empty.
+
+    Attributes
+    ----------
+    skipped : list of (str, str)
+        ``(input, reason)`` for each input that could not be used and was skipped.
+    empty : list of str
+        The inputs in which no place was found (their map and files are still written).
+    """
+
+    def __init__(
+        self,
+        written: Iterable[Path] = (),
+        *,
+        skipped: Iterable[tuple[str, str]] = (),
+        empty: Iterable[str] = (),
+    ) -> None:
+        super().__init__(written)
+        self.skipped = list(skipped)
+        self.empty = list(empty)
 
 
 def _check_formats(formats: Iterable[str]) -> list[str]:
@@ -60,13 +84,17 @@ def map_files(
     measure: str = "land",
     offline: bool = False,
     extractor: str = "gazetteer",
-) -> list[Path]:
+    encoding: str = "utf-8",
+    max_bytes: int | None = MAX_BYTES,
+) -> MapResult:
     """Map each article file: write its incident map and GIS files into ``out_dir``.
 
     Parameters
     ----------
     paths : sequence of path-like
-        UTF-8 text files, one article each.
+        Text files, one article each. With one file, a bad file raises `InputError`
+        and nothing is written; with several, bad files are skipped and listed in
+        `MapResult.skipped` (all bad: `InputError`).
     out_dir : path-like
         Output directory (created if missing); each input ``a/b/<stem>.txt`` gives
         ``out_dir/<stem>.<suffix>`` for each format.
@@ -89,16 +117,21 @@ def map_files(
         countries from the border data (see `geomap.render.incident_map`).
     extractor : str, default "gazetteer"
         The recogniser: ``"gazetteer"``, ``"spacy"`` or ``"auto"`` (see `geomap.geoparse`).
+    encoding : str, default "utf-8"
+        Encoding of the inputs (a UTF-8 byte order mark is dropped).
+    max_bytes : int or None, default `geomap.incidents.MAX_BYTES`
+        Inputs larger than this are refused before they are read; None: no limit.
 
     Returns
     -------
-    list of Path
-        The files written.
+    MapResult
+        The files written (a list of Path), plus ``skipped`` inputs and ``empty`` ones
+        (no place found: an empty map and FeatureCollection are written for them).
 
     Raises
     ------
     InputError
-        If an input cannot be used; nothing is written then.
+        If the only input, or every input, cannot be used; nothing is written then.
     OutputError
         If an output exists (without ``force``) or cannot be written.
     """
@@ -109,7 +142,17 @@ def map_files(
         )
     if not paths:
         raise ConfigurationError("no input files given: pass one or more article text files")
-    texts = [(str(p), read_text(p)) for p in paths]  # all inputs checked before any output
+    texts: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = []
+    for p in paths:  # all inputs checked before any output
+        try:
+            texts.append((str(p), read_text(p, encoding=encoding, max_bytes=max_bytes)))
+        except InputError as err:
+            if len(paths) == 1:
+                raise
+            skipped.append((str(p), str(err)))
+    if not texts:
+        raise InputError(f"no usable input among {len(paths)} files: {skipped[0][1]}")
     stems: dict[str, str] = {}
     for source, _ in texts:
         stem = Path(source).stem
@@ -144,7 +187,7 @@ def map_files(
     border_attribution = (
         "Borders: Natural Earth" if borders_path is None else f"Borders: {Path(borders_path).name}"
     )
-    written: list[Path] = []
+    written = MapResult(skipped=skipped)
     # A bar for several files: on a terminal only, unless `progress` says otherwise.
     disable = (None if len(texts) > 1 else True) if progress is None else not progress
     for source, text in tqdm(texts, desc="mapping", unit="file", disable=disable):
@@ -155,6 +198,8 @@ def map_files(
             measure=measure,
             extractor=extractor,
         )
+        if incidents.empty:
+            written.empty.append(source)
         for fmt in chosen:
             target = out / f"{Path(source).stem}{FORMATS[fmt]}"
             if fmt == "html":

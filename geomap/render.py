@@ -575,7 +575,8 @@ class MapControls(_RawMacros):
 class Legend(_RawMacros):
     """Static map legend, bottom-left: incident classes, context, borders, link.
 
-    Also defines the marker colour of each class. Holds no data from the incidents.
+    Also defines the marker colour of each class. Holds no data from the incidents; with
+    ``empty=True`` it says that no places were found.
     """
 
     _template = Template(
@@ -590,6 +591,9 @@ class Legend(_RawMacros):
         {% endmacro %}
         {% macro html(this, kwargs) %}
         <div class="geomap-legend" id="{{ this.get_name() }}">
+            {%- if this.empty %}
+            <div class="geomap-empty"><b>No places found</b> in this text.</div>
+            {%- endif %}
             <div><b>Incidents</b> (by the violence word)</div>
             {%- for cls, (label, color) in this.classes.items() %}
             <div><span class="sym"><span class="dot" style="width: 12px; height: 12px;
@@ -611,9 +615,10 @@ class Legend(_RawMacros):
         """
     )
 
-    def __init__(self) -> None:
+    def __init__(self, *, empty: bool = False) -> None:
         super().__init__()
         self._name = "Legend"
+        self.empty = empty
         self.classes = CUE_CLASSES
         self.context_color = CONTEXT_COLOR
         self.border_color = BORDER_COLOR
@@ -738,7 +743,7 @@ def incident_map(
         if is_incident.any():
             IncidentLayer(data, role="incident", name="Incidents", cluster=clustered).add_to(m)
 
-    Legend().add_to(m)
+    Legend(empty=not located.any()).add_to(m)
     MapControls().add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     if box is not None:

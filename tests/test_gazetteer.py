@@ -1,4 +1,9 @@
+import json
+import os
 import sqlite3
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -105,7 +110,8 @@ def _tiny_build(monkeypatch, path):
 
 def test_build_is_atomic_and_drops_codes(monkeypatch, tmp_path):
     path = _tiny_build(monkeypatch, tmp_path / "g.sqlite")
-    assert [p.name for p in tmp_path.iterdir()] == ["g.sqlite"]  # no temp file left
+    # no temp file left; the lock file stays (removing it would race with a waiting builder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.sqlite", "g.sqlite.lock"]
     gaz = gz.Gazetteer(path)
     assert gaz.search("GRS") == []  # a code, not a name
     assert [c.country_code for c in gaz.search("Goris", limit=None)] == ["AM", "GE"]
@@ -119,7 +125,7 @@ def test_failed_build_leaves_nothing(monkeypatch, tmp_path):
     monkeypatch.setattr(gz.sources, "word_lists", broken)
     with pytest.raises(GazetteerError, match="g.sqlite"):
         _tiny_build(monkeypatch, tmp_path / "g.sqlite")
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["g.sqlite.lock"]
 
 
 def test_tampered_content_fails_verification(monkeypatch, tmp_path):
@@ -166,3 +172,108 @@ def test_cache_from_another_recipe_is_stale(monkeypatch, tmp_path):
     rebuilt = gz.open_gazetteer(path, progress=False)
     assert rebuilt.meta["recipe"] == gz.build_recipe()
     gz._OPEN.pop(path)
+
+
+def test_truncated_cache_is_detected_and_rebuilt(monkeypatch, tmp_path):
+    path = _tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # a copy cut short
+    with pytest.raises(GazetteerError, match="truncated.*rebuild"):
+        gz.open_gazetteer(path, build=False)
+    rebuilt = gz.open_gazetteer(path, progress=False)
+    assert rebuilt.search("Goris")[0].geonameid == 174895 and rebuilt.verify()
+    assert path.stat().st_size == len(data)
+    gz._OPEN.pop(path).close()
+
+
+def test_bit_rot_fails_verification(monkeypatch, tmp_path):
+    path = _tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    data = path.read_bytes()
+    assert data.count(b"Goris") >= 1
+    path.write_bytes(data.replace(b"Goris", b"Gorix", 1))  # the file still looks whole
+    gaz = gz.Gazetteer(path)
+    assert not gaz.verify()  # only the checksum catches it
+    gaz.close()
+
+
+def test_damaged_pages_are_an_error_not_a_traceback(monkeypatch, tmp_path):
+    path = _tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    data = bytearray(path.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    for start in range(page, len(data), page):  # every page but the first (schema, meta)
+        data[start : start + page] = b"\xff" * page
+    path.write_bytes(bytes(data))
+    with pytest.raises(GazetteerError, match="g.sqlite.*rebuild"):
+        gaz = gz.Gazetteer(path)
+        gaz.search("Goris")
+
+
+def test_read_only_cache_dir_is_a_clear_error(monkeypatch, tmp_path):
+    locked = tmp_path / "ro"
+    locked.mkdir()
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):  # chmod does not stop root, so refuse by hand
+        if str(path).startswith(str(locked)):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(gz.os, "open", refuse)
+    monkeypatch.setattr(gz.tempfile, "mkstemp", lambda **_: refuse(str(locked / "x")))
+    monkeypatch.setattr(gz.sources, "load_cities", lambda: TINY_CITIES)
+    with pytest.raises(GazetteerError, match=r"'.*ro'.*Permission denied.*GEOMAP_CACHE_DIR"):
+        gz.open_gazetteer(locked / "g.sqlite", progress=False)
+    assert list(locked.iterdir()) == []
+
+
+def test_read_only_cache_dir_with_a_built_cache_still_opens(monkeypatch, tmp_path):
+    path = _tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    (tmp_path / "g.sqlite.lock").unlink()
+    mode = tmp_path.stat().st_mode
+    tmp_path.chmod(0o555)
+    try:
+        gaz = gz.open_gazetteer(path, build=True)  # valid: no build, no lock file needed
+        assert gaz.search("Goris")[0].geonameid == 174895
+        gz._OPEN.pop(path).close()
+    finally:
+        tmp_path.chmod(mode)
+
+
+_BUILDER = textwrap.dedent(
+    """
+    import json, sys, time
+    from geomap import gazetteer as gz
+
+    path, cities, log = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+
+    def slow_cities():  # widen the window in which two builds would overlap
+        time.sleep(1.5)
+        return cities
+
+    gz.sources.load_cities = slow_cities
+    build = gz._build
+
+    def counted(*args, **kwargs):
+        with open(log, "a") as fh:
+            fh.write("build\\n")
+        return build(*args, **kwargs)
+
+    gz._build = counted
+    gaz = gz.open_gazetteer(path, progress=False)
+    print(gaz.search("Goris")[0].geonameid, gaz.verify())
+    """
+)
+
+
+def test_two_processes_building_at_once_build_once_and_both_open_it(tmp_path):
+    path, log = tmp_path / "g.sqlite", tmp_path / "builds.log"
+    args = [sys.executable, "-c", _BUILDER, str(path), json.dumps(TINY_CITIES), str(log)]
+    procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]  # fmt: skip
+    results = [p.communicate(timeout=120) for p in procs]
+    for proc, (out, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err
+        assert out.split() == ["174895", "True"]
+    assert log.read_text().splitlines() == ["build"]  # the second waited, then opened it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["builds.log", "g.sqlite",
+                                                          "g.sqlite.lock"]  # fmt: skip

@@ -80,3 +80,35 @@ def test_countries_and_continents_are_context_even_in_violent_sentences(gazettee
     ).set_index("name")
     assert gdf.loc["Kapan", "role"] == "incident"
     assert gdf.loc["European", "role"] == "context" and gdf.loc["Armenian", "role"] == "context"
+
+
+def test_a_200_mb_input_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as fh:
+        fh.truncate(200_000_000)  # sparse: 200 MB on paper, nothing to read
+    with pytest.raises(InputError, match=r"200\.0 MB, over the limit of 50\.0 MB.*--max-bytes"):
+        read_text(big)
+
+
+@pytest.mark.parametrize(
+    ("data", "kwargs", "message"),
+    [
+        (b"GIF89a\x00\x01\x00", {}, "looks like a binary file"),
+        (b"Kapan \xe9", {}, r"not UTF-8 text.*--encoding latin-1"),
+        (b"Kapan \xe9", {"encoding": "ascii"}, "not ascii text"),
+        (b"x" * 101, {"max_bytes": 100}, "over the limit"),
+    ],
+)
+def test_binary_encoding_and_size_errors(tmp_path, data, kwargs, message):
+    path = tmp_path / "in.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=message):
+        read_text(path, **kwargs)
+
+
+def test_read_text_other_encodings_and_crlf(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes("Kapan\r\ncaf\xe9".encode("latin-1"))
+    assert read_text(path, encoding="latin-1") == "Kapan\r\ncaf\xe9"  # CRLF kept as read
+    path.write_bytes("Kapan".encode("utf-16"))
+    assert read_text(path, encoding="utf-16") == "Kapan"  # NUL bytes are fine in UTF-16

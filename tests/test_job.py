@@ -2,6 +2,10 @@
 
 import json
 import math
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -139,29 +143,107 @@ def _bad_inputs(d):
     (d / "empty.txt").write_text("")
     (d / "latin1.txt").write_bytes("Shells hit Kapan, caf\xe9.".encode("latin-1"))
     (d / "folder").mkdir()
+    (d / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (d / "huge.txt").write_bytes(b"Kapan was shelled. " * 100)
     return {
         "missing.txt": "does not exist",
         "empty.txt": "is empty",
         "folder": "is a directory",
         "latin1.txt": "not UTF-8",
+        "binary.txt": "looks like a binary file",
+        "huge.txt": "over the limit",
     }
 
 
 @pytest.mark.usefixtures("gazetteer")
-def test_bad_input_is_one_line_nonzero_and_writes_nothing(tmp_path):
+def test_single_bad_input_is_one_line_exit_1_and_writes_nothing(tmp_path):
     cases = _bad_inputs(tmp_path)
     for name, message in cases.items():
         out = tmp_path / f"out-{name}"
-        # The good sample first: nothing of it may be written either.
-        result = CliRunner().invoke(
-            cli, ["map", str(SAMPLE), str(tmp_path / name), "--out", str(out)]
-        )
+        args = ["map", str(tmp_path / name), "--out", str(out), "--max-bytes", "1000"]
+        result = CliRunner().invoke(cli, args)
         assert result.exit_code == 1
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
         assert name in lines[0] and message in lines[0]
         assert "Traceback" not in result.output
         assert not out.exists() or list(out.iterdir()) == []
+
+
+@pytest.mark.usefixtures("gazetteer")
+def test_bad_inputs_among_several_are_skipped_and_exit_2(tmp_path):
+    cases = _bad_inputs(tmp_path)
+    out = tmp_path / "out"
+    bad = [str(tmp_path / name) for name in cases]
+    result = CliRunner().invoke(
+        cli, ["map", *bad[:3], str(SAMPLE), *bad[3:], "--out", str(out), "--max-bytes", "1000"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "syunik_shelling.geojson",
+        "syunik_shelling.html",
+    ]
+    for name, message in cases.items():
+        line = next(
+            x for x in result.stderr.splitlines() if x.startswith(f"skipped {tmp_path / name}:")
+        )
+        assert message in line
+    assert f"{len(cases)} of {len(cases) + 1} inputs skipped" in result.stderr
+    # all bad: nothing to map, exit 1
+    result = CliRunner().invoke(
+        cli, ["map", *bad, "--out", str(tmp_path / "none"), "--max-bytes", "1000"]
+    )
+    assert result.exit_code == 1 and "no usable input" in result.output
+    assert not (tmp_path / "none").exists()
+
+
+@pytest.mark.usefixtures("gazetteer")
+def test_encoding_option_bom_and_crlf(tmp_path):
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Shells hit Kapan, Armenia, caf\xe9.".encode("latin-1"))
+    result = CliRunner().invoke(cli, ["map", str(latin), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1 and "--encoding latin-1" in result.output
+    result = CliRunner().invoke(
+        cli, ["map", str(latin), "--out", str(tmp_path / "o"), "--encoding", "latin-1"]
+    )
+    assert result.exit_code == 0, result.output
+    crlf = tmp_path / "crlf.txt"
+    text = "\ufeffYEREVAN \u2014\r\nArtillery shelled Goris.\r\n\r\nKapan was hit too.\r\n"
+    crlf.write_bytes(text.encode("utf-8"))
+    result = CliRunner().invoke(cli, ["geoparse", str(crlf)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    as_read = text[1:]  # the BOM is dropped, CRLF kept: offsets are into the text as read
+    assert {r["name"] for r in rows} >= {"Goris", "Kapan"}
+    assert all(as_read[r["start"] : r["end"]] == r["name"] for r in rows)
+    result = CliRunner().invoke(
+        cli, ["map", str(latin), "--out", str(tmp_path), "--encoding", "nope"]
+    )
+    assert result.exit_code == 1 and "unknown encoding 'nope'" in result.output
+
+
+@pytest.mark.usefixtures("gazetteer")
+def test_text_without_places_writes_empty_outputs_with_a_note(tmp_path):
+    src = tmp_path / "quiet.txt"
+    src.write_text("Nothing happened here today; the weather was fine.\n")
+    result = CliRunner().invoke(cli, ["map", str(src), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "no places found in" in result.stderr and "quiet.txt" in result.stderr
+    doc = json.loads((tmp_path / "o" / "quiet.geojson").read_text("utf-8"))
+    assert doc["type"] == "FeatureCollection" and doc["features"] == []
+    html = (tmp_path / "o" / "quiet.html").read_text("utf-8")
+    assert "No places found" in html and html.rstrip().endswith("</html>")
+
+
+@pytest.mark.usefixtures("gazetteer")
+def test_extremely_long_line(tmp_path):
+    src = tmp_path / "long.txt"
+    filler = "word " * 200_000  # one 1 MB line, no newline
+    src.write_text(f"Artillery shelled Kapan. {filler}Goris was hit.")
+    written = map_files([src], tmp_path / "o", formats=["geojson"])
+    doc = json.loads(written[0].read_text("utf-8"))
+    assert {f["properties"]["name"] for f in doc["features"]} >= {"Kapan", "Goris"}
 
 
 @pytest.mark.usefixtures("gazetteer")
@@ -177,3 +259,36 @@ def test_bad_options_are_clear(tmp_path):
         cli, ["map", str(SAMPLE), str(clash / "syunik_shelling.txt"), "--out", str(tmp_path / "o")]
     )
     assert result.exit_code == 1 and "same outputs" in result.output
+
+
+@pytest.mark.usefixtures("gazetteer")
+def test_sigint_leaves_only_complete_outputs(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    text = SAMPLE.read_text("utf-8")
+    files = []
+    for i in range(60):
+        files.append(inputs / f"article_{i:02d}.txt")
+        files[-1].write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geomap", "map", *map(str, files), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (out.exists() and len(list(out.iterdir())) > 4):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["Error: interrupted; no partial output was left"]
+    names = sorted(p.name for p in out.iterdir())
+    assert 4 < len(names) < 120  # interrupted part-way
+    assert not [n for n in names if n.startswith(".")]  # no temporary files or directories
+    for path in out.iterdir():  # what is there is whole
+        if path.suffix == ".geojson":
+            assert json.loads(path.read_text("utf-8"))["type"] == "FeatureCollection"
+        else:
+            assert path.read_text("utf-8").rstrip().endswith("</html>")

@@ -1,0 +1,93 @@
+"""Property tests (Hypothesis): geoparse on arbitrary text, border distance on geometry."""
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import box
+
+from geomap.borders import Borders, border_distance
+from geomap.resolve import geoparse
+
+SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+# Arbitrary Unicode, plus text that is mostly words and place names so that places are found.
+WORDS = st.sampled_from(
+    ["Kapan", "Goris", "Jermuk", "Armenia", "Baku", "shelled", "the", "in", "of", "near",
+     "YEREVAN", "—", ".", ",", "\n", "\r\n", "Nagorno-Karabakh", "St.", "Xankəndi", "  "]
+)  # fmt: skip
+TEXTS = st.one_of(
+    st.text(max_size=400),
+    st.lists(st.one_of(WORDS, st.text(max_size=5)), max_size=60).map(" ".join),
+)
+
+
+def check_toponyms(text, toponyms):
+    """The invariants every geoparse result satisfies."""
+    starts = [t.start for t in toponyms]
+    assert starts == sorted(starts)
+    for t in toponyms:
+        assert 0 <= t.start < t.end <= len(text)
+        assert text[t.start : t.end] == t.name
+        assert 0 <= t.sentence_start <= t.start and t.end <= t.sentence_end <= len(text)
+        assert 0.0 <= t.score <= 1.0
+        if t.lat is not None:
+            assert math.isfinite(t.lat) and -90 <= t.lat <= 90
+            assert math.isfinite(t.lon) and -180 <= t.lon <= 180
+
+
+@SETTINGS
+@given(text=TEXTS)
+def test_geoparse_never_raises_and_offsets_hold(gazetteer, text):
+    check_toponyms(text, geoparse(text, gazetteer=gazetteer))
+
+
+# Two square countries with a straight shared border along the meridian 10°E, lat 0..10.
+@pytest.fixture(scope="module")
+def two_squares():
+    countries = gpd.GeoDataFrame(
+        {"code": ["AA", "BB"], "name": ["West", "East"]},
+        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)],
+        crs="EPSG:4326",
+    )
+    return Borders(countries)
+
+
+@SETTINGS
+@given(
+    offset=st.floats(min_value=1e-3, max_value=9.9),
+    lat=st.floats(min_value=0.01, max_value=9.99),
+)
+def test_distance_is_symmetric_across_a_straight_border(two_squares, offset, lat):
+    """A point and its mirror across the meridian border are equally far from it."""
+    df = border_distance([10 - offset, 10 + offset], [lat, lat], borders=two_squares)
+    west, east = df["distance_km"].to_numpy()
+    assert df["country"].tolist() == ["AA", "BB"] and set(df["border"]) == {"AA-BB"}
+    assert math.isfinite(west) and west > 0
+    assert east == pytest.approx(west, rel=1e-6, abs=1e-3)
+
+
+@SETTINGS
+@given(
+    lon=st.floats(min_value=-180, max_value=180),
+    lat=st.floats(min_value=-90, max_value=90),
+)
+def test_distance_is_non_negative_and_finite_on_land(borders, lon, lat):
+    row = border_distance(lon, lat, borders=borders).iloc[0]
+    assert row["distance_km"] >= 0 or np.isnan(row["distance_km"])
+    if row["country"] is not None:  # on land: always a finite distance
+        assert math.isfinite(row["distance_km"]) and row["distance_km"] >= 0
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat"),
+    [(float("nan"), 0.0), (0.0, float("inf")), (10.0, -95.0), (-math.inf, 0)],  # lon wraps
+)
+def test_bad_coordinates_give_empty_results_not_errors(borders, lon, lat):
+    row = border_distance([lon], [lat], borders=borders).iloc[0]
+    assert row["country"] is None and np.isnan(row["distance_km"])
