@@ -34,54 +34,13 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
-import numpy as np
-import pandas as pd
 
 from geomap import render
 from geomap.borders import load_borders
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def synthetic_incidents(n: int, seed: int = 0) -> gpd.GeoDataFrame:
-    """``n`` incident rows (the incidents contract) scattered over the Caucasus."""
-    rng = np.random.default_rng(seed)
-    lat = rng.uniform(38.5, 41.5, n)
-    lon = rng.uniform(43.5, 49.5, n)
-    cues = np.array(["shelled", "attacked", "clashes", "killed", "violence"], dtype=object)
-    cue = cues[rng.integers(0, len(cues), n)]
-    frame = pd.DataFrame(
-        {
-            "source": [f"reports/article_{i % 997:04d}.txt" for i in range(n)],
-            "name": [f"Place {i}" for i in range(n)],
-            "place": [f"Place {i}" for i in range(n)],
-            "role": np.where(rng.random(n) < 0.9, "incident", "context"),
-            "cue": cue,
-            "sentence": [
-                f"Artillery units {c} Place {i} early on Monday, officials said."
-                for i, c in enumerate(cue)
-            ],
-            "country_code": "AM",
-            "feature": "city",
-            "country": "AM",
-            "border": "AM-AZ",
-            "distance_km": rng.uniform(0.1, 80.0, n),
-            "border_lon": lon + rng.uniform(-0.3, 0.3, n),
-            "border_lat": lat + rng.uniform(-0.3, 0.3, n),
-            "lat": lat,
-            "lon": lon,
-        }
-    )
-    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat, crs="EPSG:4326"))
+sys.path.insert(0, str(REPO))
+from tests.common import CHROMIUM, CHROMIUM_ARGS, many_incidents  # noqa: E402
 
 
 def build_geomap(gdf: gpd.GeoDataFrame, borders, path: Path) -> None:
@@ -117,12 +76,12 @@ def timed(func, *args) -> float:
 
 def browser_open_seconds(path: Path, selector: str, *, allow_network: bool) -> float | None:
     """Seconds from navigation until ``selector`` is in the DOM, in headless Chromium."""
-    if not CHROMIUM.exists():
+    if not Path(CHROMIUM).exists():
         return None
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1000, "height": 700})
         if not allow_network:
             page.route(
@@ -165,7 +124,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
-            gdf = synthetic_incidents(n)
+            gdf = many_incidents(n)
             ours = Path(tmp) / f"geomap_{n}.html"
             naive = Path(tmp) / f"naive_{n}.html"
             t_ours = statistics.median(

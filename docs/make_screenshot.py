@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -25,16 +26,10 @@ from playwright.sync_api import sync_playwright
 from geomap import map_files
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from tests.common import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 SAMPLE = Path("data") / "samples" / "syunik_shelling.txt"  # relative: the popup's source
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 OPEN_POPUP = """(name) => {
     for (const key of Object.keys(window).filter(k => k.startsWith('incident_layer_'))) {
         let found = null;
@@ -56,7 +51,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         (page_path,) = map_files([SAMPLE], tmp, formats=["html"], offline=True)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1000, "height": 640})
             page.route(
                 "**/*",

@@ -9,6 +9,18 @@ import numpy as np
 import pandas as pd
 from shapely import LineString, MultiLineString, Polygon
 
+# Debian's chromium, headless, as this machine and CI run it (no browser download, no
+# background connections): shared by the browser tests, bench/ and docs/make_screenshot.py.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 HOSTILE_NAME = 'Goris"><img src=x onerror=alert(1)>'
 HOSTILE_SENTENCE = (
     "<script>alert(1)</script> shelled `${alert(2)}` at C:\\users\\x "

@@ -17,6 +17,8 @@ from pyproj import Geod
 from geomap import render
 
 from .common import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     INJECTIONS,
     injection_incidents,
     many_incidents,
@@ -25,19 +27,10 @@ from .common import (
     sample_incidents,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
 
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
+    not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"
 )
 
 
@@ -46,7 +39,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
