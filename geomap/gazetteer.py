@@ -372,6 +372,18 @@ class Gazetteer:
                 "rebuild it with `geomap gazetteer build`"
             ) from err
 
+    def _query_keys(self, sql: str, keys: Iterable[str]) -> list[Any]:
+        """Run ``sql`` over the distinct ``keys``, filling its ``IN ({})`` with placeholders.
+
+        The keys go in chunks of 900, under SQLite's bound-parameter limit.
+        """
+        unique = list(dict.fromkeys(keys))
+        rows: list[Any] = []
+        for i in range(0, len(unique), 900):
+            chunk = unique[i : i + 900]
+            rows.extend(self._query(sql.format(",".join("?" * len(chunk))), chunk))
+        return rows
+
     def lookup(self, keys: Iterable[str]) -> dict[str, list[Candidate]]:
         """Return the candidates of many normalised keys in one query.
 
@@ -386,21 +398,17 @@ class Gazetteer:
             key -> candidates (best match kind first, then by population); keys with no
             place are absent.
         """
-        unique = list(dict.fromkeys(keys))
         out: dict[str, list[Candidate]] = {}
-        for i in range(0, len(unique), 900):  # SQLite's bound-parameter limit
-            chunk = unique[i : i + 900]
-            sql = (
-                "SELECT n.key, MIN(n.kind), p.geonameid, p.name, p.lat, p.lon, p.country_code,"
-                " p.admin1, p.population, p.feature FROM names n JOIN places p"
-                f" ON p.geonameid = n.geonameid WHERE n.key IN ({','.join('?' * len(chunk))})"
-                " GROUP BY n.key, p.geonameid"
+        sql = (
+            "SELECT n.key, MIN(n.kind), p.geonameid, p.name, p.lat, p.lon, p.country_code,"
+            " p.admin1, p.population, p.feature FROM names n JOIN places p"
+            " ON p.geonameid = n.geonameid WHERE n.key IN ({}) GROUP BY n.key, p.geonameid"
+        )
+        for key, kind, *row in self._query_keys(sql, keys):
+            gid, name, lat, lon, cc, admin1, pop, feature = row
+            out.setdefault(key, []).append(
+                Candidate(gid, name, lat, lon, cc, admin1, pop, feature, kind)
             )
-            for key, kind, *row in self._query(sql, chunk):
-                gid, name, lat, lon, cc, admin1, pop, feature = row
-                out.setdefault(key, []).append(
-                    Candidate(gid, name, lat, lon, cc, admin1, pop, feature, kind)
-                )
         for cands in out.values():
             cands.sort(key=lambda c: (c.kind, -c.population))
         return out
@@ -419,7 +427,8 @@ class Gazetteer:
         limit : int, optional
             At most this many candidates (``None``: all).
         """
-        cands = self.lookup([normalize_name(query)]).get(normalize_name(query), [])
+        key = normalize_name(query)
+        cands = self.lookup([key]).get(key, [])
         if country_codes is not None:
             wanted = {c.upper() for c in country_codes}
             cands = [c for c in cands if c.country_code in wanted]
@@ -443,13 +452,8 @@ class Gazetteer:
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Return those of ``keys`` that name at least one place."""
-        unique = list(dict.fromkeys(keys))
-        out: set[str] = set()
-        for i in range(0, len(unique), 900):
-            chunk = unique[i : i + 900]
-            sql = f"SELECT DISTINCT key FROM names WHERE key IN ({','.join('?' * len(chunk))})"
-            out.update(k for (k,) in self._query(sql, chunk))
-        return out
+        sql = "SELECT DISTINCT key FROM names WHERE key IN ({})"
+        return {k for (k,) in self._query_keys(sql, keys)}
 
     def verify(self) -> bool:
         """Recompute the content checksum and compare it with the one recorded at build."""

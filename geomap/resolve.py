@@ -232,9 +232,11 @@ def resolve_mentions(
         The mentions that are places, in text order. Mentions with no plausible candidate
         (e.g. a sentence-initial "Police", "NATO" as a village in the Philippines) are left out.
     """
+    by_key: dict[str, list[Mention]] = {}
+    for m in mentions:
+        by_key.setdefault(m.key, []).append(m)
     keys: dict[str, _Key] = {}
-    for key in dict.fromkeys(m.key for m in mentions):
-        ms = [m for m in mentions if m.key == key]
+    for key, ms in by_key.items():
         keys[key] = _Key(
             key=key,
             common_word=any(m.common_word for m in ms),
