@@ -106,7 +106,9 @@ class Mention:
     ``sentence_start``/``sentence_end`` delimit its sentence in the text.
     ``sentence_initial`` is true for the first word of a sentence, whose capital proves nothing;
     ``common_word`` is true when the name is also an ordinary English word ("Police", "Reading");
-    ``speaker`` when a single-word name is followed by a verb of speech ("Johnson said").
+    ``speaker`` when a single-word name is followed by a verb of speech ("Johnson said");
+    ``only`` restricts the places it may name to one feature ("Ga." is the US state, not the
+    country Georgia).
     """
 
     start: int
@@ -119,6 +121,7 @@ class Mention:
     common_word: bool = False
     speaker: bool = False
     ner: bool = False  # found by a named-entity recogniser, which already judged it a place
+    only: str | None = None  # the one feature the name can stand for ("region" for "Calif.")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -302,6 +305,7 @@ def extract_mentions(
                         and start not in shorts
                         and run[i][2].casefold() in common_words,
                         speaker=single and bool(_SPEAKER.match(text, end)),
+                        only="region" if single and start in shorts else None,
                     )
                 )
                 i = j

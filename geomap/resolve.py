@@ -19,6 +19,7 @@ import numpy as np
 from .extract import Extractor, Mention, get_extractor
 from .gazetteer import (
     KIND_ALTERNATE,
+    KIND_COUNTRY_ALIAS,
     KIND_PRIMARY,
     Candidate,
     Gazetteer,
@@ -33,7 +34,9 @@ W_POPULATION, W_NAME, W_FEATURE, W_COUNTRY_IN_TEXT, W_REGION_IN_TEXT, W_NEARBY =
 )  # fmt: skip
 W_CAPITAL = 1.0  # national capitals are what news names most ("Washington", "Tbilisi")
 NAME_MATCH = {KIND_PRIMARY: 1.0, KIND_ALTERNATE: 0.3}
-AREAS = ("country", "region", "continent")  # places that are areas, not points
+AREAS = ("country", "region", "continent")  # places too big to be near anything
+# Administrative units: ordinary words among their names need their country named.
+UNITS = ("region", "county", "continent")
 NEARBY_KM = 150.0
 POPULOUS = 100_000
 METROPOLIS = 1_000_000
@@ -136,7 +139,7 @@ def _score(c: Candidate, k: _Key, ctx: _Context, near: float) -> tuple[float, li
     reasons = []
     area = c.feature in AREAS
     score = (
-        0.0
+        0.0  # their population is the sum of their towns', not a measure of fame
         if c.feature in ("region", "continent")
         else W_POPULATION * min(math.log10(c.population + 1) / 7.0, 1.0)
     )
@@ -146,6 +149,8 @@ def _score(c: Candidate, k: _Key, ctx: _Context, near: float) -> tuple[float, li
     reasons.append({0: "name", 1: "alternate-name", 2: "alias", 3: "adjective"}[c.kind])
     if area:
         score += W_FEATURE
+        reasons.append(c.feature)
+    elif c.feature == "county":
         reasons.append(c.feature)
     elif c.feature == "capital" and c.kind == KIND_PRIMARY:
         score += W_CAPITAL
@@ -169,7 +174,8 @@ def _plausible(c: Candidate, k: _Key, reasons: list[str]) -> bool:
         return True  # the recogniser decided it is a place; only which place is open
     supported = bool({"country-in-text", "region-in-text", "near-other-places"} & set(reasons))
     if k.acronym:  # "NATO", "BA": only an alias ("US", "UAE", "EU") as is
-        return c.kind == 2 or (c.kind == KIND_PRIMARY and (c.population >= POPULOUS or supported))
+        alias = c.kind == KIND_COUNTRY_ALIAS
+        return alias or (c.kind == KIND_PRIMARY and (c.population >= POPULOUS or supported))
     if c.feature == "country":
         return True  # "Turkey", "China", "Chad": the capital in running text is enough
     if k.speaker and c.population < POPULOUS:
@@ -177,10 +183,10 @@ def _plausible(c: Candidate, k: _Key, reasons: list[str]) -> bool:
     if k.common_word:  # "Police", "Reading": mid-sentence, its own name, and a big place
         if k.initial_only or c.kind != KIND_PRIMARY:
             return False
-        if c.feature in ("region", "continent"):  # "Centre", "Western": in its country only
+        if c.feature in UNITS:  # "Centre", "Western": in its country only
             return c.feature == "continent" or "country-in-text" in reasons
         return c.population >= POPULOUS
-    if c.feature in AREAS:
+    if c.feature in UNITS:
         return True
     if c.population < TINY or (c.kind == KIND_ALTERNATE and c.population < SMALL):
         return supported  # a hamlet, or a small place by another name, needs corroboration
@@ -210,6 +216,12 @@ def _namesake(
             )
             if inside or elsewhere:
                 return (t[0], [*t[1], "region-over-namesake-town"], *t[2:])
+    if best.feature == "county":  # "Fairfax": the town, not the county that shares its name
+        for t in plausible:
+            c = t[3]
+            if c.feature in ("city", "capital") and (c.country_code, c.admin1) == (
+                best.country_code, best.admin1):  # fmt: skip
+                return (t[0], [*t[1], "town-over-namesake-county"], *t[2:])
     if best.feature == "region":
         for t in plausible:
             c = t[3]
@@ -226,6 +238,9 @@ def _choose(
     near = _nearness(cs, k, ctx)
     scored = [(*_score(c, k, ctx, float(n)), c) for c, n in zip(cs, near, strict=True)]
     plausible = [t for t in scored if t[2]]
+    if k.acronym and any(t[3].kind == KIND_COUNTRY_ALIAS for t in plausible):
+        # "EU" as written is the alias, not the French town Eu
+        plausible = [t for t in plausible if t[3].kind == KIND_COUNTRY_ALIAS]
     if not plausible:
         return None
     score, reasons, _, best = max(plausible, key=lambda t: t[0])
@@ -237,6 +252,11 @@ def _choose(
     if len(cs) == 1:
         reasons.append("only-candidate")
     return best, share * (1 - math.exp(-score / 2)), reasons
+
+
+def _group(m: Mention) -> str:
+    """Return the name a mention shares its place with: its key, apart when restricted."""
+    return m.key if m.only is None else f"{m.key}#{m.only}"
 
 
 def resolve_mentions(
@@ -259,9 +279,12 @@ def resolve_mentions(
     """
     by_key: dict[str, list[Mention]] = {}
     for m in mentions:
-        by_key.setdefault(m.key, []).append(m)
+        by_key.setdefault(_group(m), []).append(m)
     keys: dict[str, _Key] = {}
+    pools: dict[str, list[Candidate]] = {}  # each name's candidates
     for key, ms in by_key.items():
+        only = ms[0].only
+        pools[key] = [c for c in candidates.get(ms[0].key, []) if only in (None, c.feature)]
         keys[key] = _Key(
             key=key,
             common_word=any(m.common_word for m in ms),
@@ -272,14 +295,14 @@ def resolve_mentions(
         )
     # First context: the countries named outright, before anything is resolved.
     ctx = _Context.from_picks(
-        {k: cs[0] for k in keys if (cs := candidates.get(k, [])) and cs[0].feature == "country"}
+        {k: cs[0] for k, cs in pools.items() if cs and cs[0].feature == "country"}
     )
     chosen: dict[str, tuple[Candidate, float, list[str]]] = {}
     for _ in range(PASSES):
         previous = {key: pick[0].geonameid for key, pick in chosen.items()}
         chosen = {}
         for key, k in keys.items():
-            pick = _choose(candidates.get(key, []), k, ctx)
+            pick = _choose(pools[key], k, ctx)
             if pick is not None:
                 chosen[key] = pick
         if {key: pick[0].geonameid for key, pick in chosen.items()} == previous:
@@ -287,7 +310,7 @@ def resolve_mentions(
         ctx = _Context.from_picks({key: pick[0] for key, pick in chosen.items()})
     out = []
     for m in mentions:
-        if m.key not in chosen:
+        if _group(m) not in chosen:
             if m.ner:  # a place by the recogniser's judgement, but not in the gazetteer
                 out.append(
                     Toponym(
@@ -305,7 +328,7 @@ def resolve_mentions(
                     )  # fmt: skip
                 )
             continue
-        c, score, reasons = chosen[m.key]
+        c, score, reasons = chosen[_group(m)]
         out.append(
             Toponym(
                 start=m.start,

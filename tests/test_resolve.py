@@ -141,3 +141,20 @@ def test_eu_and_region_short_forms_resolve(gazetteer):
     found = by_name("EU envoys visited Manassas, Va., and Santa Fe, N.M.", gazetteer)
     assert (found["EU"].feature, found["EU"].place) == ("continent", "Europe")
     assert found["Va."].place == "Virginia" and found["N.M."].place == "New Mexico"
+
+
+def test_counties_resolve_and_yield_to_their_namesake_towns(gazetteer):
+    found = by_name("Deputies in Cuyahoga County and Kent, England, searched.", gazetteer)
+    assert (found["Cuyahoga County"].feature, found["Cuyahoga County"].country_code) == (
+        "county",
+        "US",
+    )
+    assert (found["Kent"].feature, found["Kent"].country_code) == ("county", "GB")
+    # A county named exactly like a town of its region is left to the town.
+    fairfax = by_name("Police in Fairfax, Virginia, said.", gazetteer)["Fairfax"]
+    assert fairfax.feature == "city"
+
+
+def test_a_short_form_names_only_a_region(gazetteer):
+    found = by_name("He grew up in Athens, Ga., far from Tbilisi.", gazetteer)
+    assert (found["Ga."].feature, found["Ga."].country_code) == ("region", "US")
