@@ -80,6 +80,18 @@ _ABBREVIATIONS = frozenset(
 _DATELINE = re.compile(
     r"(?m)^[^\W\d_a-z][^\W\da-z]+(?:[ ,]+[^\W\d]+){0,3}(?: \([^)\n]{1,30}\))? [\u2014\u2013-]+ "
 )
+# Words that make a place name part of a longer name of something else when they follow it
+# ("Eglinton Avenue", "Windsor Castle", "Indian Ocean") or, for the second set, precede it
+# ("Hotel Kyjev", "Cape Peron"), unless the whole is itself a known place.
+_FACILITY_AFTER = frozenset(
+    "avenue ave street road rd boulevard blvd drive lane parade terrace crescent highway"
+    " square plaza golf club school elementary academy university college institute hospital"
+    " clinic centre center library museum theatre theater stadium arena castle chapel church"
+    " cathedral basilica mosque temple farm farms mall hotel airport station embassy consulate"
+    " ministry cottage lagoon canal plantation bridge river lake ocean sea delta valley"
+    " mountains peninsula quarter prison correctional court courthouse zoo".split()
+)
+_FEATURE_BEFORE = frozenset("hotel rue camp cape point faubourg via calle".split())
 # Short forms that join the next word into one name although a dot follows them: "St. Louis".
 _SHORT_FORMS = frozenset({"st", "ste", "mt", "ft"})
 
@@ -108,7 +120,8 @@ class Mention:
     ``common_word`` is true when the name is also an ordinary English word ("Police", "Reading");
     ``speaker`` when a single-word name is followed by a verb of speech ("Johnson said");
     ``only`` restricts the places it may name to one feature ("Ga." is the US state, not the
-    country Georgia).
+    country Georgia); ``part`` is true when the name stands inside the name of a facility,
+    street or natural feature ("Eglinton Avenue", "Indian Ocean", "Hotel Kyjev").
     """
 
     start: int
@@ -122,6 +135,7 @@ class Mention:
     speaker: bool = False
     ner: bool = False  # found by a named-entity recogniser, which already judged it a place
     only: str | None = None  # the one feature the name can stand for ("region" for "Calif.")
+    part: bool = False  # inside the name of something else ("Windsor Castle", "Hotel Kyjev")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -306,6 +320,8 @@ def extract_mentions(
                         and run[i][2].casefold() in common_words,
                         speaker=single and bool(_SPEAKER.match(text, end)),
                         only="region" if single and start in shorts else None,
+                        part=(j + 1 < len(run) and run[j + 1][2].casefold() in _FACILITY_AFTER)
+                        or (i > 0 and run[i - 1][2].casefold() in _FEATURE_BEFORE),
                     )
                 )
                 i = j

@@ -131,6 +131,7 @@ class _Key:
     initial_only: bool  # every mention starts a sentence
     acronym: bool  # written in capitals, at most 5 letters ("NATO", "BA")
     speaker: bool  # a lone word that says or tells something ("Johnson said")
+    part: bool = False  # always inside the name of something else ("Windsor Castle")
     ner: bool = False  # a recogniser already judged it a place
 
 
@@ -168,11 +169,27 @@ def _score(c: Candidate, k: _Key, ctx: _Context, near: float) -> tuple[float, li
     return score, reasons, _plausible(c, k, reasons)
 
 
+# Evidence that a place is local to the document, not just in a country it names.
+_LOCAL = frozenset({"region-in-text", "near-other-places"})
+
+
+def _holds_part(c: Candidate, reasons: list[str]) -> bool:
+    """Whether a place named inside a longer name ("Manila Cathedral") is where that thing is.
+
+    It is when the place is local to the document or a city big enough to be the obvious
+    one; a small namesake far away ("Eglinton Avenue" in Toronto, not Eglinton) is not.
+    """
+    big = c.feature in ("city", "capital") and c.population >= POPULOUS
+    return big or c.feature in AREAS or bool(_LOCAL.intersection(reasons))
+
+
 def _plausible(c: Candidate, k: _Key, reasons: list[str]) -> bool:
     """Demand more evidence for names that may be ordinary words, acronyms or stray spellings."""
     if k.ner:
         return True  # the recogniser decided it is a place; only which place is open
     supported = bool({"country-in-text", "region-in-text", "near-other-places"} & set(reasons))
+    if k.part:  # "Windsor Castle" near London is at Windsor; "Eglinton Avenue" is not Eglinton
+        return c.feature not in AREAS and _holds_part(c, reasons)
     if k.acronym:  # "NATO", "BA": only an alias ("US", "UAE", "EU") as is
         alias = c.kind == KIND_COUNTRY_ALIAS
         return alias or (c.kind == KIND_PRIMARY and (c.population >= POPULOUS or supported))
@@ -291,6 +308,7 @@ def resolve_mentions(
             initial_only=all(m.sentence_initial for m in ms),
             acronym=all(m.name.isupper() and len(m.name) <= 5 for m in ms),
             speaker=any(m.speaker for m in ms),
+            part=all(m.part for m in ms),
             ner=all(m.ner for m in ms),
         )
     # First context: the countries named outright, before anything is resolved.
@@ -329,6 +347,8 @@ def resolve_mentions(
                 )
             continue
         c, score, reasons = chosen[_group(m)]
+        if m.part and not _holds_part(c, reasons):
+            continue  # "Marigny Canal" when Marigny is in France: not the place, nor near it
         out.append(
             Toponym(
                 start=m.start,

@@ -86,3 +86,10 @@ def test_short_forms_join_and_region_abbreviations_keep_their_dot(gazetteer):
     assert "ill" not in {m.key for m in found.values()}  # no dot, no Illinois
     for m in found.values():
         assert text[m.start : m.end] == m.name
+
+
+def test_names_inside_longer_names_are_flagged(gazetteer):
+    text = "Cars on Eglinton Avenue passed the Hotel Kyjev and Goris, then Indian Ocean ports."
+    found = {m.name: m for m in mentions(text, gazetteer)}
+    assert found["Eglinton"].part and found["Kyjev"].part and found["Indian"].part
+    assert not found["Goris"].part

@@ -158,3 +158,14 @@ def test_counties_resolve_and_yield_to_their_namesake_towns(gazetteer):
 def test_a_short_form_names_only_a_region(gazetteer):
     found = by_name("He grew up in Athens, Ga., far from Tbilisi.", gazetteer)
     assert (found["Ga."].feature, found["Ga."].country_code) == ("region", "US")
+
+
+def test_a_place_inside_a_longer_name_needs_to_be_local_or_big(gazetteer):
+    # Streets and facilities named after a far-off small place are not that place ...
+    found = by_name("Traffic stopped on Eglinton Avenue West in Toronto.", gazetteer)
+    assert "Eglinton" not in found and found["Toronto"].country_code == "CA"
+    assert "Indian" not in by_name("A ship sank in the Indian Ocean.", gazetteer)
+    # ... but a big city or a place near the others still stands for where the thing is.
+    assert by_name("Mass at Manila Cathedral.", gazetteer)["Manila"].country_code == "PH"
+    near = by_name("Guests left Yerevan for the Jermuk Hotel in Armenia.", gazetteer)
+    assert near["Jermuk"].country_code == "AM"
