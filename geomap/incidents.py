@@ -18,9 +18,10 @@ cue            str        the violence word that made it an incident ("" for con
 sentence       str        the sentence of the first incident mention (else the first mention)
 lat            float      WGS84 latitude of the place, degrees
 lon            float      WGS84 longitude of the place, degrees
-geonameid      int        GeoNames id of the chosen place
+geonameid      Int64      GeoNames id of the chosen place (<NA> for "Middle East" and the like)
 country_code   str        ISO 3166-1 alpha-2 of the chosen place (gazetteer)
-feature        str        "city", "capital", "county", "region", "country" or "continent"
+feature        str        "city", "capital", "county", "region", "country", "macroregion"
+                          ("Middle East") or "continent"
 population     int        GeoNames population (0 when unknown)
 score          float      resolution confidence in [0, 1]
 reason         str        short machine-readable reason for the choice
@@ -164,15 +165,15 @@ def read_text(
 
 
 def _rows(text: str, toponyms: Sequence[Toponym], source: str) -> list[dict[str, Any]]:
-    groups: dict[int, list[Toponym]] = {}
+    groups: dict[tuple[Any, ...], list[Toponym]] = {}
     for t in toponyms:
-        if t.geonameid is not None:
-            groups.setdefault(t.geonameid, []).append(t)
+        if t.lat is not None and t.lon is not None:  # a place without coordinates can't be mapped
+            groups.setdefault((t.geonameid, t.place, t.lat, t.lon), []).append(t)
     rows = []
     for mentions in groups.values():
         first = mentions[0]
         cue, sentence = "", text[first.sentence_start : first.sentence_end]
-        if first.feature not in ("country", "continent"):  # too coarse to place an incident
+        if first.feature not in ("country", "macroregion", "continent"):  # too coarse to place
             for t in mentions:
                 found = VIOLENCE_CUES.search(text, t.sentence_start, t.sentence_end)
                 if found:
@@ -243,7 +244,7 @@ def incidents_from_texts(
             "start": "int64",
             "end": "int64",
             "mentions": "int64",
-            "geonameid": "int64",
+            "geonameid": "Int64",  # none for a region of several countries ("Middle East")
             "population": "int64",
             "lat": "float64",
             "lon": "float64",

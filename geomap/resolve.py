@@ -34,9 +34,9 @@ W_POPULATION, W_NAME, W_FEATURE, W_COUNTRY_IN_TEXT, W_REGION_IN_TEXT, W_NEARBY =
 )  # fmt: skip
 W_CAPITAL = 1.0  # national capitals are what news names most ("Washington", "Tbilisi")
 NAME_MATCH = {KIND_PRIMARY: 1.0, KIND_ALTERNATE: 0.3}
-AREAS = ("country", "region", "continent")  # places too big to be near anything
+AREAS = ("country", "region", "continent", "macroregion")  # too big to be near anything
 # Administrative units: ordinary words among their names need their country named.
-UNITS = ("region", "county", "continent")
+UNITS = ("region", "county", "continent", "macroregion")
 NEARBY_KM = 150.0
 POPULOUS = 100_000
 METROPOLIS = 1_000_000
@@ -141,7 +141,7 @@ def _score(c: Candidate, k: _Key, ctx: _Context, near: float) -> tuple[float, li
     area = c.feature in AREAS
     score = (
         0.0  # their population is the sum of their towns', not a measure of fame
-        if c.feature in ("region", "continent")
+        if c.feature in ("region", "continent", "macroregion")
         else W_POPULATION * min(math.log10(c.population + 1) / 7.0, 1.0)
     )
     if c.population >= POPULOUS and not area:
@@ -201,7 +201,7 @@ def _plausible(c: Candidate, k: _Key, reasons: list[str]) -> bool:
         if k.initial_only or c.kind != KIND_PRIMARY:
             return False
         if c.feature in UNITS:  # "Centre", "Western": in its country only
-            return c.feature == "continent" or "country-in-text" in reasons
+            return c.feature in ("continent", "macroregion") or "country-in-text" in reasons
         return c.population >= POPULOUS
     if c.feature in UNITS:
         return True
@@ -217,18 +217,19 @@ def _namesake(
 
     A first-level region beats a town of its name that is not big: inside it ("Syunik",
     "Tavush"), or elsewhere when the region's country is named and the town's own region is
-    not ("California" in a text on the US, not California, Maryland). A city of a million
-    beats the region named after it ("New York").
+    not ("California" in a text on the US, not California, Maryland). So does a region of
+    several countries ("Middle East"). A city of a million beats the region named after it
+    ("New York").
     """
     if best.feature in ("city", "capital") and best.population < POPULOUS:
         for t in plausible:
             c = t[3]
-            if c.feature != "region":
+            if c.feature not in ("region", "macroregion"):
                 continue
             inside = (c.country_code, c.admin1) == (best.country_code, best.admin1)
             elsewhere = (
                 c.kind == KIND_PRIMARY
-                and "country-in-text" in t[1]
+                and ("country-in-text" in t[1] or c.feature == "macroregion")
                 and "region-in-text" not in reasons
             )
             if inside or elsewhere:
@@ -356,7 +357,7 @@ def resolve_mentions(
                 name=m.name,
                 lat=c.lat,
                 lon=c.lon,
-                geonameid=c.geonameid,
+                geonameid=c.geonameid if c.geonameid > 0 else None,  # macroregions: none
                 country_code=c.country_code,
                 score=round(score, 3),
                 reason="+".join(reasons),

@@ -82,6 +82,16 @@ def test_countries_and_continents_are_context_even_in_violent_sentences(gazettee
     assert gdf.loc["European", "role"] == "context" and gdf.loc["Armenian", "role"] == "context"
 
 
+def test_a_region_of_several_countries_is_kept_as_context_without_an_id(gazetteer, borders):
+    gdf = document_incidents(
+        "Shelling of Kapan was condemned across the Middle East.",
+        gazetteer=gazetteer,
+        borders=borders,
+    ).set_index("name")
+    assert gdf.loc["Middle East", "role"] == "context"
+    assert gdf["geonameid"].isna().sum() == 1 and gdf.loc["Kapan", "geonameid"] == 174875
+
+
 def test_a_200_mb_input_is_refused_before_it_is_read(tmp_path):
     big = tmp_path / "big.txt"
     with open(big, "wb") as fh:

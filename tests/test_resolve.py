@@ -169,3 +169,19 @@ def test_a_place_inside_a_longer_name_needs_to_be_local_or_big(gazetteer):
     assert by_name("Mass at Manila Cathedral.", gazetteer)["Manila"].country_code == "PH"
     near = by_name("Guests left Yerevan for the Jermuk Hotel in Armenia.", gazetteer)
     assert near["Jermuk"].country_code == "AM"
+
+
+def test_regions_of_several_countries_and_their_adjectives(gazetteer):
+    found = by_name(
+        "Central American migrants crossed Mexico while North Africa and the Middle East watched.",
+        gazetteer,
+    )
+    for name, place in [
+        ("Central American", "Central America"),
+        ("North Africa", "Northern Africa"),
+        ("Middle East", "Middle East"),
+    ]:
+        assert (found[name].feature, found[name].place) == ("macroregion", place)
+        assert found[name].geonameid is None  # not a GeoNames place here
+    middle_east = found["Middle East"]
+    assert 20 < middle_east.lat < 38 and 35 < middle_east.lon < 55
