@@ -272,9 +272,9 @@ def macroregion_rows(country_points: dict[str, tuple[float, float]]) -> Iterator
     members: dict[str, list[str]] = {}
     for line in _lines(data / "countries" / "countries.tsv"):
         fields = line.split("\t")
-        for number in "|".join(fields[-2:]).split("|"):
-            if number:
-                members.setdefault(groups[int(number) - 1], []).append(fields[1])
+        for group in "|".join(fields[-2:]).split("|"):  # line numbers in macroregions.tsv
+            if group:
+                members.setdefault(groups[int(group) - 1], []).append(fields[1])
     areas = {
         code: float(rec.get("areakm2") or 0)
         for code, rec in json.loads(_source_file("countries.json").read_text("utf-8")).items()
