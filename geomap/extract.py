@@ -91,6 +91,12 @@ _FACILITY_AFTER = frozenset(
     " ministry cottage lagoon canal plantation bridge river lake ocean sea delta valley"
     " mountains peninsula quarter prison correctional court courthouse zoo".split()
 )
+# Words that follow a place name, never a first name: "Beverly Hills", "Maryland State Police".
+_PLACE_FOLLOWERS = _FACILITY_AFTER | frozenset(
+    "state county city police hills heights falls beach bay springs island islands harbor"
+    " harbour port department sheriff times post herald tribune gazette government council"
+    " province region district".split()
+)
 _FEATURE_BEFORE = frozenset("hotel rue camp cape point faubourg via calle".split())
 # Short forms that join the next word into one name although a dot follows them: "St. Louis".
 _SHORT_FORMS = frozenset({"st", "ste", "mt", "ft"})
@@ -231,6 +237,8 @@ def _person_tokens(run: list[tuple[int, int, str]], first_names: Collection[str]
         if folded in _TITLES and i + 1 < len(run) and _capitalised(run[i + 1][2]):
             return i + 1  # "President Charles Michel", not "Prince of Wales"
         if folded in first_names and i + 1 < len(run) and _capitalised(run[i + 1][2]):
+            if run[i + 1][2].casefold() in _PLACE_FOLLOWERS:
+                continue  # "Beverly Hills", "Maryland State Police": a first name, but a place
             return i
     return len(run)
 

@@ -38,6 +38,9 @@ def test_offsets_slice_the_text_and_sentences_contain_them(gazetteer, sample_tex
         ("Armenia's army shelled Azerbaijan's positions.", ["Armenia", "Azerbaijan"]),
         ("Fighting in Nagorno-Karabakh near Stepanakert.", ["Stepanakert"]),
         ("On Monday in March, nothing happened in Goris.", ["Goris"]),
+        # A first name followed by a word that only follows places starts a place name.
+        ("Maryland State Police searched Beverly Hills.", ["Maryland", "Beverly Hills"]),
+        ("Virginia Woolf wrote in Sussex.", ["Sussex"]),
     ],
 )
 def test_recognition_rules(gazetteer, text, expected):
