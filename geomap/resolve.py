@@ -75,21 +75,34 @@ def _nearness(cs: list[Candidate], k: _Key, ctx: _Context) -> np.ndarray:
     """Return exp(-d / NEARBY_KM) for each candidate (0 when there is nothing to be near).
 
     ``d`` is the great-circle distance in km to the nearest place chosen for another name of
-    the document; one distance matrix per name.
+    the document; one distance matrix per name. Areas are never near anything: no distances.
     """
-    others = [a for key, a in ctx.anchors.items() if key != k.key]
-    if not others:
+    if all(c.feature in AREAS for c in cs):
+        return np.zeros(len(cs))
+    anchors = ctx.anchor_arrays()
+    own = anchors.index.get(k.key)
+    if len(anchors.index) - (own is not None) == 0:
         return np.zeros(len(cs))
     lat1 = np.radians([c.lat for c in cs])[:, None]
     lon1 = np.radians([c.lon for c in cs])[:, None]
-    lat2 = np.radians([a.lat for a in others])[None, :]
-    lon2 = np.radians([a.lon for a in others])[None, :]
     h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+        np.sin((anchors.lat - lat1) / 2) ** 2
+        + np.cos(lat1) * anchors.coslat * np.sin((anchors.lon - lon1) / 2) ** 2
     )
+    if own is not None:
+        h[:, own] = 1.0  # a name is not near itself: the antipode
     km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))).min(axis=1)
     return np.exp(-km / NEARBY_KM)
+
+
+@dataclass(frozen=True)
+class _Anchors:
+    """The point places of a context as arrays (radians), with each name's column."""
+
+    index: dict[str, int]
+    lat: np.ndarray
+    lon: np.ndarray
+    coslat: np.ndarray
 
 
 @dataclass
@@ -100,6 +113,7 @@ class _Context:
     countries: dict[str, set[str]] = field(default_factory=dict)
     regions: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     anchors: dict[str, Candidate] = field(default_factory=dict)
+    _arrays: _Anchors | None = None
 
     @classmethod
     def from_picks(cls, picks: dict[str, Candidate]) -> _Context:
@@ -112,6 +126,15 @@ class _Context:
             if c.feature not in AREAS:
                 ctx.anchors[key] = c
         return ctx
+
+    def anchor_arrays(self) -> _Anchors:
+        """Return the anchors as arrays, computed once per context."""
+        if self._arrays is None:
+            lat = np.radians([a.lat for a in self.anchors.values()])[None, :]
+            lon = np.radians([a.lon for a in self.anchors.values()])[None, :]
+            index = {key: i for i, key in enumerate(self.anchors)}
+            self._arrays = _Anchors(index, lat, lon, np.cos(lat))
+        return self._arrays
 
     def names_country(self, code: str, key: str) -> bool:
         """Whether a name other than ``key`` places the document in country ``code``."""
@@ -265,8 +288,8 @@ def _choose(
     namesake = _namesake(best, reasons, plausible)
     if namesake is not None:
         score, reasons, _, best = namesake
-    total = np.logaddexp.reduce(np.array([t[0] for t in scored]))
-    share = float(np.exp(score - total))
+    top = max(t[0] for t in scored)
+    share = math.exp(score - top) / sum(math.exp(t[0] - top) for t in scored)  # softmax
     if len(cs) == 1:
         reasons.append("only-candidate")
     return best, share * (1 - math.exp(-score / 2)), reasons
