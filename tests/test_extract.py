@@ -96,3 +96,14 @@ def test_names_inside_longer_names_are_flagged(gazetteer):
     found = {m.name: m for m in mentions(text, gazetteer)}
     assert found["Eglinton"].part and found["Kyjev"].part and found["Indian"].part
     assert not found["Goris"].part
+
+
+def test_the_surname_is_the_word_after_the_first_name_never_an_acronym(gazetteer):
+    text = "Tariffs rose in the US. By: Henry Lazenby US-based. Later, Lazenby wrote from Goris."
+    found = [m.name for m in mentions(text, gazetteer)]
+    assert found.count("US") == 1 and "Goris" in found and "Lazenby" not in found
+
+
+def test_x_said_is_a_speaker_unless_a_preposition_of_place_stands_before(gazetteer):
+    assert mentions("Dewsbury said no.", gazetteer)[0].speaker
+    assert not mentions("A man from Dewsbury said no.", gazetteer)[0].speaker
