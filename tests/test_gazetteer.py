@@ -279,3 +279,14 @@ def test_two_processes_building_at_once_build_once_and_both_open_it(tmp_path):
     assert log.read_text().splitlines() == ["build"]  # the second waited, then opened it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["builds.log", "g.sqlite",
                                                           "g.sqlite.lock"]  # fmt: skip
+
+
+def test_region_middle_spans_the_shortest_way_round():
+    from geomap.gazetteer_sources import _middle
+
+    # Chukotka-like: towns on both sides of the antimeridian
+    lat, lon = _middle([(64.7, 177.5, 0), (66.0, -169.8, 0), (69.7, 170.3, 0)])
+    assert 65 < lat < 69 and (lon > 170 or lon < -175)
+    # Ontario-like: the middle of the extent, not of where towns are dense
+    pts = [(42.0 + i * 0.01, -80.0, 0) for i in range(100)] + [(56.0, -88.0, 0)]
+    assert _middle(pts) == (49.0, -84.0)
