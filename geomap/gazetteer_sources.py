@@ -271,9 +271,9 @@ def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
     units = (data / "subdivisions" / "subdivisions.tsv").read_text("utf-8").splitlines()
     members: dict[int, list[tuple[float, float, int]]] = {}
     for line in (data / "cities" / "cities.tsv").read_text("utf-8").splitlines():
-        _name, _gid, ids, _country, population, lat, lon = line.split("\t")
+        _name, _gid, ids, _country, population, y, x = line.split("\t")
         for unit in ids.split("|")[1:]:  # region first, then the unit within it
-            members.setdefault(int(unit), []).append((float(lat), float(lon), int(population)))
+            members.setdefault(int(unit), []).append((float(y), float(x), int(population)))
     towns = {
         (rec["countrycode"], rec.get("admin1code") or "", normalize(rec["name"]))
         for rec in cities.values()
