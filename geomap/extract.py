@@ -93,11 +93,13 @@ _FACILITY_AFTER = frozenset(
     " ministry cottage lagoon canal plantation bridge river lake ocean sea delta valley"
     " mountains peninsula quarter prison correctional court courthouse zoo".split()
 )
-# Words that follow a place name, never a first name: "Beverly Hills", "Maryland State Police".
+# Words that follow a place name, never a first name: "Beverly Hills", "Maryland State Police",
+# "Venice Commission".
 _PLACE_FOLLOWERS = _FACILITY_AFTER | frozenset(
     "state county city police hills heights falls beach bay springs island islands harbor"
     " harbour port department sheriff times post herald tribune gazette government council"
-    " province region district".split()
+    " province region district commission committee trust service party national agency"
+    " authority board".split()
 )
 _FEATURE_BEFORE = frozenset("hotel rue camp cape point faubourg via calle".split())
 # Short forms that join the next word into one name although a dot follows them: "St. Louis".
@@ -232,17 +234,46 @@ def _region_runs(text: str, s_start: int, s_end: int) -> Iterable[list[tuple[int
         yield run
 
 
-def _person_tokens(run: list[tuple[int, int, str]], first_names: Collection[str]) -> int:
-    """Return the index in ``run`` from which the tokens name a person (len(run) if none)."""
-    for i, (_, _, word) in enumerate(run):
-        folded = word.casefold().rstrip(".")
-        if folded in _TITLES and i + 1 < len(run) and _capitalised(run[i + 1][2]):
-            return i + 1  # "President Charles Michel", not "Prince of Wales"
-        if folded in first_names and i + 1 < len(run) and _capitalised(run[i + 1][2]):
-            if run[i + 1][2].casefold() in _PLACE_FOLLOWERS:
-                continue  # "Beverly Hills", "Maryland State Police": a first name, but a place
-            return i
-    return len(run)
+def _split_persons(
+    run: list[tuple[int, int, str]], first_names: Collection[str], titled: bool
+) -> tuple[list[list[tuple[int, int, str]]], list[str]]:
+    """Cut the persons out of a run; return the pieces left and the persons' surnames.
+
+    A person starts after a title ("President Charles Michel"), at a first name followed by a
+    word that may be a surname, or at the run's start when a title or initial precedes it
+    (``titled``), and spans the capitalised words that follow. What comes after a connector
+    is a new piece: "Charlotte Smith of North Carolina" keeps "North Carolina".
+    """
+    pieces, surnames = [], []
+    start = i = 0
+    while i < len(run):
+        folded = run[i][2].casefold().rstrip(".")
+        after = run[i + 1][2] if i + 1 < len(run) else ""
+        if titled and i == 0:
+            person = 0
+        elif folded in _TITLES and _capitalised(after):
+            person = i + 1  # "President Charles Michel", not "Prince of Wales"
+        elif folded in first_names and _capitalised(after) and _may_be_surname(after):
+            person = i
+        else:
+            i += 1
+            continue
+        end = person
+        while end < len(run) and _capitalised(run[end][2]):
+            end += 1
+        pieces.append(run[start:person])
+        surnames.append(_surname([w for _, _, w in run[person:end]], first_names))
+        start = end
+        while start < len(run) and not _capitalised(run[start][2]):
+            start += 1  # the connectors after a name ("of the")
+        i = start
+    pieces.append(run[start:])
+    return [p for p in pieces if p], surnames
+
+
+def _may_be_surname(word: str) -> bool:
+    """Whether ``word`` after a first name may be a surname: not "Hills", "State", "KLM"."""
+    return not (word.casefold() in _PLACE_FOLLOWERS or (word.isupper() and len(word) > 1))
 
 
 def _surname(words: list[str], first_names: Collection[str]) -> str:
@@ -285,14 +316,12 @@ def extract_mentions(
     for sent in sentences:
         for run in _runs(text, *sent):
             before = max(sent[0], run[0][0] - 24), run[0][0]
-            if _TITLE_BEFORE.search(text, *before) or _INITIAL_BEFORE.search(text, *before):
-                surnames.add(_surname([w for _, _, w in run], first_names))  # "Mr. Kapan"
-                continue
-            cut = _person_tokens(run, first_names)
-            if cut < len(run) and all(_capitalised(w) for _, _, w in run[cut:]):
-                surnames.add(_surname([w for _, _, w in run[cut:]], first_names))
-            if cut:
-                runs.append((sent, run[:cut]))
+            titled = bool(
+                _TITLE_BEFORE.search(text, *before) or _INITIAL_BEFORE.search(text, *before)
+            )  # "Mr. Kapan", "Gino D. Bassett"
+            pieces, found_surnames = _split_persons(run, first_names, titled)
+            surnames.update(found_surnames)
+            runs.extend((sent, piece) for piece in pieces)
     runs = [(sent, run) for sent, run in runs if not (len(run) == 1 and run[0][2] in surnames)]
     grams: dict[tuple[int, int], str] = {}
     for _, run in runs:

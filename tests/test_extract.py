@@ -41,6 +41,12 @@ def test_offsets_slice_the_text_and_sentences_contain_them(gazetteer, sample_tex
         # A first name followed by a word that only follows places starts a place name.
         ("Maryland State Police searched Beverly Hills.", ["Maryland", "Beverly Hills"]),
         ("Virginia Woolf wrote in Sussex.", ["Sussex"]),
+        # A person ends at a connector: what follows is read again.
+        ("Charlotte Smith of North Carolina won.", ["North Carolina"]),
+        ("Prime Minister of the UAE and Ruler of Dubai.", ["UAE", "Dubai"]),
+        ("Mr. Craig Henry of the Saint Lucia National Trust spoke.", ["Saint Lucia"]),
+        # A first name before an acronym or an organisation word is not a person's.
+        ("Air France KLM and the Venice Commission.", ["France", "Venice"]),
     ],
 )
 def test_recognition_rules(gazetteer, text, expected):
