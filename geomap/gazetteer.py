@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+_MEMO_SIZE = 50_000  # names remembered per Gazetteer and question (some tens of MB at most)
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
 BUILD_REVISION = 12
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
@@ -362,6 +363,7 @@ class Gazetteer:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._words: dict[str, frozenset[str]] = {}
+        self._memo: dict[str, dict[str, Any]] = {}
         _check_whole(self.path)
         try:
             uri = self.path.resolve().as_uri() + "?mode=ro"
@@ -418,20 +420,22 @@ class Gazetteer:
             key -> candidates (best match kind first, then by population); keys with no
             place are absent.
         """
-        out: dict[str, list[Candidate]] = {}
-        sql = (
-            "SELECT n.key, MIN(n.kind), p.geonameid, p.name, p.lat, p.lon, p.country_code,"
-            " p.admin1, p.population, p.feature FROM names n JOIN places p"
-            " ON p.geonameid = n.geonameid WHERE n.key IN ({}) GROUP BY n.key, p.geonameid"
-        )
-        for key, kind, *row in self._query_keys(sql, keys):
-            gid, name, lat, lon, cc, admin1, pop, feature = row
-            out.setdefault(key, []).append(
-                Candidate(gid, name, lat, lon, cc, admin1, pop, feature, kind)
+        keys = list(keys)
+        cache = self._cache("candidates")
+        missing = [k for k in keys if k not in cache]
+        if missing:
+            found: dict[str, list[Candidate]] = {k: [] for k in missing}
+            sql = (
+                "SELECT n.key, MIN(n.kind), p.geonameid, p.name, p.lat, p.lon, p.country_code,"
+                " p.admin1, p.population, p.feature FROM names n JOIN places p"
+                " ON p.geonameid = n.geonameid WHERE n.key IN ({}) GROUP BY n.key, p.geonameid"
             )
-        for cands in out.values():
-            cands.sort(key=lambda c: (c.kind, -c.population))
-        return out
+            for key, kind, *row in self._query_keys(sql, missing):
+                gid, name, lat, lon, cc, admin1, pop, feature = row
+                found[key].append(Candidate(gid, name, lat, lon, cc, admin1, pop, feature, kind))
+            for key, cands in found.items():
+                cache[key] = tuple(sorted(cands, key=lambda c: (c.kind, -c.population)))
+        return {k: list(cache[k]) for k in keys if cache[k]}
 
     def search(
         self, query: str, *, country_codes: Iterable[str] | None = None, limit: int | None = 10
@@ -472,8 +476,25 @@ class Gazetteer:
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Return those of ``keys`` that name at least one place."""
-        sql = "SELECT DISTINCT key FROM names WHERE key IN ({})"
-        return {k for (k,) in self._query_keys(sql, keys)}
+        keys = set(keys)
+        cache = self._cache("known")
+        missing = keys.difference(cache)
+        if missing:
+            sql = "SELECT DISTINCT key FROM names WHERE key IN ({})"
+            hits = {k for (k,) in self._query_keys(sql, missing)}
+            cache.update((k, k in hits) for k in missing)
+        return {k for k in keys if cache[k]}
+
+    def _cache(self, name: str) -> dict[str, Any]:
+        """Return a per-connection memo of past answers, emptied when it grows too big.
+
+        News repeats its names across documents: answering them from memory instead of
+        SQLite is what keeps geoparsing a corpus fast.
+        """
+        cache = self._memo.setdefault(name, {})
+        if len(cache) > _MEMO_SIZE:
+            cache.clear()
+        return cache
 
     def verify(self) -> bool:
         """Recompute the content checksum and compare it with the one recorded at build."""

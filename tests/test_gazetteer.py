@@ -290,3 +290,12 @@ def test_region_middle_spans_the_shortest_way_round():
     # Ontario-like: the middle of the extent, not of where towns are dense
     pts = [(42.0 + i * 0.01, -80.0, 0) for i in range(100)] + [(56.0, -88.0, 0)]
     assert _middle(pts) == (49.0, -84.0)
+
+
+def test_repeated_lookups_are_answered_the_same_from_memory(gazetteer):
+    keys = ["goris", "kapan", "no such place xyz"]
+    first = gazetteer.lookup(keys)
+    first["goris"].clear()  # the caller's list is its own
+    again = gazetteer.lookup(keys)
+    assert set(again) == {"goris", "kapan"} and again["goris"][0].country_code == "AM"
+    assert gazetteer.known(keys) == gazetteer.known(keys) == {"goris", "kapan"}
