@@ -253,7 +253,12 @@ def _split_persons(
             person = 0
         elif folded in _TITLES and _capitalised(after):
             person = i + 1  # "President Charles Michel", not "Prince of Wales"
-        elif folded in first_names and _capitalised(after) and _may_be_surname(after):
+        elif (
+            folded in first_names
+            and _capitalised(after)
+            and _may_be_surname(after)
+            and (after.isupper() or not run[i][2].isupper())  # not "SAN ANTONIO Turner"
+        ):
             person = i
         else:
             i += 1

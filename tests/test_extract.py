@@ -47,6 +47,8 @@ def test_offsets_slice_the_text_and_sentences_contain_them(gazetteer, sample_tex
         ("Mr. Craig Henry of the Saint Lucia National Trust spoke.", ["Saint Lucia"]),
         # A first name before an acronym or an organisation word is not a person's.
         ("Air France KLM and the Venice Commission.", ["France", "Venice"]),
+        # A name in capitals is not the first name of a word in lowercase after it.
+        ("SAN ANTONIO Turner Sports analyst Charles Barkley spoke.", ["SAN ANTONIO"]),
     ],
 )
 def test_recognition_rules(gazetteer, text, expected):
