@@ -71,6 +71,8 @@ _SPEAKER = re.compile(
 )
 # A preposition of place before a name makes "X said" a place: "a man from Dewsbury said".
 _PLACE_BEFORE = re.compile(r"\b(?:in|from|at|near|outside|across|of)\s+$")
+# Prepositions that put what follows on a map: "in Nelson", "near Franklin" (not "of Police").
+_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|across|into|from)\s+$")
 # A middle initial before a name: "Gino D. Bassett" (the run restarts after "D.").
 _INITIAL_BEFORE = re.compile(r"\b[A-Z]\.\s+$")
 _ABBREVIATIONS = frozenset(
@@ -144,6 +146,7 @@ class Mention:
     common_word: bool = False
     speaker: bool = False
     ner: bool = False  # found by a named-entity recogniser, which already judged it a place
+    locative: bool = False  # after a preposition of place: "in Nelson", "near Franklin"
     only: str | None = None  # the one feature the name can stand for ("region" for "Calif.")
     part: bool = False  # inside the name of something else ("Windsor Castle", "Hotel Kyjev")
 
@@ -374,6 +377,7 @@ def extract_mentions(
                         speaker=single
                         and bool(_SPEAKER.match(text, end))
                         and not _PLACE_BEFORE.search(text, max(0, start - 12), start),
+                        locative=bool(_LOCATIVE.search(text, max(0, start - 12), start)),
                         only="region" if single and start in shorts else None,
                         part=(j + 1 < len(run) and run[j + 1][2].casefold() in _FACILITY_AFTER)
                         or (i > 0 and run[i - 1][2].casefold() in _FEATURE_BEFORE),

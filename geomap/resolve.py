@@ -160,6 +160,7 @@ class _Key:
 
     key: str
     common_word: bool  # also a frequent English word
+    locative: bool  # written after a preposition of place at least once ("in Nelson")
     initial_only: bool  # every mention starts a sentence
     acronym: bool  # written in capitals, at most 5 letters ("NATO", "BA")
     speaker: bool  # a lone word that says or tells something ("Johnson said")
@@ -237,7 +238,9 @@ def _plausible(c: Candidate, k: _Key, reasons: list[str]) -> bool:
             return False
         if c.feature in UNITS:  # "Centre", "Western": in its country only
             return c.feature in ("continent", "macroregion") or "country-in-text" in reasons
-        return c.population >= POPULOUS
+        # "in Nelson", "near Franklin": a town too, if it is no hamlet and fits the document
+        local = k.locative and c.population >= SMALL and supported
+        return c.population >= POPULOUS or local
     if c.feature in UNITS:
         return True
     if c.population < TINY or (c.kind == KIND_ALTERNATE and c.population < SMALL):
@@ -346,6 +349,7 @@ def resolve_mentions(
         keys[key] = _Key(
             key=key,
             common_word=any(m.common_word for m in ms),
+            locative=any(m.locative for m in ms),
             initial_only=all(m.sentence_initial for m in ms),
             acronym=all(m.name.isupper() and len(m.name) <= 5 for m in ms),
             speaker=any(m.speaker for m in ms),

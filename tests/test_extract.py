@@ -115,3 +115,8 @@ def test_the_surname_is_the_word_after_the_first_name_never_an_acronym(gazetteer
 def test_x_said_is_a_speaker_unless_a_preposition_of_place_stands_before(gazetteer):
     assert mentions("Dewsbury said no.", gazetteer)[0].speaker
     assert not mentions("A man from Dewsbury said no.", gazetteer)[0].speaker
+
+
+def test_a_preposition_of_place_is_noted(gazetteer):
+    found = {m.name: m for m in mentions("Crowds in Nelson met the head of Police.", gazetteer)}
+    assert found["Nelson"].locative and not found["Police"].locative

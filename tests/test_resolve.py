@@ -200,3 +200,10 @@ def test_a_country_or_region_holding_the_other_places_wins_its_name(gazetteer):
     assert "holds-other-places" in state.reason
     country = by_name("Protests in Tbilisi and Batumi spread across Georgia.", gazetteer)
     assert (country["Georgia"].feature, country["Georgia"].country_code) == ("country", "GE")
+
+
+def test_a_common_word_town_after_a_preposition_of_place_needs_only_to_fit(gazetteer):
+    text = "Protesters gathered in Nelson, near Castlegar, British Columbia."
+    assert by_name(text, gazetteer)["Nelson"].country_code == "CA"
+    assert "Nelson" not in by_name("Then Nelson left Castlegar, British Columbia.", gazetteer)
+    assert "Nelson" not in by_name("Crowds gathered in Nelson.", gazetteer)  # nothing to fit
