@@ -19,7 +19,9 @@ SETTINGS = settings(
 # Arbitrary Unicode, plus text that is mostly words and place names so that places are found.
 WORDS = st.sampled_from(
     ["Kapan", "Goris", "Jermuk", "Armenia", "Baku", "shelled", "the", "in", "of", "near",
-     "YEREVAN", "—", ".", ",", "\n", "\r\n", "Nagorno-Karabakh", "St.", "Xankəndi", "  "]
+     "YEREVAN", "—", ".", ",", "\n", "\r\n", "Nagorno-Karabakh", "St.", "Xankəndi", "  ",
+     "Calif.", "Va", "N.M.", "Ft.", "Mr.", "Charles", "Beverly", "Hills", "Avenue", "Hotel",
+     "EU", "'s", "said", "Nelson", "Georgia", "Atlanta", "Middle East", "Suffolk County"]
 )  # fmt: skip
 TEXTS = st.one_of(
     st.text(max_size=400),
