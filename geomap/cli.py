@@ -235,7 +235,7 @@ def geocode(query: str, countries: tuple[str, ...], limit: int, as_json: bool) -
             click.echo(
                 f"{raw['name']}\t{raw['country_code']}\t{loc.latitude:.5f}\t{loc.longitude:.5f}"
                 f"\tpop {raw['population']}\t{raw['feature']}\t{kind}"
-                f"\tgeonameid {raw['geonameid']}"
+                f"\tgeonameid {raw['geonameid'] or '-'}"
             )
 
 

@@ -143,7 +143,7 @@ class Candidate:
     def raw(self) -> dict[str, Any]:
         """The gazetteer row as a plain dict."""
         return {
-            "geonameid": self.geonameid,
+            "geonameid": self.geonameid if self.geonameid > 0 else None,  # "Middle East": none
             "name": self.name,
             "lat": self.lat,
             "lon": self.lon,

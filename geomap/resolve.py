@@ -401,7 +401,7 @@ def resolve_mentions(
                 name=m.name,
                 lat=c.lat,
                 lon=c.lon,
-                geonameid=c.geonameid if c.geonameid > 0 else None,  # macroregions: none
+                geonameid=c.raw["geonameid"],  # None for regions of several countries
                 country_code=c.country_code,
                 score=round(score, 3),
                 reason="+".join(reasons),

@@ -52,6 +52,11 @@ class TestGazetteerGeocoder(BaseGeocoderContract):
         only_ge = geocoder.geocode("Goris", exactly_one=False, country_codes=["GE"])
         assert {x.raw["country_code"] for x in only_ge} == {"GE"}
 
+    def test_a_region_of_several_countries_has_no_geonames_id(self, geocoder):
+        locs = geocoder.geocode("Middle East", exactly_one=False)
+        region = next(x for x in locs if x.raw["feature"] == "macroregion")
+        assert region.raw["geonameid"] is None and 20 < region.latitude < 38
+
     def test_non_string_query_is_a_clear_error(self, geocoder):
         with pytest.raises(ConfigurationError, match="string"):
             geocoder.geocode(42)
