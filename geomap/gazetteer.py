@@ -10,6 +10,7 @@ Opening it afterwards takes milliseconds.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import sqlite3
@@ -84,6 +85,7 @@ _NAME_TRANSLATION = str.maketrans(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # news repeats its capitalised words
 def normalize_name(name: str) -> str:
     """Return the lookup key of a place name: accents, case, dashes, dots and spaces folded.
 

@@ -361,15 +361,16 @@ def resolve_mentions(
         {k: cs[0] for k, cs in pools.items() if cs and cs[0].feature == "country"}
     )
     chosen: dict[str, tuple[Candidate, float, list[str]]] = {}
-    for _ in range(PASSES):
+    for n_pass in range(1, PASSES + 1):
         previous = {key: pick[0].geonameid for key, pick in chosen.items()}
         chosen = {}
         for key, k in keys.items():
             pick = _choose(pools[key], k, ctx)
             if pick is not None:
                 chosen[key] = pick
-        if {key: pick[0].geonameid for key, pick in chosen.items()} == previous:
-            break  # the context would not change: the choice is stable
+        stable = {key: pick[0].geonameid for key, pick in chosen.items()} == previous
+        if stable or n_pass == PASSES:
+            break  # the context would not change, or this was the last pass
         ctx = _Context.from_picks({key: pick[0] for key, pick in chosen.items()})
     out = []
     for m in mentions:
