@@ -34,6 +34,7 @@ W_POPULATION, W_NAME, W_FEATURE, W_COUNTRY_IN_TEXT, W_REGION_IN_TEXT, W_NEARBY =
 )  # fmt: skip
 W_CAPITAL = 1.0  # national capitals are what news names most ("Washington", "Tbilisi")
 NAME_MATCH = {KIND_PRIMARY: 1.0, KIND_ALTERNATE: 0.3}
+_MATCH_REASON = {0: "name", 1: "alternate-name", 2: "alias", 3: "adjective"}
 AREAS = ("country", "region", "continent", "macroregion")  # too big to be near anything
 # Administrative units: ordinary words among their names need their country named.
 UNITS = ("region", "county", "continent", "macroregion")
@@ -142,16 +143,21 @@ class _Context:
 
     def names_country(self, code: str, key: str) -> bool:
         """Whether a name other than ``key`` places the document in country ``code``."""
-        return bool(self.countries.get(code, set()) - {key})
+        return _other_than(self.countries.get(code), key)
 
     def names_region(self, code: str, admin1: str, key: str) -> bool:
         """Whether a name other than ``key`` places the document in that region."""
-        return bool(self.regions.get((code, admin1), set()) - {key})
+        return _other_than(self.regions.get((code, admin1)), key)
 
     def holds_places(self, c: Candidate, key: str) -> bool:
         """Whether a country or region ``c`` holds places chosen for other names."""
         area = (c.country_code, c.admin1 if c.feature == "region" else "")
-        return bool(self.inside.get(area, set()) - {key})
+        return _other_than(self.inside.get(area), key)
+
+
+def _other_than(names: set[str] | None, key: str) -> bool:
+    """Whether ``names`` holds a name other than ``key`` (without building a new set)."""
+    return names is not None and (len(names) > 1 or (bool(names) and key not in names))
 
 
 @dataclass(frozen=True)
@@ -180,7 +186,7 @@ def _score(c: Candidate, k: _Key, ctx: _Context, near: float) -> tuple[float, li
     if c.population >= POPULOUS and not area:
         reasons.append("populous")
     score += W_NAME * NAME_MATCH.get(c.kind, 1.0)
-    reasons.append({0: "name", 1: "alternate-name", 2: "alias", 3: "adjective"}[c.kind])
+    reasons.append(_MATCH_REASON[c.kind])
     if area:
         score += W_FEATURE
         reasons.append(c.feature)
