@@ -15,7 +15,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
 from .errors import ConfigurationError
-from .gazetteer import normalize_name
+from .gazetteer import SHORT_FORMS, normalize_name
 
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer
@@ -75,9 +75,9 @@ _PLACE_BEFORE = re.compile(r"\b(?:in|from|at|near|outside|across|of)\s+$")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|across|into|from)\s+$")
 # A middle initial before a name: "Gino D. Bassett" (the run restarts after "D.").
 _INITIAL_BEFORE = re.compile(r"\b[A-Z]\.\s+$")
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st ste mt ft gen col lt capt sgt maj adm gov sen rep rev jr sr no vs inc"
-    " ltd co jan feb mar apr jun jul aug sep sept oct nov dec".split()
+_ABBREVIATIONS = frozenset(SHORT_FORMS) | frozenset(
+    "mr mrs ms dr prof gen col lt capt sgt maj adm gov sen rep rev jr sr no vs inc ltd co"
+    " jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 # A dateline ("YEREVAN — ", "KAPAN, Armenia (Reuters) - ") names where a report was filed, so it
 # stands as a sentence of its own: violence in the sentence after it is not located there.
@@ -104,8 +104,6 @@ _PLACE_FOLLOWERS = _FACILITY_AFTER | frozenset(
     " authority board".split()
 )
 _FEATURE_BEFORE = frozenset("hotel rue camp cape point faubourg via calle".split())
-# Short forms that join the next word into one name although a dot follows them: "St. Louis".
-_SHORT_FORMS = frozenset({"st", "ste", "mt", "ft"})
 
 
 def _read_short_forms() -> dict[str, str]:
@@ -212,8 +210,8 @@ def _region_runs(text: str, s_start: int, s_end: int) -> Iterable[list[tuple[int
             end -= len(possessive.group())
             word = word[: -len(possessive.group())]
         gap = text[prev_end:start] if prev_end >= 0 else ""
-        joined = bool(run) and (
-            gap in (" ", "-") or (gap == ". " and run[-1][2].casefold() in _SHORT_FORMS)
+        joined = bool(run) and (  # a short form joins across its dot: "St. Louis"
+            gap in (" ", "-") or (gap == ". " and run[-1][2].casefold() in SHORT_FORMS)
         )
         if _capitalised(word):
             if run and joined:

@@ -113,13 +113,13 @@ def normalize_name(name: str) -> str:
         decomposed = unicodedata.normalize("NFKD", translated)
         translated = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     words = translated.casefold().split()
-    if len(words) > 1 and not _SHORT_FORMS.keys().isdisjoint(words[:-1]):
-        words = [_SHORT_FORMS.get(w, w) for w in words[:-1]] + words[-1:]
+    if len(words) > 1 and not SHORT_FORMS.keys().isdisjoint(words[:-1]):
+        words = [SHORT_FORMS.get(w, w) for w in words[:-1]] + words[-1:]
     return " ".join(words)
 
 
-# Short forms written before a name ("St. Louis", "Mt. Kenya"); a last word stays ("Main St").
-_SHORT_FORMS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
+#: Short forms written before a name ("St. Louis", "Mt. Kenya"); a last word stays ("Main St").
+SHORT_FORMS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
 
 
 @dataclass(frozen=True, slots=True)
