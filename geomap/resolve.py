@@ -157,7 +157,9 @@ class _Context:
 
 def _other_than(names: set[str] | None, key: str) -> bool:
     """Whether ``names`` holds a name other than ``key`` (without building a new set)."""
-    return names is not None and (len(names) > 1 or (bool(names) and key not in names))
+    if not names:
+        return False
+    return len(names) > 1 or key not in names
 
 
 @dataclass(frozen=True)
