@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geomap.errors import InputError  # noqa: E402
 from geomap.gazetteer import open_gazetteer  # noqa: E402
-from geomap.incidents import read_text  # noqa: E402
+from geomap.io import read_text  # noqa: E402
 from geomap.resolve import geoparse  # noqa: E402
 from tests.test_properties import TEXTS, check_toponyms  # noqa: E402
 

@@ -42,11 +42,11 @@ import pyogrio
 import shapely
 from tqdm.auto import tqdm
 
-from ._io import atomic_write, check_target
 from .borders import Borders, load_borders
 from .errors import ConfigurationError, DataFileError, GeomapError, InputError, OutputError
 from .gazetteer import open_gazetteer
-from .incidents import COLUMNS, incidents_from_texts, read_text
+from .incidents import COLUMNS, incidents_from_texts
+from .io import atomic_write, check_target, read_text
 
 __all__ = [
     "ENGINES",

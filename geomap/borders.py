@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import warnings
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -20,10 +19,21 @@ import numpy.typing as npt
 import pandas as pd
 import pyogrio
 import shapely
-from pyproj import Geod
 from scipy.spatial import cKDTree
 
-from geomap.errors import BorderDataError, ConfigurationError
+from geomap.errors import BorderDataError, ConfigurationError, GeomapError
+from geomap.geodesy import (
+    GEOD,
+    as_points,
+    densify,
+    densify_coords,
+    ecef,
+    geodetic,
+    length_km,
+    wrap_lon,
+)
+from geomap.io import atomic_write
+from geomap.io import cache_dir as _cache_dir
 
 __all__ = [
     "CODE_FIELDS",
@@ -69,12 +79,6 @@ _FALLBACK_CODE_FIELD: Final = "ADM0_A3"
 _MISSING_CODES: Final = frozenset({"", "-99", "-1", "nan", "None"})
 _FILE_HINT: Final = "pass an existing GeoPackage/GeoJSON/Shapefile of admin-0 polygons"
 
-_GEOD: Final = Geod(ellps="WGS84")
-_WGS84_A: Final = 6378137.0
-_WGS84_F: Final = 1 / 298.257223563
-_WGS84_B: Final = _WGS84_A * (1 - _WGS84_F)
-_WGS84_E2: Final = _WGS84_F * (2 - _WGS84_F)
-_WGS84_EP2: Final = _WGS84_E2 / (1 - _WGS84_E2)
 
 _MAX_SEGMENT_M: Final = 1000.0  # border lines are densified to segments no longer than this
 _COARSE_SEGMENT_M: Final = 16_000.0  # ... and, for points far from them, to <= 16 km
@@ -126,77 +130,6 @@ def _default_path() -> Path:
             "or pass path= to a GeoPackage/GeoJSON/Shapefile of admin-0 polygons"
         ) from err
     return Path(package.__file__).resolve().parent / DEFAULT_BORDERS
-
-
-def _ecef(lon: FloatArray, lat: FloatArray) -> FloatArray:
-    """Return WGS84 earth-centred (ECEF) coordinates in metres, shape ``(n, 3)``, height 0."""
-    lam = np.radians(lon)
-    phi = np.radians(lat)
-    sin_phi = np.sin(phi)
-    cos_phi = np.cos(phi)
-    n = _WGS84_A / np.sqrt(1.0 - _WGS84_E2 * sin_phi * sin_phi)
-    return np.column_stack(
-        (n * cos_phi * np.cos(lam), n * cos_phi * np.sin(lam), n * (1.0 - _WGS84_E2) * sin_phi)
-    )
-
-
-def _geodetic(xyz: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Return (lon, lat) in degrees of ECEF points at or near the surface (Bowring)."""
-    x, y, z = xyz[:, 0], xyz[:, 1], xyz[:, 2]
-    p = np.hypot(x, y)
-    theta = np.arctan2(z * _WGS84_A, p * _WGS84_B)
-    lat = np.arctan2(
-        z + _WGS84_EP2 * _WGS84_B * np.sin(theta) ** 3,
-        p - _WGS84_E2 * _WGS84_A * np.cos(theta) ** 3,
-    )
-    return np.degrees(np.arctan2(y, x)), np.degrees(lat)
-
-
-def _densify(
-    geometries: npt.NDArray[Any], labels: IntArray, max_segment_m: float
-) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
-    """Split lines into geodesic pieces <= ``max_segment_m``: lon, lat, part, label."""
-    parts, geom_of_part = shapely.get_parts(geometries, return_index=True)
-    coords, part_of_vertex = shapely.get_coordinates(parts, return_index=True)
-    label = np.asarray(labels, dtype=np.intp)[np.asarray(geom_of_part, dtype=np.intp)]
-    return _densify_coords(
-        coords[:, 0],
-        coords[:, 1],
-        np.asarray(part_of_vertex, dtype=np.intp),
-        label[part_of_vertex],
-        max_segment_m,
-    )
-
-
-def _densify_coords(
-    lon: FloatArray,
-    lat: FloatArray,
-    part_of_vertex: IntArray,
-    labels: IntArray,
-    max_segment_m: float,
-) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
-    """:func:`_densify` on vertex arrays (consecutive vertices of one part make a segment)."""
-    n = len(lon)
-    valid = np.zeros(n, dtype=bool)
-    valid[:-1] = part_of_vertex[:-1] == part_of_vertex[1:]
-    azimuth = np.zeros(n)
-    length = np.zeros(n)
-    if valid.any():
-        k = np.flatnonzero(valid)
-        azimuth[k], _, length[k] = _GEOD.inv(lon[k], lat[k], lon[k + 1], lat[k + 1])
-    pieces = np.where(valid, np.maximum(1, np.ceil(length / max_segment_m)), 1).astype(np.intp)
-    source = np.repeat(np.arange(n), pieces)
-    step = np.arange(len(source)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    fraction = step / pieces[source]
-    new_lon = lon[source].copy()
-    new_lat = lat[source].copy()
-    inner = fraction > 0
-    if inner.any():
-        s = source[inner]
-        new_lon[inner], new_lat[inner], _ = _GEOD.fwd(
-            lon[s], lat[s], azimuth[s], length[s] * fraction[inner]
-        )
-    return new_lon, new_lat, part_of_vertex[source], labels[source]
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +262,7 @@ class _CoastPieces:
         label = -1 - geom
         segment = np.flatnonzero(part_of_vertex[:-1] == part_of_vertex[1:])
         nx = round(360 / cell_deg)
-        col = np.clip(np.floor((_wrap_lon(lon[segment]) + 180) / cell_deg), 0, nx - 1)
+        col = np.clip(np.floor((wrap_lon(lon[segment]) + 180) / cell_deg), 0, nx - 1)
         row = np.clip(np.floor((lat[segment] + 90) / cell_deg), 0, round(180 / cell_deg) - 1)
         key = (np.asarray(owner, dtype=np.intp)[geom[segment]] + 1) * (nx * nx) + row * nx + col
         order = np.lexsort((segment, key))
@@ -349,8 +282,8 @@ class _CoastPieces:
             sort = np.argsort(vertex, kind="stable")
             vertex, vpart = vertex[sort], vpart[sort]
             args = (lon[vertex], lat[vertex], vpart, label[vertex])
-            fine = _densify_coords(*args, _MAX_SEGMENT_M)
-            coarse = _densify_coords(*args, _COARSE_SEGMENT_M)
+            fine = densify_coords(*args, _MAX_SEGMENT_M)
+            coarse = densify_coords(*args, _COARSE_SEGMENT_M)
             use = len(coarse[0]) * _COARSE_MIN_SHRINK <= len(fine[0])
             indexes.append(_SegmentIndex(*fine, coarse=_SegmentIndex(*coarse) if use else None))
             owners.append(int(np.asarray(owner)[geom[seg[0]]]))
@@ -381,7 +314,7 @@ class _CoastPieces:
         beyond = np.full(n, np.inf)  # the lower bound of the pieces not ranked
         for s in range(0, n, _CHUNK):
             block = slice(s, min(s + _CHUNK, n))
-            xyz = _ecef(lon[block], lat[block])
+            xyz = ecef(lon[block], lat[block])
             bound = np.sqrt(
                 np.maximum(
                     np.einsum("ij,ij->i", xyz, xyz)[:, None]
@@ -413,7 +346,7 @@ class _CoastPieces:
             # Points that would need a piece beyond the ranked ones (rare): every piece.
             rest = np.flatnonzero(beyond < out.distance_m)
             if len(rest):
-                xyz = _ecef(lon[rest], lat[rest])
+                xyz = ecef(lon[rest], lat[rest])
                 for p, index in enumerate(self.indexes):
                     near = index.lower_bound_m(xyz) < out.distance_m[rest]
                     near &= country[rest] != self.owner[p]
@@ -479,7 +412,7 @@ class _SegmentIndex:
         n = len(self.lon)
         self.valid = np.zeros(n, dtype=bool)
         self.valid[:-1] = self.part[:-1] == self.part[1:]
-        self.xyz: FloatArray = _ecef(self.lon, self.lat)
+        self.xyz: FloatArray = ecef(self.lon, self.lat)
         chord = np.zeros(n)
         if n > 1:
             chord[:-1] = np.linalg.norm(self.xyz[1:] - self.xyz[:-1], axis=1)
@@ -504,8 +437,8 @@ class _SegmentIndex:
         labels: IntArray,
         max_segment_m: float = _MAX_SEGMENT_M,
     ) -> _SegmentIndex:
-        fine = _densify(geometries, labels, max_segment_m)
-        coarse = _densify(geometries, labels, _COARSE_SEGMENT_M)
+        fine = densify(geometries, labels, max_segment_m)
+        coarse = densify(geometries, labels, _COARSE_SEGMENT_M)
         # A coarse level that is not much smaller than the fine one would only cost time.
         use = len(coarse[0]) * _COARSE_MIN_SHRINK <= len(fine[0])
         return cls(*fine, coarse=cls(*coarse) if use else None)
@@ -557,7 +490,7 @@ class _SegmentIndex:
     ) -> None:
         lon = lon[block]
         lat = lat[block]
-        xyz = _ecef(lon, lat)
+        xyz = ecef(lon, lat)
         rows = np.arange(len(lon))
         if self.coarse is None:
             self._settle(lon, lat, xyz, rows, np.inf, out, block.start)
@@ -667,8 +600,8 @@ class _SegmentIndex:
         s = seg[row, col]
         a = self.xyz[s]
         point = a + t[row, col][:, None] * (self.xyz[np.minimum(s + 1, len(self) - 1)] - a)
-        p_lon, p_lat = _geodetic(point)
-        _, _, dist = _GEOD.inv(lon[row], lat[row], p_lon, p_lat)
+        p_lon, p_lat = geodetic(point)
+        _, _, dist = GEOD.inv(lon[row], lat[row], p_lon, p_lat)
         dist = np.asarray(dist)
         order = np.lexsort((dist, row))
         first = order[np.r_[True, row[order][1:] != row[order][:-1]]]
@@ -679,50 +612,11 @@ class _SegmentIndex:
         out.lat[r] = p_lat[first]
 
 
-def _as_points(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """Return flat float arrays of equal length; invalid coordinates become NaN."""
-    try:
-        lon_arr, lat_arr = np.broadcast_arrays(
-            np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-        )
-    except (TypeError, ValueError) as err:
-        raise ConfigurationError(
-            f"lon and lat must be numbers or equally long arrays of degrees: {err}"
-        ) from err
-    lon_arr = lon_arr.ravel().astype(float)
-    lat_arr = lat_arr.ravel().astype(float)
-    bad = ~(np.isfinite(lon_arr) & np.isfinite(lat_arr) & (np.abs(lat_arr) <= 90.0))
-    lon_arr[bad] = np.nan
-    lat_arr[bad] = np.nan
-    return lon_arr, lat_arr
-
-
-def _wrap_lon(lon: FloatArray) -> FloatArray:
-    """Return longitudes in [-180, 180), keeping 180 itself."""
-    wrapped = (lon + 180.0) % 360.0 - 180.0
-    return np.where(lon == 180.0, 180.0, wrapped)
-
-
 def _empty_lines() -> gpd.GeoDataFrame:
     columns = ["pair", "a", "b"]
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     empty["length_km"] = pd.Series(dtype=float)
     return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
-
-
-def _length_km(lines: npt.NDArray[Any]) -> FloatArray:
-    """Return the geodesic (WGS84) length of each (Multi)LineString in km."""
-    line_parts, line_of_part = shapely.get_parts(lines, return_index=True)
-    coords, part_of_vertex = shapely.get_coordinates(line_parts, return_index=True)
-    same = np.flatnonzero(part_of_vertex[:-1] == part_of_vertex[1:])
-    _, _, seg_m = _GEOD.inv(
-        coords[same, 0], coords[same, 1], coords[same + 1, 0], coords[same + 1, 1]
-    )
-    return np.asarray(
-        np.bincount(line_of_part[part_of_vertex[same]], weights=seg_m, minlength=len(lines))
-        / 1000.0,
-        dtype=float,
-    )
 
 
 def _derive_lines(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -750,14 +644,14 @@ def _derive_lines(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     a = np.where(first, code_a, code_b).astype(object)
     b = np.where(first, code_b, code_a).astype(object)
     pair = np.asarray([f"{x}-{y}" for x, y in zip(a, b, strict=True)], dtype=object)
-    length_km = _length_km(lines)
+    km = length_km(lines)
     order = np.argsort(pair, kind="stable")
     frame = pd.DataFrame(
         {
             "pair": pd.Series(pair[order], dtype=object),
             "a": pd.Series(a[order], dtype=object),
             "b": pd.Series(b[order], dtype=object),
-            "length_km": length_km[order],
+            "length_km": km[order],
         }
     )
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(lines[order], crs=4326), crs=4326)
@@ -794,7 +688,7 @@ def _derive_coasts(countries: gpd.GeoDataFrame, lines: gpd.GeoDataFrame) -> gpd.
     used, index = np.unique(owner, return_inverse=True)
     merged = shapely.multilinestrings(parts, indices=index)
     frame = pd.DataFrame(
-        {"code": pd.Series(codes[used], dtype=object), "length_km": _length_km(merged)}
+        {"code": pd.Series(codes[used], dtype=object), "length_km": length_km(merged)}
     )
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(merged, crs=4326), crs=4326)
 
@@ -963,7 +857,7 @@ class Borders:
         finite = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
         if len(finite) == 0 or len(self.countries) == 0:
             return result
-        x = _wrap_lon(lon[finite])
+        x = wrap_lon(lon[finite])
         y = lat[finite]
         # A cell that one country alone meets and covers answers its points outright; in
         # the others, each country meeting the cell is tested exactly (prepared once, before
@@ -1019,7 +913,7 @@ class Borders:
         >>> load_borders().country_at([44.5152, -30.0], [40.1872, 40.0]).tolist()
         ['AM', None]
         """
-        lon_arr, lat_arr = _as_points(lon, lat)
+        lon_arr, lat_arr = as_points(lon, lat)
         return self._code_of(self._country_index(lon_arr, lat_arr))
 
     def _code_of(self, rows: IntArray) -> ObjectArray:
@@ -1095,7 +989,7 @@ class Borders:
             raise ConfigurationError(
                 f"unknown measure {measure!r}: choose one of {', '.join(MEASURES)}"
             )
-        lon_arr, lat_arr = _as_points(lon, lat)
+        lon_arr, lat_arr = as_points(lon, lat)
         n = len(lon_arr)
         country = self._country_index(lon_arr, lat_arr)
         finite = np.flatnonzero(np.isfinite(lon_arr))
@@ -1374,13 +1268,13 @@ def _describe(path: Path, frame: pd.DataFrame, code_field: str | None) -> dict[s
     return out
 
 
-def _disk_cache_path(key: tuple[str, int, int, str | None]) -> Path | None:
+def _disk_cache_path(
+    key: tuple[str, int, int, str | None], directory: str | os.PathLike[str] | None
+) -> Path | None:
     """Return the cache file for this source file and options (None without a cache dir)."""
     try:
-        from .gazetteer import cache_dir
-
         digest = hashlib.sha256(repr(key).encode()).hexdigest()[:20]
-        return cache_dir() / f"borders-v{_DISK_CACHE_VERSION}-{digest}.npz"
+        return _cache_dir(directory) / f"borders-v{_DISK_CACHE_VERSION}-{digest}.npz"
     except Exception:  # noqa: BLE001 - no cache directory: just derive the borders
         return None
 
@@ -1438,18 +1332,12 @@ def _save_cache(path: Path, key: tuple[str, int, int, str | None], borders: Bord
         **borders._country_grid().arrays(),
     }
     arrays["checksum"] = np.array(_checksum(arrays))
-    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=path.name, suffix=".tmp", delete=False
-        ) as handle:
-            tmp = Path(handle.name)
+        with atomic_write(path, force=True) as tmp, open(tmp, "wb") as handle:
             np.savez(handle, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, path)
-    except OSError:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+    except (OSError, GeomapError):
+        pass  # no cache: the next run derives the borders again
 
 
 def _load_cache(path: Path, key: tuple[str, int, int, str | None]) -> Borders | None:
@@ -1515,6 +1403,7 @@ def load_borders(
     *,
     code_field: str | None = None,
     cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> Borders:
     """Load a border dataset (cached per file) and derive its land borders and coasts.
 
@@ -1534,6 +1423,8 @@ def load_borders(
         Keep the derived borders and the land-border index in geomap's cache directory
         (``$GEOMAP_CACHE_DIR`` or the user cache), keyed by the file's path, size and
         modification time; a stale or damaged cache file is ignored and rewritten.
+    cache_dir : path-like, optional
+        Where that cache lives; default :func:`geomap.io.cache_dir`.
 
     Returns
     -------
@@ -1559,7 +1450,11 @@ def load_borders(
         key = None
     if key is not None and key in _CACHE:
         return _CACHE[key]
-    disk = _disk_cache_path(key) if (cache and key is not None and resolved.is_file()) else None
+    disk = (
+        _disk_cache_path(key, cache_dir)
+        if (cache and key is not None and resolved.is_file())
+        else None
+    )
     borders = _load_cache(disk, key) if disk is not None and key is not None else None
     if borders is None:
         frame = _read_frame(resolved, shown, default=default)

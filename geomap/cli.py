@@ -180,10 +180,9 @@ def gazetteer_build(borders_path: str | None, progress: bool | None) -> None:
 
     Example: geomap gazetteer build
     """
-    from .gazetteer import _OPEN, build_gazetteer
+    from .gazetteer import build_gazetteer
 
     path = build_gazetteer(borders_path=borders_path, progress=progress)
-    _OPEN.pop(path, None)
     click.echo(str(path))
 
 
@@ -251,7 +250,7 @@ def geoparse(file: str, extractor: str, encoding: str, max_bytes: int) -> None:
     """
     from dataclasses import asdict
 
-    from .incidents import read_text
+    from .io import read_text
     from .resolve import geoparse as run
 
     text = read_text(file, encoding=encoding, max_bytes=max_bytes)

@@ -16,8 +16,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geomap._io import atomic_write
 from geomap.errors import ConfigurationError, OutputError
+from geomap.io import atomic_write
 
 __all__ = [
     "COORD_DECIMALS",

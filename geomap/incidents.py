@@ -39,11 +39,7 @@ geometry       Point      (lon, lat) in EPSG:4326
 
 from __future__ import annotations
 
-import codecs
-import os
-import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -51,16 +47,14 @@ import numpy as np
 import pandas as pd
 
 from .borders import Borders, load_borders
-from .errors import ConfigurationError, InputError
 from .gazetteer import Gazetteer, open_gazetteer
 from .resolve import Toponym, geoparse
+from .rules import violence
 
 __all__ = [
     "COLUMNS",
-    "MAX_BYTES",
     "VIOLENCE_CUES",
     "document_incidents",
-    "read_text",
     "incidents_from_texts",
 ]
 
@@ -70,98 +64,9 @@ COLUMNS = [
     "country", "border", "distance_km", "border_lon", "border_lat", "side",
 ]  # fmt: skip
 
-#: Words that make a sentence report violence; the match is the row's ``cue``.
-VIOLENCE_CUES = re.compile(
-    r"\b(shell(?:s|ed|ing)?|bombard\w*|artillery|mortars?|rockets?|missiles?|drones?"
-    r"|air ?strikes?|strikes?|struck|bomb(?:s|ed|ing|ings)?|explosions?|explod\w+|blasts?"
-    r"|attack(?:s|ed|ing)?|assault(?:s|ed)?|raid(?:s|ed)?|ambush\w*|offensive"
-    r"|clash(?:es|ed)?|fighting|skirmish\w*|hostilities|gunfire|(?:opened|open) fire"
-    r"|fired|shoot\w*|shot|kill(?:s|ed|ing|ings)?|dead|died|wound(?:s|ed)?|injur(?:ed|ies|y)"
-    r"|casualt(?:y|ies)|massacre\w*)\b",
-    re.IGNORECASE,
-)
-
-
-#: Default largest input ``read_text`` accepts, in bytes (50 MB, some 10,000 news articles).
-MAX_BYTES = 50_000_000
-
-
-def read_text(
-    path: str | os.PathLike[str],
-    *,
-    encoding: str = "utf-8",
-    max_bytes: int | None = MAX_BYTES,
-) -> str:
-    """Read an input text file, checking that it is usable text.
-
-    The text is returned as decoded: line ends (CRLF too) are kept, so every offset
-    geomap reports is an offset into the file's text exactly as read. A UTF-8 byte order
-    mark is dropped (with ``encoding="utf-8"`` or ``"utf-8-sig"``).
-
-    Parameters
-    ----------
-    path : path-like
-        The text file.
-    encoding : str, default "utf-8"
-        Any codec Python knows (``latin-1``, ``cp1251``, ...).
-    max_bytes : int or None, default :data:`MAX_BYTES`
-        Refuse larger files before reading them (``None``: no limit). The file is read
-        once, so memory stays near twice its size.
-
-    Raises
-    ------
-    InputError
-        If the file is missing, a directory, unreadable, larger than ``max_bytes``, binary
-        (it holds NUL bytes), not valid in ``encoding`` or has no text.
-    ConfigurationError
-        If ``encoding`` is not a codec Python knows.
-    """
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ConfigurationError(
-            f"unknown encoding {encoding!r}: use a Python codec name such as utf-8 or latin-1"
-        ) from None
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"input '{p}' does not exist: check the path")
-    if p.is_dir():
-        raise InputError(f"input '{p}' is a directory: pass the text files inside it")
-    try:
-        size = p.stat().st_size
-        if max_bytes is not None and size > max_bytes:
-            raise InputError(
-                f"input '{p}' is {size / 1e6:,.1f} MB, over the limit of "
-                f"{max_bytes / 1e6:,.1f} MB: split it, or raise --max-bytes"
-            )
-        data = p.read_bytes()
-    except InputError:
-        raise
-    except OSError as err:
-        raise InputError(f"cannot read input '{p}': {err.strerror}") from err
-    if max_bytes is not None and len(data) > max_bytes:  # grew while we looked
-        raise InputError(f"input '{p}' is over the limit of {max_bytes:,} bytes")
-    utf16 = encoding.lower().replace("_", "-").startswith("utf-16")
-    if b"\x00" in data[:65536] and not utf16:
-        raise InputError(
-            f"input '{p}' looks like a binary file (it holds NUL bytes), not text: "
-            "pass the article as a text file"
-        )
-    is_utf8 = codecs.lookup(encoding).name == "utf-8"
-    codec, shown = ("utf-8-sig", "UTF-8") if is_utf8 else (encoding, encoding)
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as err:
-        hint = (
-            "pass --encoding (e.g. --encoding latin-1) or convert it, "
-            "e.g. `iconv -f latin1 -t utf-8`"
-        )
-        raise InputError(
-            f"input '{p}' is not {shown} text (bad byte at offset {err.start}): {hint}"
-        ) from err
-    if not text.strip():
-        raise InputError(f"input '{p}' is empty: give it the article text")
-    return text
+#: Words that make a sentence report violence (``geomap/data/violence.tsv``); the match is
+#: the row's ``cue``, and its class colours the marker (`geomap.render`).
+VIOLENCE_CUES = violence().regex
 
 
 def _rows(text: str, toponyms: Sequence[Toponym], source: str) -> list[dict[str, Any]]:

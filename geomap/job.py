@@ -19,7 +19,8 @@ from .borders import MEASURES, load_borders
 from .errors import ConfigurationError, InputError, OutputError
 from .export import write_csv, write_geojson, write_gpkg
 from .gazetteer import open_gazetteer
-from .incidents import MAX_BYTES, incidents_from_texts, read_text
+from .incidents import incidents_from_texts
+from .io import MAX_BYTES, read_text
 from .render import incident_map, save_map
 
 __all__ = ["FORMATS", "MapResult", "map_files"]
@@ -119,7 +120,7 @@ def map_files(
         The recogniser: ``"gazetteer"``, ``"spacy"`` or ``"auto"`` (see `geomap.geoparse`).
     encoding : str, default "utf-8"
         Encoding of the inputs (a UTF-8 byte order mark is dropped).
-    max_bytes : int or None, default `geomap.incidents.MAX_BYTES`
+    max_bytes : int or None, default `geomap.io.MAX_BYTES`
         Inputs larger than this are refused before they are read; None: no limit.
 
     Returns

@@ -25,8 +25,9 @@ from folium.map import Layer
 from folium.template import Template
 from markupsafe import Markup
 
-from geomap._io import atomic_write
 from geomap.errors import ConfigurationError, OutputError
+from geomap.io import atomic_write
+from geomap.rules import violence
 
 __all__ = [
     "BORDER_PAD_DEGREES",
@@ -112,21 +113,6 @@ _HTML_SAFE_JSON = str.maketrans(
         "\u2028": "\\u2028",
         "\u2029": "\\u2029",
     }
-)
-
-_CUE_PATTERNS = {
-    "shelling": r"shell\w*|bombard\w*|artiller\w*|mortars?|rockets?|missiles?|drones?"
-    r"|air ?strikes?|strikes?|struck|bomb\w*|explo\w+|blasts?|airstrikes?",
-    "attack": r"attack\w*|assault\w*|raid\w*|ambush\w*|offensive|stormed",
-    "clash": r"clash\w*|fight\w*|skirmish\w*|hostilities|gunfire|gunfight|(?:opened|open) fire"
-    r"|fired|shoot\w*|shot|snipers?|firefight",
-    "casualties": r"kill\w*|dead|died|deaths?|wound\w*|injur\w*|casualt\w*|massacre\w*",
-}
-_CUE_REGEX = re.compile(
-    r"\b(?:"
-    + "|".join(f"(?P<{cls}>{pattern})" for cls, pattern in _CUE_PATTERNS.items())
-    + r")\b",
-    re.IGNORECASE,
 )
 
 
@@ -229,11 +215,12 @@ def classify_cues(cues: Any, sentences: Any = None) -> Any:
             raise ConfigurationError("cues and sentences must have the same length")
         sentence = sentence.where(sentence.notna(), "").astype(str)
         text = cue.where(cue.str.strip() != "", sentence)
+    vocabulary = violence()
     result = np.full(len(cue), "other", dtype=object)
-    if len(cue):
-        found = text.str.extract(_CUE_REGEX)
-        for cls in reversed(list(_CUE_PATTERNS)):
-            result[found[cls].notna().to_numpy()] = cls
+    for i, value in enumerate(text.tolist()):
+        found = vocabulary.regex.search(value)
+        if found:
+            result[i] = vocabulary.classify(found.group()) or "other"
     return str(result[0]) if scalar else result
 
 

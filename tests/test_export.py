@@ -18,8 +18,8 @@ import shapely
 from shapely import LineString, MultiPolygon, Point, Polygon
 
 from geomap import export
-from geomap._io import atomic_write
 from geomap.errors import ConfigurationError, GeomapError, OutputError
+from geomap.io import atomic_write
 
 from .common import (
     HOSTILE_NAME,

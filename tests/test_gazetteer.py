@@ -221,7 +221,6 @@ def test_read_only_cache_dir_is_a_clear_error(monkeypatch, tmp_path):
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(gz.os, "open", refuse)
-    monkeypatch.setattr(gz.tempfile, "mkstemp", lambda **_: refuse(str(locked / "x")))
     monkeypatch.setattr(gz.sources, "load_cities", lambda: TINY_CITIES)
     with pytest.raises(GazetteerError, match=r"'.*ro'.*Permission denied.*GEOMAP_CACHE_DIR"):
         gz.open_gazetteer(locked / "g.sqlite", progress=False)

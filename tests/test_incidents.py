@@ -1,7 +1,8 @@
 import pytest
 
 from geomap.errors import InputError
-from geomap.incidents import COLUMNS, VIOLENCE_CUES, document_incidents, read_text
+from geomap.incidents import COLUMNS, VIOLENCE_CUES, document_incidents
+from geomap.io import read_text
 
 
 @pytest.fixture(scope="module")

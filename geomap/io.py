@@ -1,0 +1,380 @@
+"""Input and output shared by every stage.
+
+Reading texts and JSON lines, the cache directory, atomic writes of files and folders, and
+when to show a progress bar.
+
+Nothing here knows about places or geometry.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import errno
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geomap.errors import ConfigurationError, InputError, OutputError
+
+__all__ = [
+    "CACHE_ENV",
+    "MAX_BYTES",
+    "JsonLine",
+    "atomic_dir",
+    "atomic_write",
+    "cache_dir",
+    "check_target",
+    "progress_disabled",
+    "read_jsonl",
+    "read_text",
+]
+
+#: The environment variable that names the cache directory when no argument does.
+CACHE_ENV = "GEOMAP_CACHE_DIR"
+
+
+def cache_dir(path: str | os.PathLike[str] | None = None) -> Path:
+    """Return geomap's cache directory.
+
+    That is ``path`` if given, else ``$GEOMAP_CACHE_DIR``, else the user's cache directory
+    (``platformdirs``).
+
+    This is the one place the environment variable is read; everything that builds cached
+    data (the gazetteer, derived borders) takes the directory as an argument and asks here
+    only when it was given none.
+
+    Examples
+    --------
+    >>> cache_dir("/tmp/geomap-cache").as_posix()
+    '/tmp/geomap-cache'
+    """
+    if path is not None:
+        return Path(path).expanduser()
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("geomap"))
+
+
+def progress_disabled(progress: bool | None) -> bool | None:
+    """Translate geomap's ``progress`` option into tqdm's ``disable``.
+
+    ``None`` (the default everywhere) shows a bar only on a terminal, so the CLI stays quiet
+    when piped; ``True``/``False`` force it on or off.
+
+    Examples
+    --------
+    >>> progress_disabled(None) is None, progress_disabled(True), progress_disabled(False)
+    (True, False, True)
+    """
+    return None if progress is None else not progress
+
+
+#: Default largest input ``read_text`` accepts, in bytes (50 MB, some 10,000 news articles).
+MAX_BYTES = 50_000_000
+
+
+def read_text(
+    path: str | os.PathLike[str],
+    *,
+    encoding: str = "utf-8",
+    max_bytes: int | None = MAX_BYTES,
+) -> str:
+    """Read an input text file, checking that it is usable text.
+
+    The text is returned as decoded: line ends (CRLF too) are kept, so every offset
+    geomap reports is an offset into the file's text exactly as read. A UTF-8 byte order
+    mark is dropped (with ``encoding="utf-8"`` or ``"utf-8-sig"``).
+
+    Parameters
+    ----------
+    path : path-like
+        The text file.
+    encoding : str, default "utf-8"
+        Any codec Python knows (``latin-1``, ``cp1251``, ...).
+    max_bytes : int or None, default :data:`MAX_BYTES`
+        Refuse larger files before reading them (``None``: no limit). The file is read
+        once, so memory stays near twice its size.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, a directory, unreadable, larger than ``max_bytes``, binary
+        (it holds NUL bytes), not valid in ``encoding`` or has no text.
+    ConfigurationError
+        If ``encoding`` is not a codec Python knows.
+    """
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ConfigurationError(
+            f"unknown encoding {encoding!r}: use a Python codec name such as utf-8 or latin-1"
+        ) from None
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"input '{p}' does not exist: check the path")
+    if p.is_dir():
+        raise InputError(f"input '{p}' is a directory: pass the text files inside it")
+    try:
+        size = p.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise InputError(
+                f"input '{p}' is {size / 1e6:,.1f} MB, over the limit of "
+                f"{max_bytes / 1e6:,.1f} MB: split it, or raise --max-bytes"
+            )
+        data = p.read_bytes()
+    except InputError:
+        raise
+    except OSError as err:
+        raise InputError(f"cannot read input '{p}': {err.strerror}") from err
+    if max_bytes is not None and len(data) > max_bytes:  # grew while we looked
+        raise InputError(f"input '{p}' is over the limit of {max_bytes:,} bytes")
+    utf16 = encoding.lower().replace("_", "-").startswith("utf-16")
+    if b"\x00" in data[:65536] and not utf16:
+        raise InputError(
+            f"input '{p}' looks like a binary file (it holds NUL bytes), not text: "
+            "pass the article as a text file"
+        )
+    is_utf8 = codecs.lookup(encoding).name == "utf-8"
+    codec, shown = ("utf-8-sig", "UTF-8") if is_utf8 else (encoding, encoding)
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as err:
+        hint = (
+            "pass --encoding (e.g. --encoding latin-1) or convert it, "
+            "e.g. `iconv -f latin1 -t utf-8`"
+        )
+        raise InputError(
+            f"input '{p}' is not {shown} text (bad byte at offset {err.start}): {hint}"
+        ) from err
+    if not text.strip():
+        raise InputError(f"input '{p}' is empty: give it the article text")
+    return text
+
+
+def check_target(path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Check that ``path`` may be written and return it as a `Path`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output file.
+    force : bool, default False
+        Whether an existing file may be overwritten.
+
+    Returns
+    -------
+    Path
+        ``path`` as a `Path`.
+
+    Raises
+    ------
+    OutputError
+        If the directory does not exist, ``path`` is a directory, or ``path`` exists and
+        ``force`` is False.
+    """
+    target = Path(path)
+    directory = target.parent
+    if not directory.is_dir():
+        raise OutputError(f"output directory does not exist: {directory}")
+    if target.is_dir():
+        raise OutputError(f"output path is a directory: {target}")
+    if target.exists() and not force:
+        raise OutputError(f"{target} exists: pass --force to overwrite")
+    return target
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str], *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary path to write; move it onto ``path`` only if the block succeeds.
+
+    The temporary file lives in a private hidden directory next to ``path`` (same file
+    system, so the final move is an atomic rename) and keeps the target's file name, so
+    writers that pick a format by extension, or create side files (GDAL), work unchanged.
+    On success the file is fsynced and renamed onto ``path``; on any exception the
+    temporary directory is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The final output file.
+    force : bool, default False
+        Whether an existing file may be overwritten. Without it an existing file is never
+        replaced, even if it appears while the block runs.
+
+    Yields
+    ------
+    Path
+        A path that does not exist yet; the block must create it.
+
+    Raises
+    ------
+    OutputError
+        If the target exists and ``force`` is False, the directory is missing or cannot be
+        written, or the block did not create the file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> with atomic_write(out) as tmp:
+    ...     _ = tmp.write_text("hello", encoding="utf-8")
+    >>> out.read_text(encoding="utf-8")
+    'hello'
+    """
+    target = check_target(path, force=force)
+    directory = target.parent
+    try:
+        workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory))
+    except OSError as err:
+        raise OutputError(f"cannot write to directory {directory}: {err.strerror}") from err
+    try:
+        tmp = workdir / target.name
+        yield tmp
+        if not tmp.is_file():
+            raise OutputError(f"nothing was written for {target}")
+        _fsync(tmp)
+        _move(tmp, target, force=force)
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(directory, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _fsync(path: Path) -> None:
+    """Flush ``path`` to disk."""
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _move(tmp: Path, target: Path, *, force: bool) -> None:
+    """Rename ``tmp`` onto ``target``; without ``force`` never replace an existing file."""
+    try:
+        if force:
+            os.replace(tmp, target)
+            return
+        try:
+            # A hard link fails if the target exists: an atomic "create, do not replace".
+            os.link(tmp, target)
+        except FileExistsError:
+            raise OutputError(f"{target} exists: pass --force to overwrite") from None
+        except OSError as err:
+            if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                raise
+            # The file system has no hard links: check, then rename.
+            if target.exists():
+                raise OutputError(f"{target} exists: pass --force to overwrite") from None
+            os.replace(tmp, target)
+    except OSError as err:
+        if isinstance(err, OutputError):
+            raise
+        raise OutputError(f"cannot write {target}: {err.strerror or err}") from err
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike[str], *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder to fill; move it onto ``path`` only if the block succeeds.
+
+    The temporary folder is hidden next to ``path`` (same file system). On success it
+    replaces ``path`` (an existing folder only with ``force``); on any exception it is
+    removed and ``path`` is left as it was.
+
+    Raises
+    ------
+    OutputError
+        If ``path`` exists and ``force`` is False, or the folder cannot be written.
+    """
+    target = Path(path)
+    if target.exists() and not force:
+        raise OutputError(f"{target} exists: pass --force to overwrite")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    except OSError as err:
+        raise OutputError(f"cannot write to directory {target.parent}: {err.strerror}") from err
+    try:
+        yield tmp
+        tmp.chmod(0o755)  # mkdtemp makes it private; outputs are ordinary folders
+        _replace_dir(tmp, target, force=force)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _replace_dir(tmp: Path, target: Path, *, force: bool) -> None:
+    """Move the finished folder ``tmp`` onto ``target`` (replacing it only with ``force``)."""
+    try:
+        if target.exists():
+            if not force:
+                raise OutputError(f"{target} exists: pass --force to overwrite")
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(target)
+    except OSError as err:
+        if isinstance(err, OutputError):
+            raise
+        raise OutputError(f"cannot write {target}: {err.strerror or err}") from err
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLine:
+    """One non-blank line of a JSON-lines file: the decoded value, or why it is unusable.
+
+    ``where`` is ``<file name>:<line number>``; exactly one of ``value`` and ``error`` is set.
+    """
+
+    where: str
+    value: Any = None
+    error: str | None = None
+
+
+def read_jsonl(path: str | os.PathLike[str], *, what: str = "file") -> Iterator[JsonLine]:
+    """Yield the non-blank lines of a JSON-lines file, decoded one by one.
+
+    A line that is not UTF-8 or not JSON comes back with ``error`` set instead of stopping
+    the file, so that callers decide: a corpus skips it, an evaluation refuses the file.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.jsonl`` file (a UTF-8 byte order mark is dropped).
+    what : str
+        What the file is, for messages ("corpus", "events").
+
+    Raises
+    ------
+    InputError
+        If the file cannot be opened.
+    """
+    p = Path(path)
+    try:
+        handle = open(p, "rb")  # noqa: SIM115 - closed below; lines decoded one by one
+    except OSError as err:
+        raise InputError(f"cannot read {what} '{p}': {err.strerror}") from err
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            where = f"{p.name}:{number}"
+            try:
+                value = json.loads(raw.decode("utf-8-sig"))
+            except UnicodeDecodeError as err:
+                yield JsonLine(where, error=f"{where}: not UTF-8 (bad byte at offset {err.start})")
+            except json.JSONDecodeError as err:
+                yield JsonLine(where, error=f"{where}: invalid JSON ({err.msg})")
+            else:
+                yield JsonLine(where, value=value)
