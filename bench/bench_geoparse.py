@@ -51,7 +51,8 @@ from geomap.evaluate import (
     format_report,
     read_corpus,
 )
-from geomap.gazetteer import Candidate, Gazetteer, normalize_name, open_gazetteer
+from geomap.gazetteer import Gazetteer, open_gazetteer
+from geomap.names import Candidate, normalize_name
 from geomap.resolve import geoparse
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/bench/geoparse/gwn.jsonl"

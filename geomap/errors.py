@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 __all__ = [
     "GeomapError",
     "ConfigurationError",
@@ -9,7 +12,6 @@ __all__ = [
     "InputError",
     "GazetteerError",
     "BorderDataError",
-    "PlaceNotFound",
     "OutputError",
 ]
 
@@ -38,9 +40,22 @@ class BorderDataError(DataFileError):
     """Raised when a border dataset cannot be read or has no usable country polygons."""
 
 
-class PlaceNotFound(GeomapError, LookupError):  # noqa: N818 (geopy-style name)
-    """Raised when a lookup that must succeed finds no place."""
-
-
 class OutputError(GeomapError, OSError):
     """Raised when an output cannot be written (exists without --force, unwritable directory)."""
+
+
+class _PlaceNotFound(GeomapError, LookupError):  # noqa: N818 (the old public name)
+    """Raised by nothing: geomap's lookups return None or an empty list when nothing matches."""
+
+
+def __getattr__(name: str) -> Any:
+    """Keep ``geomap.errors.PlaceNotFound`` importable, with a warning (it is never raised)."""
+    if name == "PlaceNotFound":
+        warnings.warn(
+            "geomap.errors.PlaceNotFound is deprecated: no geomap function raises it "
+            "(lookups return None or an empty list); catch GeomapError instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _PlaceNotFound
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

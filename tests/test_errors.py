@@ -21,7 +21,6 @@ def test_every_error_is_a_geomap_error_with_a_docstring(cls):
         (errors.InputError, OSError),
         (errors.GazetteerError, OSError),
         (errors.BorderDataError, OSError),
-        (errors.PlaceNotFound, LookupError),
         (errors.OutputError, OSError),
     ],
 )
@@ -33,3 +32,9 @@ def test_errors_are_also_the_matching_builtin(cls, builtin):
 def test_public_api_exports_exist():
     for name in geomap.__all__:
         assert hasattr(geomap, name), name
+
+
+def test_place_not_found_is_a_deprecated_alias():
+    with pytest.warns(DeprecationWarning, match="never|no geomap function"):
+        cls = errors.PlaceNotFound
+    assert issubclass(cls, errors.GeomapError) and issubclass(cls, LookupError)

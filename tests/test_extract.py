@@ -1,6 +1,7 @@
 import pytest
 
-from geomap.extract import extract_mentions, split_sentences
+from geomap.extract import extract_mentions
+from geomap.text import split_sentences
 
 
 def mentions(text, gazetteer):

@@ -4,7 +4,8 @@ import pytest
 
 from geomap import geoparse
 from geomap.errors import ConfigurationError
-from geomap.extract import GazetteerExtractor, get_extractor
+from geomap.extract import GazetteerExtractor
+from geomap.text import get_extractor
 
 spacy = pytest.importorskip("spacy")
 from geomap.extract_spacy import SpacyExtractor  # noqa: E402

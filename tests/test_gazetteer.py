@@ -9,6 +9,7 @@ import pytest
 
 from geomap import gazetteer as gz
 from geomap.errors import GazetteerError
+from geomap.names import MatchKind, normalize_name
 
 TINY_CITIES = {
     "174895": {"geonameid": 174895, "name": "Goris", "latitude": 39.51111, "longitude": 46.34168,
@@ -38,7 +39,7 @@ TINY_CITIES = {
     ],
 )
 def test_normalize_name_folds_case_accents_dashes_dots(raw, key):
-    assert gz.normalize_name(raw) == key
+    assert normalize_name(raw) == key
 
 
 def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
@@ -65,14 +66,14 @@ def test_primary_name_is_the_first_candidate(gazetteer, name, country, geonameid
     assert (first.country_code, first.geonameid, first.kind) == (
         country,
         geonameid,
-        gz.KIND_PRIMARY,
+        MatchKind.PRIMARY,
     )
 
 
 def test_noisy_alternates_are_candidates_but_ranked_after_the_primary_name(gazetteer):
     jermuk = gazetteer.search("Jermuk", limit=None)
     assert {c.country_code for c in jermuk} >= {"AM", "TR"}
-    assert [c.kind for c in jermuk if c.country_code == "TR"] == [gz.KIND_ALTERNATE]
+    assert [c.kind for c in jermuk if c.country_code == "TR"] == [MatchKind.ALTERNATE]
     goris = gazetteer.search("goris", limit=None)
     assert "GE" in {c.country_code for c in goris}
 

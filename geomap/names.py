@@ -1,0 +1,160 @@
+"""Place names: one normalisation for both sides of a lookup, match kinds, feature types.
+
+Shared by the gazetteer (its keys), the recognisers (their queries) and resolution (what a
+candidate is). Nothing here knows about text flow, geometry or maps.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum, IntEnum
+from typing import Any
+
+from .rules import table
+
+__all__ = [
+    "AREAS",
+    "SHORT_FORMS",
+    "UNITS",
+    "Candidate",
+    "Feature",
+    "MatchKind",
+    "normalize_name",
+]
+
+
+class MatchKind(IntEnum):
+    """How a name matched a place, strongest first (stored as an int in the gazetteer)."""
+
+    PRIMARY = 0  #: the place's own name
+    ALTERNATE = 1  #: another spelling or language
+    ALIAS = 2  #: a country's alias ("US", "Britain") or official name
+    ADJECTIVE = 3  #: a country's adjective or demonym ("Armenian")
+
+
+class Feature(str, Enum):
+    """What a gazetteer place is (stored as its value in the gazetteer)."""
+
+    CITY = "city"
+    CAPITAL = "capital"  #: a national capital
+    COUNTY = "county"  #: a second-level unit (county, district)
+    REGION = "region"  #: a first-level unit (state, province)
+    COUNTRY = "country"
+    MACROREGION = "macroregion"  #: a region of several countries ("Middle East")
+    CONTINENT = "continent"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: Places too big to be a point or to be near anything.
+AREAS = frozenset({Feature.COUNTRY, Feature.REGION, Feature.CONTINENT, Feature.MACROREGION})
+#: Administrative units: ordinary words among their names need their country named.
+UNITS = frozenset({Feature.REGION, Feature.COUNTY, Feature.CONTINENT, Feature.MACROREGION})
+#: Short forms written before a name ("St. Louis", "Mt. Kenya"); a last word stays ("Main St").
+SHORT_FORMS: dict[str, str] = dict(table("name_short_forms"))  # type: ignore[arg-type]
+
+
+# One translation table for both the gazetteer keys and the queries (case is folded after it).
+_NAME_TRANSLATION = str.maketrans(
+    {
+        "\u2019": "",
+        "\u2018": "",
+        "\u02bc": "",
+        "`": "",
+        "\u00b4": "",
+        "-": " ",
+        "\u2010": " ",
+        "\u2011": " ",
+        "\u2012": " ",
+        "\u2013": " ",
+        "\u2014": " ",
+        "_": " ",
+        ".": "",
+        "'": "",
+        ",": " ",
+        "\u0131": "i",  # dotless i (Turkish, Azerbaijani)
+        "\u0259": "a",  # schwa (Azerbaijani "Xank\u0259ndi")
+        "\u018f": "a",
+        "\u00f8": "o",
+        "\u00d8": "o",
+        "\u0142": "l",
+        "\u0141": "l",
+        "\u0111": "d",
+        "\u0110": "d",
+        "\u00e6": "ae",
+        "\u00c6": "ae",
+        "\u0153": "oe",
+        "\u00df": "ss",
+    }
+)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # news repeats its capitalised words
+def normalize_name(name: str) -> str:
+    """Return the lookup key of a place name: accents, case, dashes, dots and spaces folded.
+
+    Parameters
+    ----------
+    name : str
+        A place name as written.
+
+    Returns
+    -------
+    str
+        The key used on both sides of every gazetteer lookup.
+
+    Examples
+    --------
+    >>> normalize_name("  Xank\u0259ndi ")
+    'xankandi'
+    >>> normalize_name("Nagorno-Karabakh")
+    'nagorno karabakh'
+    >>> normalize_name("St. Petersburg")
+    'saint petersburg'
+    """
+    translated = name.translate(_NAME_TRANSLATION)
+    if not translated.isascii():
+        decomposed = unicodedata.normalize("NFKD", translated)
+        translated = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = translated.casefold().split()
+    if len(words) > 1 and not SHORT_FORMS.keys().isdisjoint(words[:-1]):
+        words = [SHORT_FORMS.get(w, w) for w in words[:-1]] + words[-1:]
+    return " ".join(words)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One gazetteer place that a name may refer to.
+
+    ``lat``/``lon`` are WGS84 degrees (geopy order is ``(lat, lon)``).
+    ``kind`` says how the name matched (:class:`MatchKind`); ``feature`` what the place is
+    (:class:`Feature`).
+    """
+
+    geonameid: int
+    name: str
+    lat: float
+    lon: float
+    country_code: str
+    admin1: str
+    population: int
+    feature: str
+    kind: int = MatchKind.PRIMARY
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The gazetteer row as a plain dict."""
+        return {
+            "geonameid": self.geonameid if self.geonameid > 0 else None,  # "Middle East": none
+            "name": self.name,
+            "lat": self.lat,
+            "lon": self.lon,
+            "country_code": self.country_code,
+            "admin1": self.admin1,
+            "population": self.population,
+            "feature": self.feature,
+            "match_kind": self.kind,
+        }

@@ -1,0 +1,156 @@
+"""Text: place-name mentions, sentences, and the recogniser contract with its registry.
+
+Every recogniser (the gazetteer rules of `geomap.extract`, the spaCy backend of
+`geomap.extract_spacy`) returns :class:`Mention` objects and is found by name through
+:func:`get_extractor`. Offsets are 0-based Python string indices (code points), end
+exclusive. Nothing here knows about coordinates.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from .errors import ConfigurationError
+from .names import SHORT_FORMS
+from .rules import words
+
+if TYPE_CHECKING:
+    from .gazetteer import Gazetteer
+
+__all__ = ["EXTRACTORS", "Extractor", "Mention", "get_extractor", "split_sentences"]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place name as found in the text, before resolution.
+
+    ``text[start:end] == name``; ``key`` is the gazetteer lookup key;
+    ``sentence_start``/``sentence_end`` delimit its sentence in the text.
+    ``sentence_initial`` is true for the first word of a sentence, whose capital proves nothing;
+    ``common_word`` is true when the name is also an ordinary English word ("Police", "Reading");
+    ``speaker`` when a single-word name is followed by a verb of speech ("Johnson said");
+    ``only`` restricts the places it may name to one feature ("Ga." is the US state, not the
+    country Georgia); ``part`` is true when the name stands inside the name of a facility,
+    street or natural feature ("Eglinton Avenue", "Indian Ocean", "Hotel Kyjev").
+    """
+
+    start: int
+    end: int
+    name: str
+    key: str
+    sentence_start: int
+    sentence_end: int
+    sentence_initial: bool = False
+    common_word: bool = False
+    speaker: bool = False
+    ner: bool = False  # found by a named-entity recogniser, which already judged it a place
+    locative: bool = False  # after a preposition of place: "in Nelson", "near Franklin"
+    only: str | None = None  # the one feature the name can stand for ("region" for "Calif.")
+    part: bool = False  # inside the name of something else ("Windsor Castle", "Hotel Kyjev")
+
+
+class Extractor(Protocol):
+    """What geomap needs of a recogniser: text (and the gazetteer's names) -> mentions."""
+
+    name: str
+
+    def __call__(self, text: str, gazetteer: Gazetteer) -> list[Mention]:
+        """Return the place-name mentions of ``text`` in text order."""
+        ...
+
+
+#: Recognisers by name, as ``module:factory`` (imported only when asked for); "auto" is
+#: spaCy when an English model is installed, else "gazetteer".
+EXTRACTORS: dict[str, str] = {
+    "gazetteer": "geomap.extract:GazetteerExtractor",
+    "spacy": "geomap.extract_spacy:SpacyExtractor",
+    "auto": "",
+}
+
+
+def _factory(name: str) -> Callable[[], Extractor]:
+    module, _, attr = EXTRACTORS[name].partition(":")
+    factory: Callable[[], Extractor] = getattr(importlib.import_module(module), attr)
+    return factory
+
+
+def get_extractor(name: str = "gazetteer") -> Extractor:
+    """Return a recogniser by name: ``"gazetteer"`` (default), ``"spacy"`` or ``"auto"``.
+
+    Raises
+    ------
+    ConfigurationError
+        If no recogniser has that name, or ``"spacy"`` finds no English model.
+    ImportError
+        If ``"spacy"`` is asked for and spaCy is not installed.
+    """
+    if name not in EXTRACTORS:
+        raise ConfigurationError(
+            f"unknown extractor {name!r}; choose one of: {', '.join(EXTRACTORS)}"
+        )
+    if name == "auto":
+        try:
+            return _factory("spacy")()
+        except (ImportError, ConfigurationError):
+            return _factory("gazetteer")()
+    return _factory(name)()
+
+
+# -- sentences -----------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(
+    r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[^\W_a-z])|\n\s*\n"
+)
+# A dateline ("YEREVAN — ", "KAPAN, Armenia (Reuters) - ") names where a report was filed, so it
+# stands as a sentence of its own: violence in the sentence after it is not located there.
+_DATELINE = re.compile(
+    r"(?m)^[^\W\d_a-z][^\W\da-z]+(?:[ ,]+[^\W\d]+){0,3}(?: \([^)\n]{1,30}\))? [\u2014\u2013-]+ "
+)
+
+
+def _abbreviations() -> frozenset[str]:
+    return words("sentence_abbreviations") | frozenset(SHORT_FORMS)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` offsets of the sentences of ``text``, leading spaces stripped.
+
+    Examples
+    --------
+    >>> t = "KAPAN — Mr. Smith left Goris. Kapan was shelled!"
+    >>> [t[s:e] for s, e in split_sentences(t)]
+    ['KAPAN —', 'Mr. Smith left Goris.', 'Kapan was shelled!']
+    """
+    abbreviations = _abbreviations()
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        word = re.search(r"(\w+)\W*$", text[max(start, m.start() - 12) : m.start() + 1])
+        if (
+            m.group().startswith(".")
+            and word
+            and (
+                word.group(1).casefold() in abbreviations or re.fullmatch(r"[A-Z]", word.group(1))
+            )
+        ):
+            continue  # "Mr. Smith", "Gino D. Bassett": not the end of a sentence
+        if text[start : m.end()].strip():
+            spans.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    for m in _DATELINE.finditer(text):
+        for i, (s, e) in enumerate(spans):
+            if s <= m.start() and m.end() < e and not text[s : m.start()].strip():
+                spans[i : i + 1] = [(s, m.end()), (m.end(), e)]
+                break
+    out = []
+    for s, e in spans:
+        lead = len(text[s:e]) - len(text[s:e].lstrip())
+        trail = len(text[s:e]) - len(text[s:e].rstrip())
+        out.append((s + lead, e - trail))
+    return out
