@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -12,6 +11,9 @@ from typing import Any, TypeVar
 import click
 
 from .errors import GeomapError
+from .names import MatchKind
+from .options import MEASURES
+from .text import EXTRACTORS
 
 __all__ = ["cli"]
 
@@ -55,7 +57,7 @@ def _input_options(func: F) -> F:
 def _extractor_option(func: F) -> F:
     return click.option(
         "--extractor",
-        type=click.Choice(["gazetteer", "spacy", "auto"]),
+        type=click.Choice(list(EXTRACTORS)),
         default="gazetteer",
         show_default=True,
         help="Place-name recogniser: gazetteer rules (no model), spaCy, or spaCy if installed.",
@@ -77,13 +79,19 @@ def _progress_option(func: F) -> F:
     type=click.Path(file_okay=False),
     help="Cache directory for the gazetteer (default: $GEOMAP_CACHE_DIR or the user cache).",
 )
-def cli(cache_dir: str | None) -> None:
+@click.pass_context
+def cli(ctx: click.Context, cache_dir: str | None) -> None:
     """Map violent incidents from news text: places, nearest border, maps and GIS files.
 
     Example: geomap map data/samples/syunik_shelling.txt --out outputs/
     """
-    if cache_dir:
-        os.environ["GEOMAP_CACHE_DIR"] = cache_dir
+    ctx.ensure_object(dict)["cache_dir"] = cache_dir
+
+
+def _cache_dir() -> str | None:
+    """Return the ``--cache-dir`` given to the command group (None: see geomap.io)."""
+    obj = click.get_current_context().find_root().obj
+    return obj.get("cache_dir") if isinstance(obj, dict) else None
 
 
 @cli.command("map")
@@ -97,10 +105,9 @@ def cli(cache_dir: str | None) -> None:
     help="Comma-separated outputs: html, geojson, gpkg, csv.",
 )
 @click.option("--borders", "borders_path", type=click.Path(), help="Admin-0 polygons file.")
-# -- --measure (owned by borders.py's author) --
 @click.option(
     "--measure",
-    type=click.Choice(["land", "any", "outline"]),
+    type=click.Choice(MEASURES),
     default="land",
     show_default=True,
     help="Distance to: the nearest land border; any border (a land border, or a foreign "
@@ -151,6 +158,7 @@ def map_cmd(
         extractor=extractor,
         encoding=encoding,
         max_bytes=max_bytes,
+        cache_dir=_cache_dir(),
     )
     for path in written:
         click.echo(str(path))
@@ -182,7 +190,7 @@ def gazetteer_build(borders_path: str | None, progress: bool | None) -> None:
     """
     from .gazetteer import build_gazetteer
 
-    path = build_gazetteer(borders_path=borders_path, progress=progress)
+    path = build_gazetteer(borders_path=borders_path, progress=progress, cache_dir=_cache_dir())
     click.echo(str(path))
 
 
@@ -196,7 +204,7 @@ def gazetteer_info(verify: bool) -> None:
     """
     from .gazetteer import open_gazetteer
 
-    gaz = open_gazetteer(build=False)
+    gaz = open_gazetteer(build=False, cache_dir=_cache_dir())
     for key, value in gaz.info().items():
         click.echo(f"{key}: {value}")
     if verify:
@@ -219,7 +227,7 @@ def geocode(query: str, countries: tuple[str, ...], limit: int, as_json: bool) -
     """
     from .geocode import GazetteerGeocoder
 
-    found = GazetteerGeocoder().geocode(
+    found = GazetteerGeocoder(cache_dir=_cache_dir()).geocode(
         query, exactly_one=False, country_codes=countries or None, limit=limit
     )
     if not found:
@@ -230,7 +238,7 @@ def geocode(query: str, countries: tuple[str, ...], limit: int, as_json: bool) -
         if as_json:
             click.echo(json.dumps(raw, ensure_ascii=False))
         else:
-            kind = ["name", "alternate", "alias", "adjective"][raw["match_kind"]]
+            kind = MatchKind(raw["match_kind"]).name.lower()
             click.echo(
                 f"{raw['name']}\t{raw['country_code']}\t{loc.latitude:.5f}\t{loc.longitude:.5f}"
                 f"\tpop {raw['population']}\t{raw['feature']}\t{kind}"
@@ -250,11 +258,13 @@ def geoparse(file: str, extractor: str, encoding: str, max_bytes: int) -> None:
     """
     from dataclasses import asdict
 
+    from .gazetteer import open_gazetteer
     from .io import read_text
     from .resolve import geoparse as run
 
     text = read_text(file, encoding=encoding, max_bytes=max_bytes)
-    for toponym in run(text, extractor=extractor):
+    gazetteer = open_gazetteer(cache_dir=_cache_dir())
+    for toponym in run(text, gazetteer=gazetteer, extractor=extractor):
         click.echo(json.dumps(asdict(toponym), ensure_ascii=False))
 
 
@@ -276,7 +286,10 @@ def eval_cmd(corpora: tuple[str, ...], limit: int | None, extractor: str) -> Non
 
     from .evaluate import evaluate_corpus, format_report
 
-    reports = [evaluate_corpus(c, limit=limit, extractor=extractor) for c in corpora]
+    reports = [
+        evaluate_corpus(c, limit=limit, extractor=extractor, cache_dir=_cache_dir())
+        for c in corpora
+    ]
     names = [f"{Path(c).name} ({extractor})" for c in corpora]
     click.echo(format_report(reports, names))
 
@@ -315,12 +328,6 @@ def _missing_extras_as_messages(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _measures() -> list[str]:
-    from . import borders
-
-    return list(getattr(borders, "MEASURES", ("land",)))
-
-
 @cli.command()
 @click.argument("events", type=click.Path())
 @click.option("--out", type=click.Path(), help="Output file; its suffix picks the format.")
@@ -328,7 +335,7 @@ def _measures() -> list[str]:
 @click.option("--lon-col", help="Longitude column (default: longitude/lon/lng).")
 @click.option(
     "--measure",
-    type=click.Choice(_measures()),
+    type=click.Choice(MEASURES),
     default="land",
     show_default=True,
     help="Which border: land borders, any (coasts too), or the country's outline.",

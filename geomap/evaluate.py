@@ -149,7 +149,11 @@ def evaluate_documents(
 
 
 def evaluate_corpus(
-    path: str | os.PathLike[str], *, limit: int | None = None, extractor: str = "gazetteer"
+    path: str | os.PathLike[str],
+    *,
+    limit: int | None = None,
+    extractor: str = "gazetteer",
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> EvalReport:
     """Evaluate :func:`geomap.geoparse` on a JSONL corpus file.
 
@@ -161,13 +165,15 @@ def evaluate_corpus(
         Only the first ``limit`` documents.
     extractor : str
         The recogniser :func:`geomap.geoparse` uses.
+    cache_dir : path-like, optional
+        The cache directory holding the gazetteer; default :func:`geomap.io.cache_dir`.
     """
     from .gazetteer import open_gazetteer
     from .resolve import geoparse
     from .text import get_extractor
 
     docs = read_corpus(path, limit=limit)
-    gaz = open_gazetteer()
+    gaz = open_gazetteer(cache_dir=cache_dir)
     recogniser = get_extractor(extractor)
     return evaluate_documents(
         docs, lambda t: geoparse(t, gazetteer=gaz, extractor=recogniser), corpus=str(path)

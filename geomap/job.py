@@ -15,28 +15,16 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .borders import MEASURES, load_borders
+from .borders import load_borders
 from .errors import ConfigurationError, InputError, OutputError
 from .export import write_csv, write_geojson, write_gpkg
 from .gazetteer import open_gazetteer
 from .incidents import incidents_from_texts
 from .io import MAX_BYTES, read_text
+from .options import FORMATS, MEASURE_DESCRIPTIONS, check_measure
 from .render import incident_map, save_map
 
-__all__ = ["FORMATS", "MapResult", "map_files"]
-
-#: Output formats and their file suffixes.
-FORMATS = {"html": ".html", "geojson": ".geojson", "gpkg": ".gpkg", "csv": ".csv"}
-
-
-#: What ``distance_km`` means for each measure, for the outputs' metadata.
-_DISTANCE = {
-    "land": "geodesic (WGS84 ellipsoid) to the nearest international land border",
-    "any": "geodesic (WGS84 ellipsoid) to the nearest international land border or "
-    "foreign coast (a border across the water)",
-    "outline": "geodesic (WGS84 ellipsoid) to the outline of the place's own country, "
-    "coast included",
-}
+__all__ = ["MapResult", "map_files"]
 
 
 class MapResult(list[Path]):
@@ -87,6 +75,7 @@ def map_files(
     extractor: str = "gazetteer",
     encoding: str = "utf-8",
     max_bytes: int | None = MAX_BYTES,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> MapResult:
     """Map each article file: write its incident map and GIS files into ``out_dir``.
 
@@ -122,6 +111,8 @@ def map_files(
         Encoding of the inputs (a UTF-8 byte order mark is dropped).
     max_bytes : int or None, default `geomap.io.MAX_BYTES`
         Inputs larger than this are refused before they are read; None: no limit.
+    cache_dir : path-like, optional
+        The cache directory (gazetteer, derived borders); default :func:`geomap.io.cache_dir`.
 
     Returns
     -------
@@ -137,10 +128,7 @@ def map_files(
         If an output exists (without ``force``) or cannot be written.
     """
     chosen = _check_formats(formats)
-    if measure not in MEASURES:
-        raise ConfigurationError(
-            f"unknown measure {measure!r}: choose one of {', '.join(MEASURES)}"
-        )
+    check_measure(measure)
     if not paths:
         raise ConfigurationError("no input files given: pass one or more article text files")
     texts: list[tuple[str, str]] = []
@@ -175,15 +163,15 @@ def map_files(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot create output directory '{out}': {err.strerror}") from err
-    borders = load_borders(borders_path)
-    gazetteer = open_gazetteer(gazetteer_path, progress=progress)
+    borders = load_borders(borders_path, cache_dir=cache_dir)
+    gazetteer = open_gazetteer(gazetteer_path, cache_dir=cache_dir, progress=progress)
     metadata_ = {
         "generator": f"geomap {metadata.version('geomap')}",
         "borders": borders.source,
         "borders_dataset": borders.description,
         "gazetteer": gazetteer.meta.get("source", ""),
         "measure": measure,
-        "distance": _DISTANCE[measure],
+        "distance": MEASURE_DESCRIPTIONS[measure],
     }
     border_attribution = (
         "Borders: Natural Earth" if borders_path is None else f"Borders: {Path(borders_path).name}"
