@@ -4,8 +4,10 @@ import pytest
 from click.testing import CliRunner
 
 from geomap.cli import cli
+from geomap.gazetteer import default_gazetteer_path
 
 from .conftest import SAMPLE
+from .tiny import tiny_build
 
 
 @pytest.mark.usefixtures("gazetteer")
@@ -30,9 +32,11 @@ def test_geocode_unknown_place_is_an_error():
     assert result.exit_code == 1 and "Qwxzzy" in result.output
 
 
-@pytest.mark.usefixtures("gazetteer")
-def test_gazetteer_info_verifies():
-    result = CliRunner().invoke(cli, ["gazetteer", "info", "--verify"])
+def test_gazetteer_info_verifies(monkeypatch, tmp_path):
+    tiny_build(monkeypatch, default_gazetteer_path(tmp_path))
+    result = CliRunner().invoke(
+        cli, ["--cache-dir", str(tmp_path), "gazetteer", "info", "--verify"]
+    )
     assert result.exit_code == 0, result.output
     assert "schema_version: 1" in result.output and "verified: ok" in result.output
 

@@ -277,8 +277,12 @@ def test_sigint_leaves_only_complete_outputs(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (out.exists() and len(list(out.iterdir())) > 4):
+
+    def finished() -> int:  # whole outputs so far: the hidden temporary ones do not count
+        return len([p for p in out.iterdir() if not p.name.startswith(".")]) if out.exists() else 0
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and finished() <= 4:
         time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
