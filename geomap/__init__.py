@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from .batch import annotate_frame, annotate_table, batch_geoparse
+from .annotate import annotate_frame, annotate_table
 from .borders import Borders, border_distance, load_borders
+from .corpus import batch_geoparse
 from .errors import (
     BorderDataError,
     ConfigurationError,

@@ -364,7 +364,7 @@ def annotate(
 
     Example: geomap annotate acled.csv --lat-col latitude --lon-col longitude --out acled.gpkg
     """
-    from .batch import annotate_table
+    from .annotate import annotate_table
 
     summary = annotate_table(
         events,
@@ -377,6 +377,7 @@ def annotate(
         workers=workers,
         chunk_size=chunk_size,
         borders_path=borders_path,
+        cache_dir=(click.get_current_context().obj or {}).get("cache_dir"),
         prefix=prefix,
         force=force,
         progress=progress,
@@ -420,7 +421,7 @@ def batch(
 
     Example: geomap batch news.jsonl --out year/ --engine dask --scheduler tcp://host:8786
     """
-    from .batch import batch_geoparse
+    from .corpus import batch_geoparse
 
     summary = batch_geoparse(
         corpus,
@@ -430,6 +431,7 @@ def batch(
         workers=workers,
         docs_per_task=docs_per_task,
         borders_path=borders_path,
+        cache_dir=(click.get_current_context().obj or {}).get("cache_dir"),
         force=force,
         progress=progress,
     )

@@ -1,4 +1,4 @@
-"""geomap.batch: annotate event tables and geoparse corpora, identical on every engine."""
+"""geomap.annotate and geomap.corpus: event tables and corpora, identical on every engine."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from geomap.batch import annotate_frame, annotate_table, batch_geoparse, read_documents
+from geomap.annotate import annotate_frame, annotate_table
 from geomap.cli import cli
+from geomap.corpus import batch_geoparse, read_documents
 from geomap.errors import ConfigurationError, InputError, OutputError
 
 pytest.importorskip("pyarrow")
