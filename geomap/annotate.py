@@ -6,7 +6,9 @@
 format of the output's suffix. Every engine runs the same task on the same chunks, so the
 output is identical whichever ran it.
 
-Rows with missing or invalid coordinates are kept with empty results and counted.
+Coordinates are valid as :func:`geomap.geodesy.as_points` says (the one longitude policy,
+shared with :func:`geomap.border_distance`): longitudes outside [-180, 180] are wrapped,
+rows with missing or unusable coordinates are kept with empty results and counted.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from tqdm.auto import tqdm
 from .borders import Borders, load_borders
 from .engines import Job, WorkerConfig, run_ordered, start_engine, worker_borders
 from .errors import ConfigurationError, DataFileError, InputError, OutputError
+from .geodesy import as_points
 from .io import atomic_write, check_target, progress_disabled
 
 __all__ = [
@@ -123,7 +126,12 @@ def _find_column(columns: Sequence[str], given: str | None, names: Sequence[str]
 def _coordinates(
     frame: pd.DataFrame, geometry: Any, lon_col: str | None, lat_col: str | None
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Return lon, lat (NaN where missing or invalid) from the columns, else the geometry."""
+    """Return lon, lat (NaN where missing or invalid) from the columns, else the geometry.
+
+    Validity is :func:`geomap.geodesy.as_points`'s: a longitude outside [-180, 180] is
+    wrapped (406.4 is 46.4), one beyond its limit (1e308) is invalid. Longitudes already
+    inside [-180, 180] are kept exactly as given.
+    """
     if lon_col is not None and lat_col is not None:
         lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -134,10 +142,9 @@ def _coordinates(
         lat = np.full(len(geoms), np.nan)
         lon[is_point] = shapely.get_x(geoms[is_point])
         lat[is_point] = shapely.get_y(geoms[is_point])
-    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
-    lon = np.where(bad, np.nan, lon)
-    lat = np.where(bad, np.nan, lat)
-    return lon, lat
+    wrapped, valid_lat = as_points(lon, lat)  # NaN where invalid
+    as_given = np.isfinite(wrapped) & (np.abs(lon) <= 180.0)  # wrapping could move a bit
+    return np.where(as_given, lon, wrapped), valid_lat
 
 
 def annotate_frame(
@@ -173,7 +180,8 @@ def annotate_frame(
     -------
     pandas.DataFrame
         ``frame`` plus :data:`RESULT_COLUMNS`, ``side``, ``kind`` and ``measure``. Rows
-        with missing or invalid coordinates get empty results.
+        with missing or invalid coordinates get empty results; a longitude outside
+        [-180, 180] is wrapped, as in `geomap.border_distance`.
 
     Raises
     ------
@@ -420,7 +428,8 @@ def annotate_table(
         beside the input (the same format).
     lat_col, lon_col : str, optional
         WGS84 coordinate columns, degrees. Default: ``latitude``/``lat`` and
-        ``longitude``/``lon``/``lng`` if present, else the point geometry.
+        ``longitude``/``lon``/``lng`` if present, else the point geometry. Longitudes
+        outside [-180, 180] are wrapped, as in `geomap.border_distance`.
     measure : str
         ``"land"`` (default), ``"any"`` or ``"outline"`` (see `geomap.borders.MEASURES`).
     engine : {"local", "dask"}

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import geomap
 from geomap.annotate import annotate_frame, annotate_table
 from geomap.cli import cli
 from geomap.corpus import batch_geoparse, read_documents
@@ -163,6 +164,24 @@ def test_annotate_frame_matches_table_and_dask_geopandas(events_csv, tmp_path):
         pd.DataFrame(annotate_frame(gdf)).drop(columns="geometry"),
         check_dtype=False,  # dask stores text as pyarrow strings
     )
+
+
+def test_annotate_wraps_longitude_like_border_distance(tmp_path):
+    # One longitude policy (geomap.geodesy.as_points): 406.4 is 46.4, 1e308 is invalid.
+    frame = pd.DataFrame({"longitude": [406.4, 1e308], "latitude": [39.2076, 39.2076]})
+    got = annotate_frame(frame)
+    ref = geomap.border_distance(406.4, 39.2076).iloc[0]
+    assert got["border"].iloc[0] == ref["border"] == "AM-AZ"
+    assert got["country"].iloc[0] == ref["country"]
+    assert got["distance_km"].iloc[0] == round(ref["distance_km"], 3)
+    assert pd.isna(got["border"].iloc[1]) and np.isnan(got["distance_km"].iloc[1])
+    frame.to_csv(tmp_path / "far.csv", index=False)
+    summary = annotate_table(tmp_path / "far.csv", tmp_path / "far.geojson", workers=1)
+    assert (summary.rows, summary.invalid) == (2, 1)
+    written = gpd.read_file(tmp_path / "far.geojson")
+    assert written["border"].tolist()[0] == "AM-AZ"
+    assert written["distance_km"].tolist()[0] == round(ref["distance_km"], 3)
+    assert written.geometry.iloc[0].x == pytest.approx(46.4)  # the point is written wrapped
 
 
 def test_annotate_errors_name_the_file_and_the_fix(tmp_path, events_csv):
