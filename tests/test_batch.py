@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -14,7 +16,8 @@ import geomap
 from geomap.annotate import annotate_frame, annotate_table
 from geomap.cli import cli
 from geomap.corpus import batch_geoparse, read_documents
-from geomap.errors import ConfigurationError, InputError, OutputError
+from geomap.engines import WorkerConfig, start_engine, worker_gazetteer
+from geomap.errors import ConfigurationError, GazetteerError, InputError, OutputError
 
 pytest.importorskip("pyarrow")
 
@@ -201,6 +204,20 @@ def test_annotate_errors_name_the_file_and_the_fix(tmp_path, events_csv):
     with pytest.raises(ConfigurationError, match="engine"):
         annotate_table(events_csv, tmp_path / "o2.csv", engine="spark")
     assert not (tmp_path / "o.csv").exists() and not (tmp_path / "o2.csv").exists()
+
+
+@pytest.mark.usefixtures("borders")  # loaded once: the new cache dir needs no derivation
+def test_workers_use_the_cache_dir_given_and_leave_the_environment(tmp_path):
+    environment = dict(os.environ)
+    config = WorkerConfig.of(None, cache_dir=tmp_path / "cache", gazetteer=False)
+    engine = start_engine("local", config, workers=1, scheduler=None)
+    try:
+        # No gazetteer was built in that directory: the worker looks for it there.
+        with pytest.raises(GazetteerError, match=re.escape(str(tmp_path / "cache"))):
+            engine.submit(worker_gazetteer).result()
+    finally:
+        engine.close()
+    assert dict(os.environ) == environment
 
 
 def test_annotate_engines_give_identical_files(events_csv, tmp_path, dask_scheduler):
