@@ -32,7 +32,8 @@ import shapely.ops
 from pyproj import Geod
 
 from geomap import load_borders, open_gazetteer
-from geomap.batch import annotate_table, batch_geoparse
+from geomap.annotate import annotate_table
+from geomap.corpus import batch_geoparse
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/bench/geoparse/gwn.jsonl"
 

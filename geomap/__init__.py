@@ -21,8 +21,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time `__getattr__` imports on demand
-    from .batch import annotate_frame, annotate_table, batch_geoparse
+    from .annotate import annotate_frame, annotate_table
     from .borders import Borders, border_distance, load_borders
+    from .corpus import batch_geoparse
     from .evaluate import evaluate_corpus
     from .gazetteer import Gazetteer, build_gazetteer, open_gazetteer
     from .geocode import GazetteerGeocoder, NominatimGeocoder, get_geocoder
@@ -35,9 +36,9 @@ __version__ = metadata.version("geomap")
 
 #: Public name -> the module that defines it.
 _LAZY = {
-    "annotate_frame": "batch",
-    "annotate_table": "batch",
-    "batch_geoparse": "batch",
+    "annotate_frame": "annotate",
+    "annotate_table": "annotate",
+    "batch_geoparse": "corpus",
     "Borders": "borders",
     "border_distance": "borders",
     "load_borders": "borders",

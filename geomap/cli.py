@@ -371,7 +371,7 @@ def annotate(
 
     Example: geomap annotate acled.csv --lat-col latitude --lon-col longitude --out acled.gpkg
     """
-    from .batch import annotate_table
+    from .annotate import annotate_table
 
     summary = annotate_table(
         events,
@@ -384,6 +384,7 @@ def annotate(
         workers=workers,
         chunk_size=chunk_size,
         borders_path=borders_path,
+        cache_dir=_cache_dir(),
         prefix=prefix,
         force=force,
         progress=progress,
@@ -427,7 +428,7 @@ def batch(
 
     Example: geomap batch news.jsonl --out year/ --engine dask --scheduler tcp://host:8786
     """
-    from .batch import batch_geoparse
+    from .corpus import batch_geoparse
 
     summary = batch_geoparse(
         corpus,
@@ -437,6 +438,7 @@ def batch(
         workers=workers,
         docs_per_task=docs_per_task,
         borders_path=borders_path,
+        cache_dir=_cache_dir(),
         force=force,
         progress=progress,
     )

@@ -1,8 +1,10 @@
-"""geomap.batch: annotate event tables and geoparse corpora, identical on every engine."""
+"""geomap.annotate and geomap.corpus: event tables and corpora, identical on every engine."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -10,9 +12,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from geomap.batch import annotate_frame, annotate_table, batch_geoparse, read_documents
+import geomap
+from geomap.annotate import annotate_frame, annotate_table
 from geomap.cli import cli
-from geomap.errors import ConfigurationError, InputError, OutputError
+from geomap.corpus import batch_geoparse, read_documents
+from geomap.engines import WorkerConfig, start_engine, worker_gazetteer
+from geomap.errors import ConfigurationError, GazetteerError, InputError, OutputError
 
 pytest.importorskip("pyarrow")
 
@@ -164,6 +169,24 @@ def test_annotate_frame_matches_table_and_dask_geopandas(events_csv, tmp_path):
     )
 
 
+def test_annotate_wraps_longitude_like_border_distance(tmp_path):
+    # One longitude policy (geomap.geodesy.as_points): 406.4 is 46.4, 1e308 is invalid.
+    frame = pd.DataFrame({"longitude": [406.4, 1e308], "latitude": [39.2076, 39.2076]})
+    got = annotate_frame(frame)
+    ref = geomap.border_distance(406.4, 39.2076).iloc[0]
+    assert got["border"].iloc[0] == ref["border"] == "AM-AZ"
+    assert got["country"].iloc[0] == ref["country"]
+    assert got["distance_km"].iloc[0] == round(ref["distance_km"], 3)
+    assert pd.isna(got["border"].iloc[1]) and np.isnan(got["distance_km"].iloc[1])
+    frame.to_csv(tmp_path / "far.csv", index=False)
+    summary = annotate_table(tmp_path / "far.csv", tmp_path / "far.geojson", workers=1)
+    assert (summary.rows, summary.invalid) == (2, 1)
+    written = gpd.read_file(tmp_path / "far.geojson")
+    assert written["border"].tolist()[0] == "AM-AZ"
+    assert written["distance_km"].tolist()[0] == round(ref["distance_km"], 3)
+    assert written.geometry.iloc[0].x == pytest.approx(46.4)  # the point is written wrapped
+
+
 def test_annotate_errors_name_the_file_and_the_fix(tmp_path, events_csv):
     with pytest.raises(InputError, match="does not exist"):
         annotate_table(tmp_path / "missing.csv", workers=1)
@@ -181,6 +204,20 @@ def test_annotate_errors_name_the_file_and_the_fix(tmp_path, events_csv):
     with pytest.raises(ConfigurationError, match="engine"):
         annotate_table(events_csv, tmp_path / "o2.csv", engine="spark")
     assert not (tmp_path / "o.csv").exists() and not (tmp_path / "o2.csv").exists()
+
+
+@pytest.mark.usefixtures("borders")  # loaded once: the new cache dir needs no derivation
+def test_workers_use_the_cache_dir_given_and_leave_the_environment(tmp_path):
+    environment = dict(os.environ)
+    config = WorkerConfig.of(None, cache_dir=tmp_path / "cache", gazetteer=False)
+    engine = start_engine("local", config, workers=1, scheduler=None)
+    try:
+        # No gazetteer was built in that directory: the worker looks for it there.
+        with pytest.raises(GazetteerError, match=re.escape(str(tmp_path / "cache"))):
+            engine.submit(worker_gazetteer).result()
+    finally:
+        engine.close()
+    assert dict(os.environ) == environment
 
 
 def test_annotate_engines_give_identical_files(events_csv, tmp_path, dask_scheduler):
