@@ -12,7 +12,6 @@ writes random bytes to a file and checks that ``read_text`` either returns text 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,13 +19,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from geomap.errors import InputError  # noqa: E402
 from geomap.gazetteer import open_gazetteer  # noqa: E402
 from geomap.io import read_text  # noqa: E402
 from geomap.resolve import geoparse  # noqa: E402
-from tests.test_properties import TEXTS, check_toponyms  # noqa: E402
+from geomap.testing import check_toponyms, texts  # noqa: E402
 
 
 def main() -> None:
@@ -39,7 +36,7 @@ def main() -> None:
     common = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck)}
 
     @settings(max_examples=args.examples, **common)
-    @given(text=TEXTS)
+    @given(text=texts(gaz))
     def fuzz_text(text: str) -> None:
         toponyms = geoparse(text, gazetteer=gaz)
         check_toponyms(text, toponyms)

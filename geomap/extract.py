@@ -136,6 +136,9 @@ def _split_persons(
     while i < len(run):
         folded = run[i][2].casefold().rstrip(".")
         after = run[i + 1][2] if i + 1 < len(run) else ""
+        if not _capitalised(run[i][2]):
+            i += 1  # a connector ("del", "les") starts no person, even when a first name
+            continue
         if titled and i == 0:
             person = 0
         elif folded in _TITLES and _capitalised(after):
@@ -174,7 +177,7 @@ def _surname(words: list[str], first_names: Collection[str]) -> str:
     "Henry Lazenby US-based" gives "Lazenby", not "US"; an acronym is never a surname ("").
     """
     rest = [w for w in words[1:] if w.casefold() not in first_names] or words[-1:]
-    return "" if rest[0].isupper() else rest[0]
+    return "" if not rest or rest[0].isupper() else rest[0]
 
 
 def extract_mentions(

@@ -349,6 +349,21 @@ class Gazetteer:
             cands = [c for c in cands if c.country_code in wanted]
         return cands[:limit] if limit is not None else cands
 
+    def place_names(self, *, like: str | None = None, limit: int | None = 1000) -> list[str]:
+        """Return places' own names, in GeoNames id order, optionally matching a pattern.
+
+        Parameters
+        ----------
+        like : str, optional
+            An SQL ``LIKE`` pattern (``%`` any run, ``_`` one character; no case folding
+            beyond ASCII), e.g. ``"% del %"``.
+        limit : int, optional
+            At most this many names (``None``: all).
+        """
+        sql = "SELECT name FROM places" + (" WHERE name LIKE ?" if like is not None else "")
+        sql += " ORDER BY geonameid" + (f" LIMIT {int(limit)}" if limit is not None else "")
+        return [name for (name,) in self._query(sql, () if like is None else (like,))]
+
     def words(self, list_name: str) -> frozenset[str]:
         """Return a word list stored with the gazetteer: ``"common"`` or ``"first"``."""
         if list_name not in self._words:
