@@ -21,6 +21,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +52,7 @@ METROPOLIS = 1_000_000
 TINY = 1_000
 SMALL = 10_000
 PASSES = 3
+TREE_ANCHORS = 256  # more anchors than this: nearest by k-d tree, not a distance matrix
 _TOWNS = frozenset({Feature.CITY, Feature.CAPITAL})
 
 
@@ -152,12 +154,17 @@ class NameUse:
 
 @dataclass(frozen=True)
 class _Anchors:
-    """The point places of a context as arrays (radians), with each name's column."""
+    """The point places of a context as arrays (radians), with each name's column.
+
+    Above :data:`TREE_ANCHORS` places, a k-d tree over their unit vectors answers "nearest
+    anchor" in log time, so a text naming thousands of places resolves in linear time.
+    """
 
     index: dict[str, int]
     lat: np.ndarray
     lon: np.ndarray
     coslat: np.ndarray
+    tree: Any = None
 
 
 @dataclass
@@ -195,7 +202,12 @@ class Context:
             lat = np.radians([a.lat for a in self.anchors.values()])[None, :]
             lon = np.radians([a.lon for a in self.anchors.values()])[None, :]
             index = {key: i for i, key in enumerate(self.anchors)}
-            self._arrays = _Anchors(index, lat, lon, np.cos(lat))
+            tree = None
+            if len(index) > TREE_ANCHORS:
+                from scipy.spatial import cKDTree
+
+                tree = cKDTree(_unit_vectors(lat[0], lon[0]))
+            self._arrays = _Anchors(index, lat, lon, np.cos(lat), tree)
         return self._arrays
 
     def names_country(self, code: str, key: str) -> bool:
@@ -219,6 +231,12 @@ def _other_than(names: set[str] | None, key: str) -> bool:
     return len(names) > 1 or key not in names
 
 
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Return points (radians) as unit vectors, shape ``(n, 3)``: chords order like arcs."""
+    coslat = np.cos(lat)
+    return np.column_stack((coslat * np.cos(lon), coslat * np.sin(lon), np.sin(lat)))
+
+
 def nearness(cs: Sequence[Candidate], key: str, ctx: Context) -> np.ndarray:
     """Return exp(-d / NEARBY_KM) for each candidate (0 when there is nothing to be near).
 
@@ -231,11 +249,17 @@ def nearness(cs: Sequence[Candidate], key: str, ctx: Context) -> np.ndarray:
     own = anchors.index.get(key)
     if len(anchors.index) - (own is not None) == 0:
         return np.zeros(len(cs))
-    lat1 = np.radians([c.lat for c in cs])[:, None]
-    lon1 = np.radians([c.lon for c in cs])[:, None]
+    lat1 = np.radians([c.lat for c in cs])
+    lon1 = np.radians([c.lon for c in cs])
+    if anchors.tree is not None:  # many anchors: the nearest two by chord, then not itself
+        chord, found = anchors.tree.query(_unit_vectors(lat1, lon1), k=2)
+        pick = np.where(found[:, 0] == (-1 if own is None else own), 1, 0)
+        nearest = chord[np.arange(len(cs)), pick]
+        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(nearest / 2, 0, 1))
+        return np.exp(-km / NEARBY_KM)
     h = (
-        np.sin((anchors.lat - lat1) / 2) ** 2
-        + np.cos(lat1) * anchors.coslat * np.sin((anchors.lon - lon1) / 2) ** 2
+        np.sin((anchors.lat - lat1[:, None]) / 2) ** 2
+        + np.cos(lat1[:, None]) * anchors.coslat * np.sin((anchors.lon - lon1[:, None]) / 2) ** 2
     )
     if own is not None:
         h[:, own] = 1.0  # a name is not near itself: the antipode

@@ -21,7 +21,15 @@ from .rules import words
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer
 
-__all__ = ["EXTRACTORS", "Extractor", "Mention", "get_extractor", "split_sentences"]
+__all__ = [
+    "EXCERPT_CHARS",
+    "EXTRACTORS",
+    "Extractor",
+    "Mention",
+    "excerpt",
+    "get_extractor",
+    "split_sentences",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,19 +146,92 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             )
         ):
             continue  # "Mr. Smith", "Gino D. Bassett": not the end of a sentence
-        if text[start : m.end()].strip():
+        if _NOT_SPACE.search(text, start, m.end()):
             spans.append((start, m.end()))
         start = m.end()
-    if text[start:].strip():
+    if _NOT_SPACE.search(text, start):
         spans.append((start, len(text)))
+    stripped = (_strip(text, s, e) for s, e in _split_datelines(text, spans))
+    return [(s, e) for s, e in stripped if s < e]
+
+
+_NOT_SPACE = re.compile(r"\S")
+
+
+def _split_datelines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut each dateline that opens a sentence off into a sentence of its own.
+
+    Datelines and sentences are both in text order, so one pass over each suffices (linear
+    in the text, however many datelines it holds).
+    """
+    out: list[tuple[int, int]] = []
+    i = 0
+    first = -1  # where the text of spans[i] starts (its first non-space character)
     for m in _DATELINE.finditer(text):
-        for i, (s, e) in enumerate(spans):
-            if s <= m.start() and m.end() < e and not text[s : m.start()].strip():
-                spans[i : i + 1] = [(s, m.end()), (m.end(), e)]
-                break
-    out = []
-    for s, e in spans:
-        lead = len(text[s:e]) - len(text[s:e].lstrip())
-        trail = len(text[s:e]) - len(text[s:e].rstrip())
-        out.append((s + lead, e - trail))
+        while i < len(spans) and spans[i][1] <= m.start():
+            out.append(spans[i])
+            i, first = i + 1, -1
+        if i == len(spans):
+            break
+        s, e = spans[i]
+        if first < 0:
+            found = _NOT_SPACE.search(text, s, e)
+            first = found.start() if found else e
+        if s <= m.start() <= first and m.end() < e:  # the dateline opens the sentence
+            out.append((s, m.end()))
+            spans[i], first = (m.end(), e), -1
+    out.extend(spans[i:])
     return out
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    """Return ``(s, e)`` without the white space at either end (no copy of the text)."""
+    found = _NOT_SPACE.search(text, s, e)
+    if found is None:
+        return s, s
+    last = e
+    while last > found.start() and text[last - 1].isspace():
+        last -= 1
+    return found.start(), last
+
+
+#: The most characters of a sentence a row carries around a mention (about two long
+#: sentences of news); a longer sentence is cut to a window around the mention.
+EXCERPT_CHARS = 400
+
+
+def excerpt(
+    text: str, sentence: tuple[int, int], mention: tuple[int, int], *, limit: int = EXCERPT_CHARS
+) -> tuple[str, int, int]:
+    """Return the sentence around a mention, at most ``limit`` characters, and its offsets.
+
+    A sentence longer than ``limit`` is cut to a window centred on the mention, at word
+    boundaries, with "…" where it was cut; white space is folded to single spaces. The
+    offsets ``(start, end)`` are those of the window in ``text`` (of the whole sentence when
+    it fits), so the full text is always one slice away.
+
+    Examples
+    --------
+    >>> t = "Intro. " + "word " * 200 + "Kapan was shelled. " + "more " * 200
+    >>> s = t.index("Kapan")
+    >>> shown, start, end = excerpt(t, (7, len(t)), (s, s + 5), limit=60)
+    >>> shown
+    '… word word word word word Kapan was shelled. more more …'
+    >>> start < s < end and end - start <= 60
+    True
+    """
+    s_start, s_end = sentence
+    m_start, m_end = mention
+    start, end = s_start, s_end
+    if end - start > limit:
+        room = max(0, limit - (m_end - m_start)) // 2
+        start = max(s_start, m_start - room)
+        end = min(s_end, m_end + room)
+        if start > s_start:  # whole words only
+            space = text.find(" ", start, m_start)
+            start = space + 1 if space >= 0 else start
+        if end < s_end:
+            space = text.rfind(" ", m_end, end)
+            end = space if space >= 0 else end
+    shown = " ".join(text[start:end].split())
+    return f"{'… ' if start > s_start else ''}{shown}{' …' if end < s_end else ''}", start, end
