@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from geomap.errors import ConfigurationError, InputError, OutputError
 
 __all__ = [
     "CACHE_ENV",
+    "check_encoding",
+    "format_size",
     "MAX_BYTES",
     "JsonLine",
     "atomic_dir",
@@ -112,33 +115,34 @@ def read_text(
     ConfigurationError
         If ``encoding`` is not a codec Python knows.
     """
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ConfigurationError(
-            f"unknown encoding {encoding!r}: use a Python codec name such as utf-8 or latin-1"
-        ) from None
+    check_encoding(encoding)
     p = Path(path)
     if not p.exists():
         raise InputError(f"input '{p}' does not exist: check the path")
     if p.is_dir():
         raise InputError(f"input '{p}' is a directory: pass the text files inside it")
     try:
-        size = p.stat().st_size
-        if max_bytes is not None and size > max_bytes:
+        info = p.stat()
+        if not stat.S_ISREG(info.st_mode):
             raise InputError(
-                f"input '{p}' is {size / 1e6:,.1f} MB, over the limit of "
-                f"{max_bytes / 1e6:,.1f} MB: split it, or raise --max-bytes"
+                f"input '{p}' is not a regular file (a device, pipe or socket): "
+                "save the article to a file and pass that"
             )
-        data = p.read_bytes()
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise InputError(
+                f"input '{p}' is {format_size(info.st_size)}, over the limit of "
+                f"{format_size(max_bytes)}: split it, or raise --max-bytes"
+            )
+        with open(p, "rb") as handle:  # never more than the limit, even if it grows
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except InputError:
         raise
     except OSError as err:
         raise InputError(f"cannot read input '{p}': {err.strerror}") from err
     if max_bytes is not None and len(data) > max_bytes:  # grew while we looked
-        raise InputError(f"input '{p}' is over the limit of {max_bytes:,} bytes")
+        raise InputError(f"input '{p}' is over the limit of {format_size(max_bytes)}")
     utf16 = encoding.lower().replace("_", "-").startswith("utf-16")
-    if b"\x00" in data[:65536] and not utf16:
+    if not utf16 and b"\x00" in data:
         raise InputError(
             f"input '{p}' looks like a binary file (it holds NUL bytes), not text: "
             "pass the article as a text file"
@@ -158,6 +162,52 @@ def read_text(
     if not text.strip():
         raise InputError(f"input '{p}' is empty: give it the article text")
     return text
+
+
+def check_encoding(encoding: str) -> str:
+    """Return ``encoding`` if Python can decode text with it.
+
+    Raises
+    ------
+    ConfigurationError
+        If it is no codec, or a codec that is not a text encoding (``base64``, ``rot13``).
+
+    Examples
+    --------
+    >>> check_encoding("latin-1")
+    'latin-1'
+    """
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ConfigurationError(
+            f"unknown encoding {encoding!r}: use a Python codec name such as utf-8 or latin-1"
+        ) from None
+    try:
+        b"x".decode(encoding)  # bytes-to-bytes codecs refuse to make text
+    except UnicodeDecodeError:
+        pass  # a text encoding that needs more than one byte (utf-16)
+    except LookupError:
+        raise ConfigurationError(
+            f"encoding {encoding!r} is not a text encoding: use one such as utf-8, latin-1 "
+            "or cp1251"
+        ) from None
+    return encoding
+
+
+def format_size(size: int) -> str:
+    """Return a byte count for a message: bytes, KB or MB (decimal), never "0.0 MB".
+
+    Examples
+    --------
+    >>> format_size(3), format_size(12_300), format_size(50_000_000)
+    ('3 bytes', '12.3 KB', '50.0 MB')
+    """
+    if size < 1000:
+        return f"{size:,} byte{'s' if size != 1 else ''}"
+    if size < 1_000_000:
+        return f"{size / 1e3:,.1f} KB"
+    return f"{size / 1e6:,.1f} MB"
 
 
 def check_target(path: str | os.PathLike[str], *, force: bool = False) -> Path:
@@ -377,4 +427,36 @@ def read_jsonl(path: str | os.PathLike[str], *, what: str = "file") -> Iterator[
             except json.JSONDecodeError as err:
                 yield JsonLine(where, error=f"{where}: invalid JSON ({err.msg})")
             else:
-                yield JsonLine(where, value=value)
+                bad = _lone_surrogate(value)
+                if bad is None:
+                    yield JsonLine(where, value=value)
+                else:
+                    yield JsonLine(
+                        where, error=f"{where}: not valid Unicode (a lone surrogate {bad} in it)"
+                    )
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    r"""Return the first lone surrogate in a decoded JSON value, escaped, or None.
+
+    JSON may escape one (``"\udcff"``), but it is no character: no file format can write it.
+
+    Examples
+    --------
+    >>> _lone_surrogate({"id": "a\udcff", "text": "ok"}), _lone_surrogate(["ok", 1])
+    ('\\udcff', None)
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as err:
+                return ascii(item[err.start])[1:-1]
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
