@@ -1,12 +1,15 @@
-"""Incidents -> GeoJSON (RFC 7946), GeoPackage and CSV files, each written atomically."""
+"""Incidents -> GeoJSON (RFC 7946), GeoPackage and CSV files, each written atomically.
+
+The writers only: the features and the rounding come from `geomap.features`, the one
+serialiser and rounding policy shared with the map page (`geomap.render`); the columns are
+those of the incidents table (`geomap.incidents.COLUMNS`, plus any extra columns given).
+"""
 
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Mapping
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,33 +19,26 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geomap.errors import ConfigurationError, OutputError
+from geomap.errors import OutputError
+from geomap.features import (
+    COORD_DECIMALS,
+    DISTANCE_DECIMALS,
+    as_wgs84,
+    feature_collection,
+    float_column,
+    incident_features,
+    rfc7946_geometries,
+    round_frame,
+)
 from geomap.io import atomic_write
 
 __all__ = [
-    "COORD_DECIMALS",
-    "DISTANCE_DECIMALS",
-    "atomic_write",
+    "border_links",
     "geojson_dict",
-    "rfc7946_geometries",
     "write_csv",
     "write_geojson",
     "write_gpkg",
 ]
-
-COORD_DECIMALS = 6
-"""Decimals kept for longitudes and latitudes (about 0.1 m)."""
-
-DISTANCE_DECIMALS = 3
-"""Decimals kept for ``distance_km`` (1 m)."""
-
-_ROUNDING = {
-    "lat": COORD_DECIMALS,
-    "lon": COORD_DECIMALS,
-    "border_lat": COORD_DECIMALS,
-    "border_lon": COORD_DECIMALS,
-    "distance_km": DISTANCE_DECIMALS,
-}
 
 PathLike = str | os.PathLike[str]
 
@@ -65,7 +61,7 @@ def geojson_dict(
     dict
         A JSON-safe dict: coordinates in (lon, lat) order rounded to 6 decimals, no
         ``crs`` member, every non-geometry column as a property, NaN and None as null;
-        geometries made RFC 7946-conformant by `rfc7946_geometries`.
+        geometries made RFC 7946-conformant (`geomap.features.incident_features`).
 
     Raises
     ------
@@ -83,25 +79,7 @@ def geojson_dict(
     >>> fc["features"][0]["properties"]
     {'name': 'Goris'}
     """
-    gdf = _prepare(incidents)
-    geoms = shapely.transform(
-        rfc7946_geometries(np.asarray(gdf.geometry.array, dtype=object)),
-        lambda coords: np.round(coords, COORD_DECIMALS),
-    )
-    props = _properties(gdf)
-    features = [
-        {
-            "type": "Feature",
-            "geometry": _geometry_json(geom),
-            "properties": row,
-        }
-        for geom, row in zip(geoms, props, strict=True)
-    ]
-    collection: dict[str, Any] = {"type": "FeatureCollection"}
-    if metadata is not None:
-        collection["geomap"] = _json_safe(dict(metadata))
-    collection["features"] = features
-    return collection
+    return feature_collection(incident_features(incidents), metadata=metadata)
 
 
 def write_geojson(
@@ -189,10 +167,10 @@ def write_gpkg(
     ConfigurationError
         If ``incidents`` or ``borders`` is not a GeoDataFrame.
     """
-    gdf = _rounded(_prepare(incidents))
+    gdf = round_frame(as_wgs84(incidents))
     layers: list[tuple[str, gpd.GeoDataFrame, str | None]] = [("incidents", gdf, "Point")]
     if borders is not None:
-        lines = _prepare(borders, what="borders")
+        lines = as_wgs84(borders, "borders")
         layers.append(("borders", lines, None if len(lines) else "MultiLineString"))
         layers.append(("border_links", border_links(gdf), "MultiLineString"))
     with atomic_write(path, force=force) as tmp:
@@ -211,7 +189,7 @@ def write_gpkg(
 
 
 def border_links(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return one LineString per row from the place to its nearest border point.
+    """Return one line per row from the place to its nearest border point.
 
     Rows without a finite ``distance_km``, ``border_lon`` or ``border_lat`` get no line.
 
@@ -227,11 +205,11 @@ def border_links(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         geometry from (lon, lat) to (border_lon, border_lat), EPSG:4326: one part, or two
         where the short way crosses the antimeridian (split there).
     """
-    lon = _float_column(incidents, "lon")
-    lat = _float_column(incidents, "lat")
-    border_lon = _float_column(incidents, "border_lon")
-    border_lat = _float_column(incidents, "border_lat")
-    distance = _float_column(incidents, "distance_km")
+    lon = float_column(incidents, "lon")
+    lat = float_column(incidents, "lat")
+    border_lon = float_column(incidents, "border_lon")
+    border_lat = float_column(incidents, "border_lat")
+    distance = float_column(incidents, "distance_km")
     ok = np.isfinite(lon) & np.isfinite(lat) & np.isfinite(border_lon) & np.isfinite(border_lat)
     ok &= np.isfinite(distance)
     # (lon, lat) order, as shapely and GeoPackage expect.
@@ -287,7 +265,7 @@ def write_csv(incidents: gpd.GeoDataFrame, path: PathLike, *, force: bool = Fals
     Values are written as they are. Spreadsheet programs may treat a cell starting with
     ``=``, ``+``, ``-`` or ``@`` as a formula; open the file as text or in a GIS.
     """
-    gdf = _rounded(_prepare(incidents))
+    gdf = round_frame(as_wgs84(incidents))
     wkt = shapely.to_wkt(
         np.asarray(gdf.geometry.array, dtype=object),
         rounding_precision=COORD_DECIMALS,
@@ -303,179 +281,9 @@ def write_csv(incidents: gpd.GeoDataFrame, path: PathLike, *, force: bool = Fals
     return Path(path)
 
 
-def rfc7946_geometries(geoms: Any) -> Any:
-    """Make geometries RFC 7946-conformant: wrapped, antimeridian-split, CCW outer rings.
-
-    Longitudes of points are wrapped into [-180, 180]. A line segment spanning more than
-    180 degrees of longitude is taken to cross the antimeridian (the short way round)
-    and the line is split there into a MultiLineString (RFC 7946 section 3.1.9). Polygon
-    exterior rings are made counter-clockwise and holes clockwise (section 3.1.6);
-    polygons are expected not to cross the antimeridian (Natural Earth splits them).
-
-    Parameters
-    ----------
-    geoms : shapely geometry or array-like of them
-        In EPSG:4326, (lon, lat).
-
-    Returns
-    -------
-    shapely geometry or numpy.ndarray
-        Same shape as ``geoms``; None stays None.
-
-    Examples
-    --------
-    >>> from shapely import LineString, Point
-    >>> rfc7946_geometries(LineString([(179, 0), (-179, 2)])).wkt
-    'MULTILINESTRING ((179 0, 180 1), (-180 1, -179 2))'
-    >>> rfc7946_geometries(Point(190, 10)).wkt
-    'POINT (-170 10)'
-    """
-    scalar = np.ndim(geoms) == 0
-    arr = np.atleast_1d(np.asarray(geoms, dtype=object)).copy()
-    kind = shapely.get_type_id(arr)
-    points = kind == 0
-    if points.any():
-        arr[points] = shapely.transform(arr[points], _wrap_coords)
-    polygonal = (kind == 3) | (kind == 6)
-    if polygonal.any():
-        arr[polygonal] = _orient(arr[polygonal])
-    for i in np.flatnonzero((kind == 1) | (kind == 5)):
-        arr[i] = _split_antimeridian(arr[i])
-    return arr[0] if scalar else arr
-
-
-def _wrap_coords(coords: np.ndarray) -> np.ndarray:
-    """Wrap longitudes (first column) into [-180, 180]."""
-    out = coords.copy()
-    outside = (out[:, 0] < -180) | (out[:, 0] > 180)
-    out[outside, 0] = (out[outside, 0] + 180) % 360 - 180
-    return out
-
-
-def _orient(polygons: np.ndarray) -> np.ndarray:
-    """Exterior rings counter-clockwise, holes clockwise."""
-    if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1
-        return np.asarray(shapely.orient_polygons(polygons, exterior_cw=False), dtype=object)
-    from shapely.geometry.polygon import orient
-
-    def one(geom: Any) -> Any:
-        if geom.geom_type == "Polygon":
-            return orient(geom, sign=1.0)
-        return shapely.MultiPolygon([orient(p, sign=1.0) for p in geom.geoms])
-
-    return np.array([one(g) for g in polygons], dtype=object)
-
-
-def _split_antimeridian(geom: Any) -> Any:
-    """Split a (Multi)LineString where a segment crosses the antimeridian."""
-    parts: list[list[tuple[float, float]]] = []
-    crossed = False
-    for line in shapely.get_parts(geom):
-        coords = np.asarray(line.coords)[:, :2]
-        current = [tuple(coords[0])]
-        for (lon1, lat1), (lon2, lat2) in zip(coords[:-1], coords[1:], strict=True):
-            if abs(lon2 - lon1) > 180:
-                crossed = True
-                east = lon1 > lon2  # leaving across +180 towards -180
-                lon2_unwrapped = lon2 + 360 if east else lon2 - 360
-                edge = 180.0 if east else -180.0
-                lat_cross = lat1 + (lat2 - lat1) * (edge - lon1) / (lon2_unwrapped - lon1)
-                current.append((edge, lat_cross))
-                parts.append(current)
-                current = [(-edge, lat_cross)]
-            current.append((lon2, lat2))
-        parts.append(current)
-    if not crossed:
-        return geom
-    return shapely.MultiLineString([p for p in parts if len(p) > 1])
-
-
 def _as_multilines(geoms: np.ndarray) -> np.ndarray:
     """LineStrings as one-part MultiLineStrings (one geometry type per layer)."""
     out = np.asarray(geoms, dtype=object).copy()
     lines = shapely.get_type_id(out) == 1
     out[lines] = [shapely.MultiLineString([g]) for g in out[lines]]
     return out
-
-
-# -- helpers -------------------------------------------------------------------------------
-
-
-def _prepare(frame: gpd.GeoDataFrame, *, what: str = "incidents") -> gpd.GeoDataFrame:
-    """Check ``frame`` is a GeoDataFrame with geometry and return it in EPSG:4326."""
-    if not isinstance(frame, gpd.GeoDataFrame):
-        raise ConfigurationError(f"{what} must be a GeoDataFrame, not {type(frame).__name__}")
-    try:
-        _ = frame.geometry
-    except AttributeError as err:
-        raise ConfigurationError(f"{what} has no active geometry column") from err
-    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
-        return frame.to_crs("EPSG:4326")
-    if frame.crs is None:
-        return frame.set_crs("EPSG:4326")
-    return frame
-
-
-def _rounded(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Round coordinates and distances as in the GeoJSON output."""
-    out = gdf.copy()
-    for column, decimals in _ROUNDING.items():
-        if column in out and pd.api.types.is_numeric_dtype(out[column]):
-            out[column] = out[column].round(decimals)
-    out[out.geometry.name] = shapely.transform(
-        np.asarray(out.geometry.array, dtype=object),
-        lambda coords: np.round(coords, COORD_DECIMALS),
-    )
-    return out
-
-
-def _float_column(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """Return ``frame[column]`` as float64 (NaN where missing or absent)."""
-    if column not in frame:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-
-
-def _properties(gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    """Return one JSON-safe properties dict per row (all columns but the geometry)."""
-    columns = [c for c in gdf.columns if c != gdf.geometry.name]
-    values: dict[str, list[Any]] = {}
-    for column in columns:
-        series = gdf[column]
-        decimals = _ROUNDING.get(str(column))
-        if decimals is not None and pd.api.types.is_numeric_dtype(series):
-            series = series.round(decimals)
-        values[str(column)] = [_json_safe(v) for v in series.tolist()]
-    return [{c: values[c][i] for c in values} for i in range(len(gdf))]
-
-
-def _geometry_json(geom: Any) -> dict[str, Any] | None:
-    """Return the GeoJSON geometry of ``geom``, None for a missing or empty geometry."""
-    if geom is None or shapely.is_empty(geom):
-        return None
-    return _json_safe(geom.__geo_interface__)
-
-
-def _json_safe(value: Any) -> Any:
-    """Convert ``value`` to plain JSON types: numpy scalars to Python, NaN/NA/inf to None."""
-    if value is None or isinstance(value, bool | str | int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_json_safe(v) for v in value]
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, datetime | date | pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    return str(value)

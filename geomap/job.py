@@ -192,7 +192,6 @@ def map_files(
         for fmt in chosen:
             target = out / f"{Path(source).stem}{FORMATS[fmt]}"
             if fmt == "html":
-                # -- render options (owned by render.py's author) --
                 page = incident_map(
                     incidents,
                     border_lines=borders.lines,

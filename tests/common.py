@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from shapely import LineString, MultiLineString, Polygon
 
+from geomap.incidents import COLUMNS
+
 # Debian's chromium, headless, as this machine and CI run it (no browser download, no
 # background connections): shared by the browser tests, bench/ and docs/make_screenshot.py.
 CHROMIUM = "/usr/bin/chromium"
@@ -41,35 +43,9 @@ INJECTIONS = [
     "{{ 7*7 }} {% if true %}jinja{% endif %} {# comment #}",  # Jinja template injection
 ]
 
-INCIDENT_COLUMNS = [
-    "source",
-    "name",
-    "place",
-    "start",
-    "end",
-    "mentions",
-    "offsets",
-    "role",
-    "cue",
-    "sentence",
-    "lat",
-    "lon",
-    "geonameid",
-    "country_code",
-    "feature",
-    "population",
-    "score",
-    "reason",
-    "country",
-    "border",
-    "distance_km",
-    "border_lon",
-    "border_lat",
-]
-
 
 def sample_incidents() -> gpd.GeoDataFrame:
-    """Four rows matching the incidents contract of `geomap.incidents`.
+    """Four rows of the incidents table (`geomap.incidents.COLUMNS`, in that order).
 
     Goris and Kapan (AM incidents near the AM-AZ border), Russia (a context row far from
     the others) and a hostile row (HTML/JS in name, sentence and source, Armenian script,
@@ -100,6 +76,7 @@ def sample_incidents() -> gpd.GeoDataFrame:
             "distance_km": 8.5612345,
             "border_lon": 46.4321987654,
             "border_lat": 39.4875123456,
+            "side": "AM",
         },
         {
             "source": "data/samples/syunik.txt",
@@ -125,6 +102,7 @@ def sample_incidents() -> gpd.GeoDataFrame:
             "distance_km": 0.3349,
             "border_lon": 46.409,
             "border_lat": 39.2081,
+            "side": "AM",
         },
         {
             "source": "data/samples/syunik.txt",
@@ -150,6 +128,7 @@ def sample_incidents() -> gpd.GeoDataFrame:
             "distance_km": 1234.56789,
             "border_lon": 105.1,
             "border_lat": 50.3,
+            "side": "RU",
         },
         {
             "source": HOSTILE_SOURCE,
@@ -175,13 +154,14 @@ def sample_incidents() -> gpd.GeoDataFrame:
             "distance_km": math.nan,
             "border_lon": math.nan,
             "border_lat": math.nan,
+            "side": None,
         },
     ]
-    frame = pd.DataFrame(rows, columns=INCIDENT_COLUMNS)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("start", "end", "mentions", "geonameid", "population"):
         frame[column] = frame[column].astype("int64")
-    frame["country"] = frame["country"].astype(object)
-    frame["border"] = frame["border"].astype(object)
+    for column in ("country", "border", "side"):
+        frame[column] = frame[column].astype(object)
     geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
     return gpd.GeoDataFrame(frame, geometry=geometry)
 
@@ -219,6 +199,8 @@ def sample_borders() -> gpd.GeoDataFrame:
     )
 
 
+# The rounding the files must show, written out here (not taken from geomap.features) so that
+# a change of the policy fails the tests.
 ROUNDING = {"lat": 6, "lon": 6, "border_lat": 6, "border_lon": 6, "distance_km": 3}
 
 
@@ -310,8 +292,9 @@ def many_incidents(n: int, *, seed: int = 0) -> gpd.GeoDataFrame:
             "distance_km": rng.uniform(0.1, 80.0, n),
             "border_lon": lon + rng.uniform(-0.3, 0.3, n),
             "border_lat": lat + rng.uniform(-0.3, 0.3, n),
+            "side": "AM",
         },
-        columns=INCIDENT_COLUMNS,
+        columns=COLUMNS,
     )
     geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
     return gpd.GeoDataFrame(frame, geometry=geometry)

@@ -17,15 +17,17 @@ import pytest
 import shapely
 from shapely import LineString, MultiPolygon, Point, Polygon
 
-from geomap import export
+from geomap import export, features
 from geomap.errors import ConfigurationError, GeomapError, OutputError
+from geomap.geodesy import wrap_lon
+from geomap.incidents import COLUMNS
 from geomap.io import atomic_write
 
 from .common import (
     HOSTILE_NAME,
     HOSTILE_SENTENCE,
-    INCIDENT_COLUMNS,
     NON_ASCII_PLACE,
+    ROUNDING,
     empty_incidents,
     rounded,
     same_value,
@@ -81,7 +83,7 @@ def test_geojson_is_rfc7946(tmp_path: Path):
         assert lat == round(row["lat"], 6)
         assert _decimals(lon) <= 6 and _decimals(lat) <= 6
         props = feature["properties"]
-        assert list(props) == INCIDENT_COLUMNS
+        assert list(props) == COLUMNS
         assert isinstance(props["start"], int) and isinstance(props["population"], int)
     goris, _kapan, _russia, hostile = (f["properties"] for f in doc["features"])
     assert goris["distance_km"] == 8.561
@@ -101,7 +103,7 @@ def test_geojson_reads_back_with_pyogrio(tmp_path: Path):
     read = pyogrio.read_dataframe(out)
     assert read.crs.to_epsg() == 4326
     assert read["name"].tolist() == gdf["name"].tolist()
-    _assert_frame_values(read, gdf, INCIDENT_COLUMNS)
+    _assert_frame_values(read, gdf, COLUMNS)
     _assert_points(read, gdf)
 
 
@@ -143,7 +145,7 @@ def test_not_a_geodataframe_is_a_configuration_error(tmp_path: Path):
     ],
 )
 def test_rfc7946_geometries_antimeridian(geom, expected):
-    assert export.rfc7946_geometries(geom).wkt == expected
+    assert features.rfc7946_geometries(geom).wkt == expected
 
 
 def test_geojson_polygons_are_counter_clockwise():
@@ -205,6 +207,59 @@ def test_pyogrio_reports_the_schema(tmp_path: Path):
     assert pyogrio.read_info(geojson)["driver"] == "GeoJSON"
 
 
+# -- the shared serialiser (geomap.features) ------------------------------------------------
+
+
+def test_one_rounding_policy():
+    assert dict(features.ROUNDING) == ROUNDING  # the policy the tests expect, written out
+    assert set(features.ROUNDING) <= set(COLUMNS)  # it names columns of the incidents table
+    assert (features.COORD_DECIMALS, features.DISTANCE_DECIMALS) == (6, 3)
+    assert features.BORDER_DECIMALS == 5
+
+
+def test_point_longitudes_wrap_as_geodesy_does():
+    lons = [406.4, -190.0, 180.0, -180.0, 46.3388889, 1e7]
+    gdf = gpd.GeoDataFrame({"name": list("abcdef")}, geometry=[Point(x, 39.5) for x in lons])
+    geoms = [f["geometry"] for f in export.geojson_dict(gdf)["features"]]
+    wrapped = wrap_lon(lons)
+    for geom, lon in zip(geoms[:-1], wrapped[:-1], strict=True):
+        assert geom == {"type": "Point", "coordinates": [round(float(lon), 6), 39.5]}
+    assert [g["coordinates"][0] for g in geoms[:4]] == [46.4, 170.0, 180.0, -180.0]
+    assert geoms[-1] is None  # a longitude geodesy refuses: no position at all
+    lon, lat = features.point_coordinates(gdf.geometry.array)
+    np.testing.assert_array_equal(lon[:-1], wrapped[:-1])
+    assert np.isnan(lon[-1]) and np.isnan(lat[-1])
+
+
+def test_points_without_finite_coordinates_have_null_geometry():
+    gdf = sample_incidents()
+    gdf.loc[1, "geometry"] = Point(math.nan, math.nan)
+    gdf.loc[2, "geometry"] = Point()
+    doc = export.geojson_dict(gdf)
+    assert [f["geometry"] is None for f in doc["features"]] == [False, True, True, False]
+    json.dumps(doc, allow_nan=False)  # valid JSON: no NaN anywhere
+
+
+def test_incident_features_columns_rows_and_extra():
+    gdf = sample_incidents()
+    out = features.incident_features(
+        gdf,
+        columns=["name", "distance_km", "no_such_column", "border"],
+        rows=[1, 0],
+        extra={"border": ["b1", "b0"], "label": ["one", "zero"]},
+    )
+    assert [f["properties"] for f in out] == [
+        {"name": "Kapan", "distance_km": 0.335, "no_such_column": None, "border": "b1",
+         "label": "one"},
+        {"name": "Goris", "distance_km": 8.561, "no_such_column": None, "border": "b0",
+         "label": "zero"},
+    ]  # fmt: skip
+    assert out[1]["geometry"]["coordinates"] == [46.338889, 39.511111]  # (lon, lat)
+    assert features.incident_features(gdf, columns=[], rows=[3])[0]["properties"] == {}
+    with pytest.raises(ConfigurationError, match="label"):
+        features.incident_features(gdf, rows=[0], extra={"label": ["a", "b"]})
+
+
 # -- GeoPackage -----------------------------------------------------------------------------
 
 
@@ -222,7 +277,7 @@ def test_gpkg_layers_read_back(tmp_path: Path):
     read = pyogrio.read_dataframe(out, layer="incidents")
     assert read.crs.to_epsg() == 4326
     assert read["name"].tolist() == gdf["name"].tolist()
-    _assert_frame_values(read, gdf, INCIDENT_COLUMNS)
+    _assert_frame_values(read, gdf, COLUMNS)
     _assert_points(read, gdf)
     for column in ("start", "end", "mentions", "geonameid", "population"):
         assert pd.api.types.is_integer_dtype(read[column]), column
@@ -287,7 +342,7 @@ def test_csv_reads_back_with_pandas(tmp_path: Path):
     gdf = sample_incidents()
     out = export.write_csv(gdf, tmp_path / "out.csv")
     read = pd.read_csv(out, encoding="utf-8")
-    assert list(read.columns) == ["wkt", *INCIDENT_COLUMNS]
+    assert list(read.columns) == ["wkt", *COLUMNS]
     assert read["wkt"].tolist() == [
         "POINT (46.338889 39.511111)",
         "POINT (46.40576 39.2075)",
@@ -297,7 +352,7 @@ def test_csv_reads_back_with_pandas(tmp_path: Path):
     assert read["name"].tolist() == gdf["name"].tolist()
     assert read.loc[3, "place"] == NON_ASCII_PLACE
     assert read.loc[3, "sentence"] == HOSTILE_SENTENCE
-    _assert_frame_values(read, gdf, INCIDENT_COLUMNS)
+    _assert_frame_values(read, gdf, COLUMNS)
 
 
 def test_csv_reads_back_with_gdal(tmp_path: Path):
@@ -311,7 +366,7 @@ def test_csv_reads_back_with_gdal(tmp_path: Path):
 
 def test_csv_empty_frame(tmp_path: Path):
     out = export.write_csv(empty_incidents(), tmp_path / "empty.csv")
-    assert out.read_text(encoding="utf-8").strip() == ",".join(["wkt", *INCIDENT_COLUMNS])
+    assert out.read_text(encoding="utf-8").strip() == ",".join(["wkt", *COLUMNS])
 
 
 # -- atomic writes --------------------------------------------------------------------------

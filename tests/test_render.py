@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import doctest
+import importlib
 import json
 import re
 import shutil
@@ -14,8 +16,12 @@ import pytest
 import shapely
 from folium.utilities import normalize
 
-from geomap import render
-from geomap.errors import ConfigurationError, OutputError
+import geomap
+from geomap import export, render
+from geomap.errors import ConfigurationError, DataFileError, OutputError
+from geomap.incidents import COLUMNS
+from geomap.render import style
+from geomap.rules import violence
 
 from .common import (
     FAR_BORDER_LON,
@@ -193,7 +199,25 @@ def test_incidents_are_one_embedded_geojson(page: str):
     assert hostile["sentence"] == HOSTILE_SENTENCE and hostile["source"] == HOSTILE_SOURCE
     assert hostile["place"] == NON_ASCII_PLACE
     assert hostile["distance"] is None and hostile["distance_km"] is None
-    assert hostile["border"] == ""
+    assert hostile["border"] is None and hostile["country"] is None
+
+
+def test_page_data_is_the_exported_geojson_plus_display_properties(page: str):
+    """One serialiser: the page's features are the GeoJSON export's, on the page columns."""
+    assert set(render.PAGE_COLUMNS) <= set(COLUMNS)
+    exported = export.geojson_dict(sample_incidents())["features"]
+    embedded = _data(page)["features"]
+    assert len(embedded) == len(exported)
+    for got, want in zip(embedded, exported, strict=True):
+        assert got["geometry"] == want["geometry"]
+        props = got["properties"]
+        assert list(props) == [*render.PAGE_COLUMNS, "distance", "cue_class"]
+        for column in render.PAGE_COLUMNS:
+            if column == "border":  # shown with an en dash
+                want_border = want["properties"]["border"]
+                assert props[column] == (want_border and want_border.replace("-", "\u2013"))
+            else:
+                assert props[column] == want["properties"][column], column
 
 
 def test_marker_layers_by_role(page: str):
@@ -373,6 +397,59 @@ def test_escape_text(raw, escaped):
 def test_classify_cues(cue, sentence, expected):
     assert render.classify_cues(cue, sentence) == expected
     assert render.classify_cues([cue], [sentence]).tolist() == [expected]
+
+
+def test_snipers_stormed_goris_role_and_colour_agree(gazetteer, borders):
+    """Issue 12: the role (incidents) and the colour (render) come from one violence table."""
+    gdf = geomap.document_incidents("Snipers stormed Goris.", gazetteer=gazetteer, borders=borders)
+    (row,) = gdf.itertuples()
+    assert row.name == "Goris" and row.role == "incident"
+    colour_class = render.classify_cues(row.cue)
+    assert colour_class == render.classify_cues("", row.sentence)
+    assert colour_class == violence().classify(row.cue) != style.OTHER_CLASS
+    assert colour_class in render.CUE_CLASSES
+    # Each violence word of the sentence has the class of the table, no other.
+    assert render.classify_cues("stormed") == "attack"
+    assert render.classify_cues("snipers") == "clash"
+    quiet = geomap.document_incidents(
+        "Tourists were exploring Goris.", gazetteer=gazetteer, borders=borders
+    )
+    assert quiet["role"].tolist() == ["context"] and quiet["cue"].tolist() == [""]
+
+
+@pytest.mark.parametrize("word", ["exploring", "explored", "explorer", "stormy", "shellfish"])
+def test_words_that_only_look_violent(word: str):
+    assert violence().regex.search(f"They were {word} Goris.") is None
+    assert render.classify_cues(word) == "other"
+    assert render.classify_cues("", f"They were {word} Goris.") == "other"
+
+
+def test_cue_classes_come_from_the_violence_table():
+    assert list(render.CUE_CLASSES) == [*violence().classes, style.OTHER_CLASS]
+    for label, color in render.CUE_CLASSES.values():
+        assert label and re.fullmatch(r"#[0-9a-fA-F]{6}", color)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([("shelling", "S", "#000000"), ("other", "O", "#000000")], "add"),
+        ([*[(c, c, "#000000") for c in violence().classes], ("other", "O", "#000000"),
+          ("riots", "Riots", "#000000")], "remove"),
+        ([("shelling", "S", "red")], "bad row"),
+    ],
+)  # fmt: skip
+def test_a_class_cannot_exist_in_one_table_only(monkeypatch, rows, message):
+    monkeypatch.setattr(style, "table", lambda _name: tuple(rows))
+    with pytest.raises(DataFileError, match=message):
+        style.cue_classes.__wrapped__()
+
+
+@pytest.mark.parametrize("module", ["style", "layers", "elements", "map"])
+def test_render_module_doctests(module: str):
+    mod = importlib.import_module(f"geomap.render.{module}")
+    assert mod.__doc__
+    assert doctest.testmod(mod, optionflags=doctest.ELLIPSIS).failed == 0
 
 
 def test_classify_cues_vectorised():

@@ -1,0 +1,239 @@
+"""What the map says and how it looks: violence classes and colours, notes, text formatting.
+
+The classes of the incident markers come from the one violence table
+(`geomap.rules.violence`, ``geomap/data/violence.tsv``), the same that decides an
+incident's role in `geomap.incidents`; their legend labels and colours come from
+``geomap/data/violence_classes.tsv``. Nothing here knows about folium.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geomap.errors import ConfigurationError, DataFileError
+from geomap.rules import table, violence
+
+__all__ = [
+    "ACCURACY_NOTE",
+    "BORDER_COLOR",
+    "CONTEXT_COLOR",
+    "CUE_CLASSES",
+    "LAND_COLOR",
+    "LINK_COLOR",
+    "NEAREST_BORDER_COLOR",
+    "OTHER_CLASS",
+    "PRECISION_NOTES",
+    "classify_cues",
+    "cue_classes",
+    "display_pair",
+    "escape_text",
+    "format_distance",
+]
+
+OTHER_CLASS = "other"
+"""The class of an incident whose violence word has none (or that has no such word)."""
+
+CONTEXT_COLOR = "#8c8c8c"
+BORDER_COLOR = "#555555"
+NEAREST_BORDER_COLOR = "#ff7f00"
+LINK_COLOR = "#2c7bb6"
+LAND_COLOR = "#f2efe9"
+
+ACCURACY_NOTE = "border data good to ~1 km"
+PRECISION_NOTES = {
+    "city": "the town's centre (GeoNames point), not its edge",
+    "country": "a point inside the country: too coarse for an incident",
+    "": "GeoNames point",
+}
+
+_CLASSES_FILE = "geomap/data/violence_classes.tsv"
+_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+# Escapes on top of html.escape for text that may end up inside a JavaScript template
+# literal (`...`): a backtick ends the string, "${" starts an expression and a backslash
+# starts an escape sequence.
+# Braces too: branca renders folium's element output as a Jinja template a second time.
+_JS_TEMPLATE_ESCAPES = str.maketrans(
+    {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
+)
+
+
+@functools.cache
+def cue_classes() -> dict[str, tuple[str, str]]:
+    """Return the incident classes in legend order: class -> (legend label, marker colour).
+
+    The classes are those of the violence table (`geomap.rules.violence`), in its order,
+    then :data:`OTHER_CLASS`; labels and colours are read from
+    ``geomap/data/violence_classes.tsv``.
+
+    Raises
+    ------
+    DataFileError
+        If a class has no row (or several) in ``violence_classes.tsv``, a row names a class
+        the violence table does not have, or a colour is not ``#rrggbb``.
+
+    Examples
+    --------
+    >>> list(cue_classes())
+    ['shelling', 'attack', 'clash', 'casualties', 'other']
+    """
+    classes = (*violence().classes, OTHER_CLASS)
+    rows: dict[str, tuple[str, str]] = {}
+    for row in table("violence_classes"):
+        if len(row) != 3 or not _HEX_COLOR.fullmatch(row[2]) or row[0] in rows:
+            raise DataFileError(
+                f"{_CLASSES_FILE}: bad row {chr(9).join(row)!r}: write each class once as "
+                "class<TAB>legend label<TAB>#rrggbb"
+            )
+        rows[row[0]] = (row[1], row[2])
+    missing = [c for c in classes if c not in rows]
+    unknown = [c for c in rows if c not in classes]
+    if missing or unknown:
+        raise DataFileError(
+            f"{_CLASSES_FILE} must have one row per class of geomap/data/violence.tsv "
+            f"plus {OTHER_CLASS!r}: add {missing or 'nothing'}, remove {unknown or 'nothing'}"
+        )
+    return {c: rows[c] for c in classes}
+
+
+CUE_CLASSES: dict[str, tuple[str, str]] = cue_classes()
+"""Incident classes in legend order: class -> (legend label, marker colour)."""
+
+
+def classify_cues(cues: Any, sentences: Any = None) -> Any:
+    """Class of each incident's violence cue: shelling, attack, clash, casualties or other.
+
+    The cue word (the ``cue`` column, e.g. ``"shelled"``) decides, through the violence
+    table that also decides the role (`geomap.rules.violence`); where the cue is empty or
+    missing, the first violence word of the sentence does. Anything else is ``"other"``.
+
+    Parameters
+    ----------
+    cues : str or array-like of str
+        Cue words; None/NaN count as empty.
+    sentences : str or array-like of str, optional
+        The sentences, same shape as ``cues``, used where the cue is empty.
+
+    Returns
+    -------
+    str or numpy.ndarray of str
+        One of `CUE_CLASSES` per cue: a str for a scalar, else an object array.
+
+    Raises
+    ------
+    ConfigurationError
+        If ``cues`` and ``sentences`` differ in length.
+
+    Examples
+    --------
+    >>> classify_cues("shelled")
+    'shelling'
+    >>> classify_cues(["killed", "", None], ["", "Clashes erupted.", "Calm."]).tolist()
+    ['casualties', 'clash', 'other']
+    """
+    scalar = np.ndim(cues) == 0
+    cue = pd.Series(np.atleast_1d(np.asarray(cues, dtype=object)), dtype=object)
+    cue = cue.where(cue.notna(), "").astype(str)
+    text = cue
+    if sentences is not None:
+        sentence = pd.Series(np.atleast_1d(np.asarray(sentences, dtype=object)), dtype=object)
+        if len(sentence) != len(cue):
+            raise ConfigurationError("cues and sentences must have the same length")
+        sentence = sentence.where(sentence.notna(), "").astype(str)
+        text = cue.where(cue.str.strip() != "", sentence)
+    vocabulary = violence()
+    result = np.full(len(cue), OTHER_CLASS, dtype=object)
+    for i, value in enumerate(text.tolist()):
+        found = vocabulary.regex.search(value)
+        if found:
+            result[i] = vocabulary.classify(found.group()) or OTHER_CLASS
+    return str(result[0]) if scalar else result
+
+
+def escape_text(value: Any) -> str:
+    r"""Escape one value from the data for HTML (an attribution, a naive folium popup).
+
+    ``html.escape(..., quote=True)`` plus the characters that matter inside a JavaScript
+    template literal (backtick, ``$``, backslash) and to Jinja (braces: branca renders a
+    folium element's output as a template a second time), all as HTML character
+    references, so the browser shows the original text. None and NaN become the empty
+    string. The map's own layers never need it: they carry the data as JSON and show it
+    as DOM text.
+
+    Parameters
+    ----------
+    value : object
+        The value; converted with `str`.
+
+    Returns
+    -------
+    str
+        Text safe to place in HTML and in folium's template literals.
+
+    Examples
+    --------
+    >>> escape_text('<script>alert(`x`)</script>')
+    '&lt;script&gt;alert(&#96;x&#96;)&lt;/script&gt;'
+    >>> escape_text("${a}\\b")
+    '&#36;&#123;a&#125;&#92;b'
+    >>> escape_text(None)
+    ''
+    """
+    if _missing(value):
+        return ""
+    return html.escape(str(value), quote=True).translate(_JS_TEMPLATE_ESCAPES)
+
+
+def format_distance(distance_km: float, *, digits: int = 1) -> str:
+    """Format a distance in km for the map: ``digits`` decimals, two below 1 km.
+
+    Parameters
+    ----------
+    distance_km : float
+        Distance in kilometres.
+    digits : int, default 1
+        Decimals at or above 1 km.
+
+    Returns
+    -------
+    str
+        For example ``"8.6 km"``; ``""`` for NaN.
+
+    Examples
+    --------
+    >>> format_distance(8.5612)
+    '8.6 km'
+    >>> format_distance(0.334)
+    '0.33 km'
+    >>> format_distance(8.5612, digits=2)
+    '8.56 km'
+    """
+    if not math.isfinite(distance_km):
+        return ""
+    decimals = max(digits, 2) if distance_km < 1 else digits
+    return f"{distance_km:.{decimals}f} km"
+
+
+def display_pair(pair: str) -> str:
+    """Show a border pair with an en dash.
+
+    Examples
+    --------
+    >>> display_pair("AM-AZ")
+    'AM–AZ'
+    """
+    return pair.replace("-", "\u2013")
+
+
+def _missing(value: Any) -> bool:
+    """Return whether ``value`` is None, NA or a non-finite float."""
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float | np.floating) and not math.isfinite(value)
