@@ -485,8 +485,10 @@ def classify(a: dict, b: dict, line: Any) -> dict | None:
         kind, name = "claim", named["line_name"]
     elif any(intl.values()):
         kind, name = "international", ""
-    else:
-        kind, name = named["line_kind"], named["line_name"]
+    elif named["line_kind"] == "administrative":
+        kind, name = "administrative", named["line_name"]
+    else:  # same party, claims and countries on both sides: an internal boundary
+        kind, name = "administrative", ""
     if not name or name == "-":
         name = f"{a['name']} / {b['name']}"
     codes = sorted([a["code"], b["code"]])
