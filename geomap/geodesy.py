@@ -51,18 +51,22 @@ MAX_ABS_LON: Final = 1e6
 def wrap_lon(lon: npt.ArrayLike) -> FloatArray:
     """Return longitudes wrapped into [-180, 180], keeping 180 itself; NaN where refused.
 
-    Every stage wraps the same way: finite values up to :data:`MAX_ABS_LON` degrees are
-    reduced modulo 360 (406.4 is 46.4), anything else (NaN, infinite, 1e308) is NaN.
+    Every stage wraps the same way: values in [-180, 180] are kept exactly; other finite
+    values up to :data:`MAX_ABS_LON` degrees are reduced modulo 360 (406.4 is 46.4);
+    anything else (NaN, infinite, 1e308) is NaN.
 
     Examples
     --------
-    >>> wrap_lon([406.4, -190.0, 180.0, 1e308]).round(1).tolist()
-    [46.4, 170.0, 180.0, nan]
+    >>> wrap_lon([406.4, -190.0, 180.0, 0.1, 1e308]).round(1).tolist()
+    [46.4, 170.0, 180.0, 0.1, nan]
+    >>> float(wrap_lon(0.1)[()]) == 0.1
+    True
     """
     arr = np.asarray(lon, dtype=float)
     with np.errstate(invalid="ignore"):
         ok = np.isfinite(arr) & (np.abs(arr) <= MAX_ABS_LON)
-        wrapped = np.where(arr == 180.0, 180.0, (arr + 180.0) % 360.0 - 180.0)
+        inside = (arr >= -180.0) & (arr <= 180.0)  # kept exactly as given
+        wrapped = np.where(inside, arr, (arr + 180.0) % 360.0 - 180.0)
     return np.where(ok, wrapped, np.nan)
 
 
