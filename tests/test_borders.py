@@ -361,6 +361,31 @@ def test_nan_and_invalid_input(borders: Borders) -> None:
     assert result["border_lon"].isna().tolist() == [True, False, True, True]
 
 
+KAPAN_LAT = 39.2076
+
+
+def test_longitude_is_wrapped_as_everywhere_else(borders: Borders) -> None:
+    """One rule (geomap.geodesy.as_points): 406.4 is 46.4; 1e308 is invalid, not a place."""
+    wrapped = border_distance(406.4, KAPAN_LAT, borders=borders)
+    plain = border_distance(46.4, KAPAN_LAT, borders=borders)
+    assert wrapped["border"][0] == plain["border"][0] == "AM-AZ"
+    assert wrapped["country"][0] == plain["country"][0] == "AM"
+    # 406.4 - 360 is 46.4 only to the last bits of a float.
+    pd.testing.assert_frame_equal(wrapped, plain, check_exact=False, rtol=0, atol=1e-9)
+    assert borders.country_at(406.4, KAPAN_LAT).tolist() == ["AM"]
+
+
+@pytest.mark.parametrize("lon", [1e308, -1e308, np.inf, 1e6 + 1])
+def test_longitude_too_large_gives_empty_results(borders: Borders, lon: float) -> None:
+    row = border_distance(lon, KAPAN_LAT, borders=borders).iloc[0]
+    assert row["country"] is None and row["border"] is None and row["kind"] is None
+    assert np.isnan(row[["distance_km", "border_lon", "border_lat"]].astype(float)).all()
+    for measure in ("any", "outline"):
+        other = borders.distance(lon, KAPAN_LAT, measure=measure).iloc[0]
+        assert other["country"] is None and other["border"] is None
+    assert borders.country_at(lon, KAPAN_LAT).tolist() == [None]
+
+
 def test_scalar_and_empty_input(borders: Borders) -> None:
     one = borders.distance(46.4068, 39.2076)
     assert list(one.columns) == COLUMNS

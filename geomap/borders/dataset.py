@@ -149,6 +149,11 @@ def border_distance(
     >>> df["country"].tolist(), bool(df["distance_km"].isna().iloc[2])
     (['AM', None, None], True)
 
+    Longitudes are wrapped (406.4 is 46.4); beyond 1e6 degrees they are invalid:
+
+    >>> border_distance([406.4068, 1e308], [39.2076, 39.2076])["border"].tolist()
+    ['AM-AZ', None]
+
     The outline of Lesotho is all land border with South Africa:
 
     >>> border_distance(28.2, -29.6, measure="outline")[["border", "kind"]].values.tolist()
