@@ -43,7 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import geomap.borders as gb  # noqa: E402
-from geomap.borders import load_borders  # noqa: E402
+from geomap.borders import clear_loaded, load_borders  # noqa: E402
+from geomap.borders.index import WORKERS  # noqa: E402
 from tests.test_borders import Reference  # noqa: E402
 
 PROJECTED = "EPSG:4087"  # World Equidistant Cylindrical: one global projection
@@ -115,7 +116,7 @@ def main() -> None:
         start = time.perf_counter()
         load_borders()
         cold = time.perf_counter() - start
-        gb._CACHE.clear()
+        clear_loaded()
         start = time.perf_counter()
         borders = load_borders()
         warm = time.perf_counter() - start
@@ -131,7 +132,7 @@ def main() -> None:
     coarse = len(index.coarse) if index.coarse is not None else 0
     print(
         f"land borders: {len(lines)} lines, {len(index):,} vertices after densifying to "
-        f"<= 1 km, {coarse:,} at <= 16 km; threads: {gb._WORKERS}"
+        f"<= 1 km, {coarse:,} at <= 16 km; threads: {WORKERS}"
     )
     start = time.perf_counter()
     borders._country_grid()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import json
 import pickle
 from pathlib import Path
@@ -18,7 +19,10 @@ import shapely
 from pyproj import Geod
 
 import geomap.borders
-from geomap.borders import Borders, border_distance, load_borders
+import geomap.borders.dataset
+import geomap.borders.grid
+from geomap.borders import Borders, border_distance, clear_loaded, load_borders
+from geomap.borders.index import SegmentIndex
 from geomap.errors import BorderDataError, ConfigurationError
 
 GEOD = Geod(ellps="WGS84")
@@ -274,7 +278,7 @@ def test_coarse_level_agrees_with_the_fine_one(borders: Borders) -> None:
     """Points beyond 50 km use the 16 km level: the same lines, the same answers."""
     index = borders._segment_index()
     assert index.coarse is not None and len(index.coarse) * 3 < len(index)
-    fine_only = geomap.borders._SegmentIndex(index.lon, index.lat, index.part, index.label)
+    fine_only = SegmentIndex(index.lon, index.lat, index.part, index.label)
     lon, lat = random_land_points(borders, 2000, seed=31)
     lon = np.append(lon, [-30.0, 0.0, 135.0, 0.0])  # at sea, the poles, Antarctica
     lat = np.append(lat, [40.0, 89.9, -85.0, -89.9])
@@ -357,6 +361,31 @@ def test_nan_and_invalid_input(borders: Borders) -> None:
     assert result["border_lon"].isna().tolist() == [True, False, True, True]
 
 
+KAPAN_LAT = 39.2076
+
+
+def test_longitude_is_wrapped_as_everywhere_else(borders: Borders) -> None:
+    """One rule (geomap.geodesy.as_points): 406.4 is 46.4; 1e308 is invalid, not a place."""
+    wrapped = border_distance(406.4, KAPAN_LAT, borders=borders)
+    plain = border_distance(46.4, KAPAN_LAT, borders=borders)
+    assert wrapped["border"][0] == plain["border"][0] == "AM-AZ"
+    assert wrapped["country"][0] == plain["country"][0] == "AM"
+    # 406.4 - 360 is 46.4 only to the last bits of a float.
+    pd.testing.assert_frame_equal(wrapped, plain, check_exact=False, rtol=0, atol=1e-9)
+    assert borders.country_at(406.4, KAPAN_LAT).tolist() == ["AM"]
+
+
+@pytest.mark.parametrize("lon", [1e308, -1e308, np.inf, 1e6 + 1])
+def test_longitude_too_large_gives_empty_results(borders: Borders, lon: float) -> None:
+    row = border_distance(lon, KAPAN_LAT, borders=borders).iloc[0]
+    assert row["country"] is None and row["border"] is None and row["kind"] is None
+    assert np.isnan(row[["distance_km", "border_lon", "border_lat"]].astype(float)).all()
+    for measure in ("any", "outline"):
+        other = borders.distance(lon, KAPAN_LAT, measure=measure).iloc[0]
+        assert other["country"] is None and other["border"] is None
+    assert borders.country_at(lon, KAPAN_LAT).tolist() == [None]
+
+
 def test_scalar_and_empty_input(borders: Borders) -> None:
     one = borders.distance(46.4068, 39.2076)
     assert list(one.columns) == COLUMNS
@@ -393,8 +422,10 @@ def test_pickled_borders_give_the_same_answers(borders: Borders) -> None:
     )
 
 
-def test_doctests() -> None:
-    failed, attempted = doctest.testmod(geomap.borders, optionflags=doctest.ELLIPSIS)
+@pytest.mark.parametrize("module", ["core", "dataset", "derive", "cache"])
+def test_doctests(module: str) -> None:
+    found = importlib.import_module(f"geomap.borders.{module}")
+    failed, attempted = doctest.testmod(found, optionflags=doctest.ELLIPSIS)
     assert attempted > 0
     assert failed == 0
 
@@ -692,19 +723,22 @@ def test_description(borders: Borders) -> None:
 def test_disk_cache(borders: Borders, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "caucasus.gpkg"
     pyogrio.write_dataframe(caucasus(borders), path)
-    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(tmp_path / "cache"))
-    first = load_borders(path)
-    files = list((tmp_path / "cache").glob("borders-*.npz"))
+    cache = tmp_path / "cache"
+    # The directory passed wins over the environment, which is not read.
+    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(tmp_path / "elsewhere"))
+    first = load_borders(path, cache_dir=cache)
+    files = list(cache.glob("borders-*.npz"))
     assert len(files) == 1
-    geomap.borders._CACHE.clear()
+    assert not (tmp_path / "elsewhere").exists()
+    clear_loaded()
 
     def no_read(*_: Any, **__: Any) -> None:
         raise AssertionError("the file was read again")
 
     with monkeypatch.context() as patch:
-        patch.setattr(geomap.borders, "_read_frame", no_read)
-        cached = load_borders(path)
-        patch.setattr(geomap.borders._CountryGrid, "build", no_read)
+        patch.setattr(geomap.borders.dataset, "read_countries", no_read)
+        cached = load_borders(path, cache_dir=cache)
+        patch.setattr(geomap.borders.grid.CountryGrid, "build", no_read)
         assert (cached.country_at([44.5, 0.0], [40.2, 0.0]) == ["AM", None]).all()
     assert cached is not first
     assert cached.description == first.description
@@ -720,15 +754,15 @@ def test_disk_cache(borders: Borders, tmp_path: Path, monkeypatch: pytest.Monkey
 
     # A damaged cache file is ignored and rewritten, never an error.
     files[0].write_bytes(b"not a cache")
-    geomap.borders._CACHE.clear()
-    assert load_borders(path).distance(46.4068, 39.2076)["border"][0] == "AM-AZ"
+    clear_loaded()
+    assert load_borders(path, cache_dir=cache).distance(46.4068, 39.2076)["border"][0] == "AM-AZ"
     assert np.load(files[0], allow_pickle=False)["meta"].size == 1
 
     # A changed source file gets a new cache entry.
     pyogrio.write_dataframe(caucasus(borders).iloc[:2], path)
-    geomap.borders._CACHE.clear()
-    assert sorted(load_borders(path).lines["pair"]) == ["AM-AZ"]
-    assert len(list((tmp_path / "cache").glob("borders-*.npz"))) == 2
+    clear_loaded()
+    assert sorted(load_borders(path, cache_dir=cache).lines["pair"]) == ["AM-AZ"]
+    assert len(list(cache.glob("borders-*.npz"))) == 2
 
 
 def test_unwritable_cache_dir_is_not_an_error(
@@ -741,6 +775,9 @@ def test_unwritable_cache_dir_is_not_an_error(
     monkeypatch.setenv("GEOMAP_CACHE_DIR", str(blocker / "cache"))
     assert load_borders(path).distance(46.4068, 39.2076)["border"][0] == "AM-AZ"
     assert load_borders(path, cache=False) is not None
+    clear_loaded()
+    user = load_borders(path, cache_dir=blocker / "other")
+    assert user.distance(46.4068, 39.2076)["border"][0] == "AM-AZ"
 
 
 def test_invalid_user_geometry_is_repaired_and_reported(tmp_path: Path) -> None:
