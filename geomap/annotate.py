@@ -34,6 +34,7 @@ from tqdm.auto import tqdm
 from .borders import Borders, load_borders
 from .engines import Job, WorkerConfig, run_ordered, start_engine, worker_borders
 from .errors import ConfigurationError, DataFileError, InputError, OutputError
+from .features import ROUNDING
 from .geodesy import as_points
 from .io import atomic_write, check_target, progress_disabled
 
@@ -67,7 +68,6 @@ follow. See `geomap.borders.Borders.distance`."""
 
 _ADDED: Final = (*RESULT_COLUMNS, "side", "kind")  # then "measure"
 _NUMERIC_RESULTS: Final = frozenset({"distance_km", "border_lon", "border_lat"})
-_ROUND: Final = {"distance_km": 3, "border_lon": 6, "border_lat": 6}  # as geomap.export
 _LAT_NAMES: Final = ("latitude", "lat", "y")
 _LON_NAMES: Final = ("longitude", "lon", "lng", "long", "x")
 _OGR_DRIVERS: Final = {"gpkg": "GPKG", "geojson": "GeoJSON"}
@@ -214,7 +214,8 @@ def annotate_frame(
 
 def _rounded(found: pd.DataFrame) -> pd.DataFrame:
     """Round the distances to the metre and the border points to 0.1 m, as the exports."""
-    for column, decimals in _ROUND.items():
+    for column in ("distance_km", "border_lon", "border_lat"):
+        decimals = ROUNDING[column]
         found[column] = found[column].round(decimals)
     return found
 

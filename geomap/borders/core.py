@@ -10,7 +10,7 @@ Reading files and the caches live in :mod:`geomap.borders.dataset`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,8 +22,8 @@ from geomap.borders.coasts import CoastPieces
 from geomap.borders.derive import derive_coasts, derive_lines
 from geomap.borders.grid import CountryGrid
 from geomap.borders.index import Nearest, SegmentIndex
-from geomap.errors import ConfigurationError
 from geomap.geodesy import as_points
+from geomap.options import MEASURES, check_measure
 
 __all__ = ["MEASURES", "BorderParts", "Borders"]
 
@@ -31,7 +31,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 ObjectArray = npt.NDArray[np.object_]
 
-MEASURES: Final[tuple[str, ...]] = ("land", "any", "outline")
 """The distance measures of :meth:`Borders.distance`, after PRIO-GRID's bdist1/2/3.
 
 ``land``
@@ -333,10 +332,7 @@ class Borders:
         >>> row["border"], row["kind"], row["side"]
         ('DK-SE', 'coast', 'DK')
         """
-        if measure not in MEASURES:
-            raise ConfigurationError(
-                f"unknown measure {measure!r}: choose one of {', '.join(MEASURES)}"
-            )
+        check_measure(measure)
         lon_arr, lat_arr = as_points(lon, lat)
         n = len(lon_arr)
         country = self._country_index(lon_arr, lat_arr)
