@@ -15,7 +15,11 @@ mentions       int        how many times the place is mentioned in the document
 offsets        str        every mention as ``start-end`` joined by ``;``
 role           str        "incident" (a sentence mentioning it reports violence) or "context"
 cue            str        the violence word that made it an incident ("" for context)
-sentence       str        the sentence of the first incident mention (else the first mention)
+sentence       str        the sentence of the first incident mention (else of the first
+                          mention), white space folded; a sentence over 400 characters is cut
+                          to a window around the mention, marked "…" (``geomap.text.excerpt``)
+sentence_start int        offset of that sentence (or window) in the text
+sentence_end   int        its end-exclusive offset: ``text[sentence_start:sentence_end]``
 lat            float      WGS84 latitude of the place, degrees
 lon            float      WGS84 longitude of the place, degrees
 geonameid      Int64      GeoNames id of the chosen place (<NA> for "Middle East" and the like)
@@ -50,6 +54,7 @@ from .borders import Borders, load_borders
 from .gazetteer import Gazetteer, open_gazetteer
 from .resolve import Toponym, geoparse
 from .rules import violence
+from .text import excerpt
 
 __all__ = [
     "COLUMNS",
@@ -60,7 +65,8 @@ __all__ = [
 
 COLUMNS = [
     "source", "name", "place", "start", "end", "mentions", "offsets", "role", "cue", "sentence",
-    "lat", "lon", "geonameid", "country_code", "feature", "population", "score", "reason",
+    "sentence_start", "sentence_end", "lat", "lon", "geonameid", "country_code", "feature",
+    "population", "score", "reason",
     "country", "border", "distance_km", "border_lon", "border_lat", "side",
 ]  # fmt: skip
 
@@ -77,13 +83,16 @@ def _rows(text: str, toponyms: Sequence[Toponym], source: str) -> list[dict[str,
     rows = []
     for mentions in groups.values():
         first = mentions[0]
-        cue, sentence = "", text[first.sentence_start : first.sentence_end]
+        cue, shown = "", first
         if first.feature not in ("country", "macroregion", "continent"):  # too coarse to place
             for t in mentions:
                 found = VIOLENCE_CUES.search(text, t.sentence_start, t.sentence_end)
                 if found:
-                    cue, sentence = found.group().lower(), text[t.sentence_start : t.sentence_end]
+                    cue, shown = found.group().lower(), t
                     break
+        sentence, sentence_start, sentence_end = excerpt(
+            text, (shown.sentence_start, shown.sentence_end), (shown.start, shown.end)
+        )
         rows.append(
             {
                 "source": source,
@@ -95,7 +104,9 @@ def _rows(text: str, toponyms: Sequence[Toponym], source: str) -> list[dict[str,
                 "offsets": ";".join(f"{t.start}-{t.end}" for t in mentions),
                 "role": "incident" if cue else "context",
                 "cue": cue,
-                "sentence": " ".join(sentence.split()),
+                "sentence": sentence,
+                "sentence_start": sentence_start,
+                "sentence_end": sentence_end,
                 "lat": first.lat,
                 "lon": first.lon,
                 "geonameid": first.geonameid,
@@ -143,11 +154,14 @@ def incidents_from_texts(
     rows: list[dict[str, Any]] = []
     for source, text in texts:
         rows.extend(_rows(text, geoparse(text, gazetteer=gaz, extractor=extractor), source))
-    frame = pd.DataFrame(rows, columns=COLUMNS[:18])
+    border_columns = ["country", "border", "distance_km", "border_lon", "border_lat", "side"]
+    frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in border_columns])
     frame = frame.astype(
         {
             "start": "int64",
             "end": "int64",
+            "sentence_start": "int64",
+            "sentence_end": "int64",
             "mentions": "int64",
             "geonameid": "Int64",  # none for a region of several countries ("Middle East")
             "population": "int64",
@@ -159,7 +173,7 @@ def incidents_from_texts(
     dist = (borders if borders is not None else load_borders()).distance(
         frame["lon"].to_numpy(), frame["lat"].to_numpy(), measure=measure
     )
-    for col in ("country", "border", "distance_km", "border_lon", "border_lat", "side"):
+    for col in border_columns:
         frame[col] = dist[col].to_numpy() if len(frame) else np.array([], dtype=float)
     geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
