@@ -31,6 +31,7 @@ from geomap.features import (
     round_frame,
 )
 from geomap.io import atomic_write
+from geomap.qgis_styles import write_layer_styles
 
 __all__ = [
     "border_links",
@@ -142,7 +143,8 @@ def write_gpkg(
     Layers: ``incidents`` (points); with ``borders``, also ``borders`` (the land-border
     lines as given) and ``border_links`` (one MultiLineString per row with a finite distance,
     from the place to its nearest border point, with ``name``, ``role``, ``border`` and
-    ``distance_km``).
+    ``distance_km``). A ``layer_styles`` table gives each layer a default QGIS style that
+    draws it as the map page does (`geomap.qgis_styles`).
 
     Parameters
     ----------
@@ -185,6 +187,13 @@ def write_gpkg(
                 )
             except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
                 raise OutputError(f"cannot write layer {layer!r} of {path}: {err}") from err
+        incident = (gdf["role"] == "incident") if "role" in gdf else np.zeros(len(gdf), bool)
+        nearest = gdf["border"][incident].tolist() if "border" in gdf else []
+        write_layer_styles(
+            tmp,
+            [layer for layer, _, _ in layers],
+            nearest_pairs={p for p in nearest if isinstance(p, str) and p},
+        )
     return Path(path)
 
 

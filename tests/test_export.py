@@ -272,6 +272,7 @@ def test_gpkg_layers_read_back(tmp_path: Path):
         "incidents": "Point",
         "borders": "MultiLineString",
         "border_links": "MultiLineString",
+        "layer_styles": None,  # QGIS styles: an attributes table (geomap.qgis_styles)
     }
 
     read = pyogrio.read_dataframe(out, layer="incidents")
@@ -319,13 +320,14 @@ def test_gpkg_is_a_geopackage(tmp_path: Path):
         ("incidents", "features", 4326),
         ("borders", "features", 4326),
         ("border_links", "features", 4326),
+        ("layer_styles", "attributes", 0),
     }
     assert count == 4
 
 
 def test_gpkg_without_borders_and_empty(tmp_path: Path):
     out = export.write_gpkg(sample_incidents(), tmp_path / "a.gpkg")
-    assert [name for name, _ in pyogrio.list_layers(out)] == ["incidents"]
+    assert [name for name, _ in pyogrio.list_layers(out)] == ["incidents", "layer_styles"]
     empty = export.write_gpkg(empty_incidents(), tmp_path / "b.gpkg", borders=sample_borders())
     layers = dict(pyogrio.list_layers(empty))
     assert layers["incidents"] == "Point"
