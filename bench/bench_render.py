@@ -37,10 +37,11 @@ import geopandas as gpd
 
 from geomap import render
 from geomap.borders import load_borders
+from geomap.snapshot import CHROMIUM, LOCAL_SCHEMES, chromium
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from tests.common import CHROMIUM, CHROMIUM_ARGS, many_incidents  # noqa: E402
+from tests.common import many_incidents  # noqa: E402  (synthetic incidents)
 
 
 def build_geomap(gdf: gpd.GeoDataFrame, borders, path: Path) -> None:
@@ -78,23 +79,17 @@ def browser_open_seconds(path: Path, selector: str, *, allow_network: bool) -> f
     """Seconds from navigation until ``selector`` is in the DOM, in headless Chromium."""
     if not Path(CHROMIUM).exists():
         return None
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:  # Debian's chromium, geomap's launch settings
         page = browser.new_page(viewport={"width": 1000, "height": 700})
         if not allow_network:
             page.route(
                 "**/*",
-                lambda r: (
-                    r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
-                ),
+                lambda r: r.continue_() if r.request.url.startswith(LOCAL_SCHEMES) else r.abort(),
             )
         start = time.perf_counter()
         page.goto(path.as_uri(), timeout=600_000)
         page.wait_for_selector(selector, timeout=600_000)
         seconds = time.perf_counter() - start
-        browser.close()
     return seconds
 
 

@@ -16,18 +16,15 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 from PIL import Image
-from playwright.sync_api import sync_playwright
 
 from geomap import map_files
+from geomap.snapshot import LOCAL_SCHEMES, chromium
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from tests.common import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SAMPLE = Path("data") / "samples" / "syunik_shelling.txt"  # relative: the popup's source
 OPEN_POPUP = """(name) => {
@@ -50,14 +47,11 @@ def main() -> None:
     os.chdir(REPO)
     with tempfile.TemporaryDirectory() as tmp:
         (page_path,) = map_files([SAMPLE], tmp, formats=["html"], offline=True)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with chromium() as browser:  # Debian's chromium, geomap's launch settings
             page = browser.new_page(viewport={"width": 1000, "height": 640})
             page.route(
                 "**/*",
-                lambda r: (
-                    r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
-                ),
+                lambda r: r.continue_() if r.request.url.startswith(LOCAL_SCHEMES) else r.abort(),
             )
             page.goto(page_path.as_uri())
             page.wait_for_selector(".geomap-marker")
@@ -65,7 +59,6 @@ def main() -> None:
                 page.wait_for_selector(".leaflet-popup-content")
             page.wait_for_timeout(1000)  # the popup's auto-pan
             png = page.screenshot()
-            browser.close()
     image = Image.open(io.BytesIO(png)).convert("RGB")
     image = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -14,6 +14,9 @@ from .errors import GeomapError
 from .names import MatchKind
 from .options import MEASURES
 from .text import EXTRACTORS
+
+if TYPE_CHECKING:  # the job module loads geopandas: imported by the commands that need it
+    from .job import InputSummary
 
 __all__ = ["cli"]
 
@@ -72,6 +75,44 @@ def _progress_option(func: F) -> F:
     )(func)
 
 
+def _report_options(func: F) -> F:
+    """Add ``--quiet`` and ``--json``: how a command reports what it found."""
+    func = click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print one JSON object per input on stdout (files written, counts, nearest "
+        "border, skip reason) instead of the file paths.",
+    )(func)
+    return click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        help="No summary, notes or progress bars on stderr (errors and skipped inputs are "
+        "still reported).",
+    )(func)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _summary_line(summary: InputSummary) -> str:
+    """Say in one line what ``geomap map`` found in one input."""
+    if not summary.places:
+        return f"{summary.source}: 0 places (no places found in it: its map and files are empty)"
+    line = f"{summary.source}: {_plural(summary.places, 'place')}, "
+    if not summary.incidents:
+        return line + "no incidents"
+    line += _plural(summary.incidents, "incident")
+    nearest = summary.nearest
+    if nearest is None:
+        return line + ", none with a border distance"
+    return (
+        line + f", nearest border {nearest.distance_km:.1f} km ({nearest.name}, {nearest.border})"
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="geomap")
 @click.option(
@@ -102,7 +143,8 @@ def _cache_dir() -> str | None:
     "formats",
     default="html,geojson",
     show_default=True,
-    help="Comma-separated outputs: html, geojson, gpkg, csv.",
+    help="Comma-separated outputs: html, geojson, gpkg (with QGIS styles), csv, png (a "
+    "picture of the map; needs Chromium and Playwright).",
 )
 @click.option("--borders", "borders_path", type=click.Path(), help="Admin-0 polygons file.")
 @click.option(
@@ -122,6 +164,7 @@ def _cache_dir() -> str | None:
 @_extractor_option
 @_input_options
 @_progress_option
+@_report_options
 @_errors_as_messages
 def map_cmd(
     files: tuple[str, ...],
@@ -135,8 +178,14 @@ def map_cmd(
     encoding: str,
     max_bytes: int,
     progress: bool | None,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Write DIR/<stem>.html and DIR/<stem>.geojson for each article FILE.
+
+    Prints the paths written on stdout and, on stderr, one line per FILE saying what was
+    found (places, incidents, the incident nearest to a border); --json prints one JSON
+    object per FILE on stdout instead, --quiet drops the lines on stderr.
 
     With one FILE, a bad input stops the job (exit 1, nothing written). With several, bad
     inputs are reported on stderr and skipped, the others are mapped, and the exit status
@@ -146,6 +195,8 @@ def map_cmd(
     """
     from .job import map_files
 
+    if quiet and progress is None:
+        progress = False
     written = map_files(
         files,
         out_dir,
@@ -160,10 +211,14 @@ def map_cmd(
         max_bytes=max_bytes,
         cache_dir=_cache_dir(),
     )
-    for path in written:
-        click.echo(str(path))
-    for source in written.empty:
-        click.echo(f"note: no places found in '{source}': its map and files are empty", err=True)
+    for summary in written.summaries:
+        if as_json:
+            click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+        elif summary.skipped is None:
+            for path in summary.outputs:
+                click.echo(str(path))
+        if not quiet and summary.skipped is None:
+            click.echo(_summary_line(summary), err=True)
     if written.skipped:
         for source, reason in written.skipped:
             click.echo(f"skipped {source}: {reason}", err=True)
@@ -406,6 +461,7 @@ def annotate(
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @_engine_options
 @_progress_option
+@_report_options
 @_errors_as_messages
 @_missing_extras_as_messages
 def batch(
@@ -418,18 +474,24 @@ def batch(
     scheduler: str | None,
     workers: int | None,
     progress: bool | None,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Geoparse a corpus: a folder of .txt files or a JSONL of {"id", "text", ...}.
 
     Writes DIR/incidents/ (GeoParquet parts), DIR/incidents.geojson, DIR/incidents.gpkg and
     DIR/map.html. Extra JSONL fields (date, url, ...) are carried into the outputs. A
     document that cannot be used is skipped and reported (also in DIR/skipped.jsonl); the
-    exit status is then 2.
+    exit status is then 2. Prints the paths written on stdout and a summary line on stderr
+    (as `geomap map`: --json prints one JSON object on stdout instead, --quiet drops the
+    summary).
 
     Example: geomap batch news.jsonl --out year/ --engine dask --scheduler tcp://host:8786
     """
     from .corpus import batch_geoparse
 
+    if quiet and progress is None:
+        progress = False
     summary = batch_geoparse(
         corpus,
         out_dir,
@@ -442,15 +504,31 @@ def batch(
         force=force,
         progress=progress,
     )
-    for path in summary.outputs:
-        click.echo(str(path))
     done = summary.documents - len(summary.skipped)
-    click.echo(
-        f"{done} of {summary.documents} documents geoparsed, {summary.rows} places, "
-        f"in {summary.seconds:.1f} s ({summary.docs_per_second:,.1f} docs/s on "
-        f"{summary.engine} x{summary.workers})",
-        err=True,
-    )
+    if as_json:
+        record = {
+            "input": corpus,
+            "status": "mapped" if summary.rows else "empty",
+            "outputs": [str(p) for p in summary.outputs],
+            "documents": summary.documents,
+            "geoparsed": done,
+            "places": summary.rows,
+            "skipped": [{"id": i, "reason": r} for i, r in summary.skipped],
+            "seconds": round(summary.seconds, 3),
+            "engine": summary.engine,
+            "workers": summary.workers,
+        }
+        click.echo(json.dumps(record, ensure_ascii=False))
+    else:
+        for path in summary.outputs:
+            click.echo(str(path))
+    if not quiet:
+        click.echo(
+            f"{corpus}: {done} of {summary.documents} documents geoparsed, "
+            f"{_plural(summary.rows, 'place')}, in {summary.seconds:.1f} s "
+            f"({summary.docs_per_second:,.1f} docs/s on {summary.engine} x{summary.workers})",
+            err=True,
+        )
     if summary.skipped:
         for doc_id, reason in summary.skipped[:20]:
             click.echo(f"skipped {doc_id}: {reason}", err=True)

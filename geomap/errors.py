@@ -13,6 +13,7 @@ __all__ = [
     "GazetteerError",
     "BorderDataError",
     "OutputError",
+    "DependencyError",
 ]
 
 
@@ -42,6 +43,14 @@ class BorderDataError(DataFileError):
 
 class OutputError(GeomapError, OSError):
     """Raised when an output cannot be written (exists without --force, unwritable directory)."""
+
+
+class DependencyError(GeomapError, ImportError):
+    """Raised when an optional program or package a feature needs is missing.
+
+    For example ``--format png`` without Chromium or Playwright; the message names what to
+    install.
+    """
 
 
 class _PlaceNotFound(GeomapError, LookupError):  # noqa: N818 (the old public name)

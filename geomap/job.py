@@ -3,16 +3,23 @@
 Every input is read and checked before anything is written. A single bad input (missing,
 empty, a directory, binary, not in the encoding, too large) stops the job with no output at
 all; among several inputs, the bad ones are skipped and reported (`MapResult.skipped`) and
-the others are mapped. Each output file is written atomically.
+the others are mapped. Each output file is written atomically. What was found in each input
+(places, incidents, the incident nearest to a border) is returned with the files
+(`MapResult.summaries`), for the CLI to print.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
+import geopandas as gpd
 from tqdm.auto import tqdm
 
 from .borders import load_borders
@@ -20,11 +27,126 @@ from .errors import ConfigurationError, InputError, OutputError
 from .export import write_csv, write_geojson, write_gpkg
 from .gazetteer import open_gazetteer
 from .incidents import incidents_from_texts
-from .io import MAX_BYTES, read_text
+from .io import MAX_BYTES, progress_disabled, read_text
 from .options import FORMATS, MEASURE_DESCRIPTIONS, check_measure
 from .render import incident_map, save_map
+from .snapshot import find_chromium, snapshot
 
-__all__ = ["MapResult", "map_files"]
+__all__ = ["InputSummary", "MapResult", "NearestBorder", "map_files", "summarize"]
+
+
+@dataclass(frozen=True, slots=True)
+class NearestBorder:
+    """The incident nearest to a border in one input.
+
+    Attributes
+    ----------
+    name : str
+        The place as written in the text.
+    border : str
+        The border, e.g. ``"AM-AZ"``.
+    distance_km : float
+        Geodesic distance to it, km (the job's measure).
+    """
+
+    name: str
+    border: str
+    distance_km: float
+
+
+@dataclass(frozen=True, slots=True)
+class InputSummary:
+    """What `map_files` found in one input and wrote for it.
+
+    Attributes
+    ----------
+    source : str
+        The input, as given.
+    outputs : tuple of Path
+        The files written for it, in format order (none when it was skipped).
+    places : int
+        Places found (rows of the incidents table: one per distinct place).
+    incidents : int
+        Of those, places whose role is ``incident``.
+    nearest : NearestBorder or None
+        The incident nearest to a border (None: no incident with a distance).
+    skipped : str or None
+        Why the input was skipped (None: it was mapped).
+    """
+
+    source: str
+    outputs: tuple[Path, ...] = ()
+    places: int = 0
+    incidents: int = 0
+    nearest: NearestBorder | None = None
+    skipped: str | None = None
+
+    @property
+    def status(self) -> str:
+        """``"skipped"``, ``"empty"`` (no place found) or ``"mapped"``."""
+        if self.skipped is not None:
+            return "skipped"
+        return "mapped" if self.places else "empty"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the summary as JSON-safe data (paths as strings, distance in km).
+
+        Examples
+        --------
+        >>> InputSummary("a.txt", skipped="empty file").as_dict()["status"]
+        'skipped'
+        """
+        nearest = self.nearest
+        return {
+            "input": self.source,
+            "status": self.status,
+            "outputs": [str(p) for p in self.outputs],
+            "places": self.places,
+            "incidents": self.incidents,
+            "nearest": None
+            if nearest is None
+            else {
+                "name": nearest.name,
+                "border": nearest.border,
+                "distance_km": nearest.distance_km,
+            },
+            "skipped": self.skipped,
+        }
+
+
+def summarize(
+    incidents: gpd.GeoDataFrame, source: str, outputs: Iterable[Path] = ()
+) -> InputSummary:
+    """Summarise one input's incidents table: places, incidents, the one nearest a border.
+
+    Parameters
+    ----------
+    incidents : GeoDataFrame
+        The incidents of that input (see `geomap.incidents`).
+    source : str
+        The input, as given.
+    outputs : iterable of Path
+        The files written for it.
+
+    Returns
+    -------
+    InputSummary
+        Ties in distance go to the first place in the table (text order).
+    """
+    places = len(incidents)
+    if not places or "role" not in incidents:
+        return InputSummary(source, tuple(outputs), places)
+    rows = incidents[incidents["role"] == "incident"]
+    nearest = None
+    if len(rows) and "distance_km" in rows:
+        distance = rows["distance_km"].astype(float)
+        finite = distance[distance.map(math.isfinite)]
+        if len(finite):
+            row = rows.loc[finite.idxmin()]
+            nearest = NearestBorder(
+                str(row["name"]), str(row["border"] or ""), float(finite.min())
+            )
+    return InputSummary(source, tuple(outputs), places, len(rows), nearest)
 
 
 class MapResult(list[Path]):
@@ -36,6 +158,8 @@ class MapResult(list[Path]):
         ``(input, reason)`` for each input that could not be used and was skipped.
     empty : list of str
         The inputs in which no place was found (their map and files are still written).
+    summaries : list of InputSummary
+        One per input, in the order given (skipped ones too): what was found and written.
     """
 
     def __init__(
@@ -44,10 +168,12 @@ class MapResult(list[Path]):
         *,
         skipped: Iterable[tuple[str, str]] = (),
         empty: Iterable[str] = (),
+        summaries: Iterable[InputSummary] = (),
     ) -> None:
         super().__init__(written)
         self.skipped = list(skipped)
         self.empty = list(empty)
+        self.summaries = list(summaries)
 
 
 def _check_formats(formats: Iterable[str]) -> list[str]:
@@ -89,7 +215,8 @@ def map_files(
         Output directory (created if missing); each input ``a/b/<stem>.txt`` gives
         ``out_dir/<stem>.<suffix>`` for each format.
     formats : iterable of str
-        Any of ``html``, ``geojson``, ``gpkg``, ``csv``.
+        Any of ``html``, ``geojson``, ``gpkg``, ``csv``, ``png`` (a picture of the map,
+        drawn with the offline basemap in headless Chromium: see `geomap.snapshot`).
     force : bool
         Overwrite existing outputs.
     borders_path : path-like, optional
@@ -97,7 +224,8 @@ def map_files(
     gazetteer_path : path-like, optional
         Gazetteer cache file; default in the cache directory.
     progress : bool, optional
-        Progress bar when building the gazetteer; ``None``: only on a terminal.
+        Progress bars (border data, gazetteer build, several files); ``None``: only on a
+        terminal.
     measure : {"land", "any", "outline"}
         Which border ``distance_km`` is measured to (see ``geomap.borders.MEASURES``):
         the nearest international land border (default), the nearest land border or
@@ -118,7 +246,8 @@ def map_files(
     -------
     MapResult
         The files written (a list of Path), plus ``skipped`` inputs and ``empty`` ones
-        (no place found: an empty map and FeatureCollection are written for them).
+        (no place found: an empty map and FeatureCollection are written for them), and
+        one `InputSummary` per input (``summaries``).
 
     Raises
     ------
@@ -126,9 +255,13 @@ def map_files(
         If the only input, or every input, cannot be used; nothing is written then.
     OutputError
         If an output exists (without ``force``) or cannot be written.
+    DependencyError
+        If ``png`` is asked for and Chromium or Playwright is missing (before any output).
     """
     chosen = _check_formats(formats)
     check_measure(measure)
+    if "png" in chosen:
+        find_chromium()  # a missing browser is said before anything is written
     if not paths:
         raise ConfigurationError("no input files given: pass one or more article text files")
     texts: list[tuple[str, str]] = []
@@ -163,7 +296,12 @@ def map_files(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot create output directory '{out}': {err.strerror}") from err
-    borders = load_borders(borders_path, cache_dir=cache_dir)
+    # Reading and deriving the border data takes seconds on a first run: say so.
+    with tqdm(
+        total=1, desc="loading border data", leave=False, disable=progress_disabled(progress)
+    ) as bar:
+        borders = load_borders(borders_path, cache_dir=cache_dir)
+        bar.update()
     gazetteer = open_gazetteer(gazetteer_path, cache_dir=cache_dir, progress=progress)
     metadata_ = {
         "generator": f"geomap {metadata.version('geomap')}",
@@ -177,6 +315,7 @@ def map_files(
         "Borders: Natural Earth" if borders_path is None else f"Borders: {Path(borders_path).name}"
     )
     written = MapResult(skipped=skipped)
+    found: dict[str, InputSummary] = {}
     # A bar for several files: on a terminal only, unless `progress` says otherwise.
     disable = (None if len(texts) > 1 else True) if progress is None else not progress
     for source, text in tqdm(texts, desc="mapping", unit="file", disable=disable):
@@ -189,21 +328,40 @@ def map_files(
         )
         if incidents.empty:
             written.empty.append(source)
+        outputs: list[Path] = []
         for fmt in chosen:
             target = out / f"{Path(source).stem}{FORMATS[fmt]}"
-            if fmt == "html":
+            if fmt in ("html", "png"):
+                # The picture is always of the offline page: it needs no network.
                 page = incident_map(
                     incidents,
                     border_lines=borders.lines,
                     countries=borders.countries,
-                    offline=offline,
+                    offline=offline or fmt == "png",
                     border_attribution=border_attribution,
                 )
-                written.append(save_map(page, target, force=force))
+                if fmt == "html":
+                    outputs.append(save_map(page, target, force=force))
+                else:
+                    outputs.append(_picture(page, target, force=force))
             elif fmt == "geojson":
-                written.append(write_geojson(incidents, target, force=force, metadata=metadata_))
+                outputs.append(write_geojson(incidents, target, force=force, metadata=metadata_))
             elif fmt == "gpkg":
-                written.append(write_gpkg(incidents, target, force=force, borders=borders.lines))
+                outputs.append(write_gpkg(incidents, target, force=force, borders=borders.lines))
             else:
-                written.append(write_csv(incidents, target, force=force))
+                outputs.append(write_csv(incidents, target, force=force))
+        written.extend(outputs)
+        found[source] = summarize(incidents, source, outputs)
+    reasons = dict(skipped)
+    written.summaries = [
+        found[str(p)] if str(p) in found else InputSummary(str(p), skipped=reasons[str(p)])
+        for p in paths
+    ]
     return written
+
+
+def _picture(page: Any, target: Path, *, force: bool) -> Path:
+    """Save the folium page to a temporary file and picture it into ``target`` (PNG)."""
+    with tempfile.TemporaryDirectory(prefix=".geomap-png-", dir=target.parent) as tmp:
+        html = save_map(page, Path(tmp) / "page.html")
+        return snapshot(html, target, force=force)

@@ -30,6 +30,7 @@ FORMATS: Final[dict[str, str]] = {
     "geojson": ".geojson",
     "gpkg": ".gpkg",
     "csv": ".csv",
+    "png": ".png",
 }
 
 

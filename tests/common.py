@@ -11,17 +11,12 @@ from shapely import LineString, MultiLineString, Polygon
 
 from geomap.incidents import COLUMNS
 
-# Debian's chromium, headless, as this machine and CI run it (no browser download, no
-# background connections): shared by the browser tests, bench/ and docs/make_screenshot.py.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# Debian's chromium, headless, with the launch settings geomap itself uses for PNG
+# snapshots (geomap.snapshot); bench/ and docs/make_screenshot.py take them from there too.
+from geomap.snapshot import CHROMIUM as CHROMIUM
+from geomap.snapshot import CHROMIUM_ARGS as _LAUNCH_ARGS
+
+CHROMIUM_ARGS = list(_LAUNCH_ARGS)
 
 HOSTILE_NAME = 'Goris"><img src=x onerror=alert(1)>'
 HOSTILE_SENTENCE = (

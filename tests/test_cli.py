@@ -52,3 +52,30 @@ def test_geoparse_prints_json_lines_with_offsets():
     text = SAMPLE.read_text("utf-8")
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert rows and all(text[r["start"] : r["end"]] == r["name"] for r in rows)
+
+
+@pytest.mark.usefixtures("gazetteer")
+def test_batch_summary_line_quiet_and_json(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(SAMPLE.read_text("utf-8"), encoding="utf-8")
+    (corpus / "b.txt").write_text("Artillery shelled Goris on Tuesday.", encoding="utf-8")
+    (corpus / "c.txt").write_text("  \n", encoding="utf-8")  # skipped: empty
+    args = ["batch", str(corpus), "--workers", "1"]
+    plain = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "p")])
+    assert plain.exit_code == 2, plain.output
+    assert str(tmp_path / "p" / "map.html") in plain.stdout.splitlines()
+    line = next(x for x in plain.stderr.splitlines() if x.startswith(f"{corpus}: "))
+    assert "2 of 3 documents geoparsed" in line
+    quiet = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "q"), "--quiet"])
+    assert quiet.exit_code == 2
+    assert not any(x.startswith(f"{corpus}: ") for x in quiet.stderr.splitlines())
+    assert "skipped c.txt" in quiet.stderr  # what went wrong is still said
+    result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "j"), "--json", "-q"])
+    (record,) = [json.loads(x) for x in result.stdout.splitlines()]
+    assert record["input"] == str(corpus) and record["status"] == "mapped"
+    assert (record["documents"], record["geoparsed"]) == (3, 2)
+    assert record["skipped"][0]["id"] == "c.txt" and record["skipped"][0]["reason"]
+    rows = json.loads((tmp_path / "j" / "incidents.geojson").read_text("utf-8"))["features"]
+    assert record["places"] == len(rows) > 0
+    assert str(tmp_path / "j" / "incidents.gpkg") in record["outputs"]

@@ -22,6 +22,7 @@ def test_every_error_is_a_geomap_error_with_a_docstring(cls):
         (errors.GazetteerError, OSError),
         (errors.BorderDataError, OSError),
         (errors.OutputError, OSError),
+        (errors.DependencyError, ImportError),
     ],
 )
 def test_errors_are_also_the_matching_builtin(cls, builtin):

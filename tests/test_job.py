@@ -296,3 +296,89 @@ def test_sigint_leaves_only_complete_outputs(tmp_path):
             assert json.loads(path.read_text("utf-8"))["type"] == "FeatureCollection"
         else:
             assert path.read_text("utf-8").rstrip().endswith("</html>")
+
+
+# -- what the job says it found ---------------------------------------------------------------
+
+
+def _expected_summary(geojson: Path) -> tuple[int, int, tuple[str, str, float]]:
+    """Places, incidents and the incident nearest to a border, read from the GeoJSON."""
+    props = [f["properties"] for f in json.loads(geojson.read_text("utf-8"))["features"]]
+    incidents = [p for p in props if p["role"] == "incident"]
+    near = min(
+        (p for p in incidents if p["distance_km"] is not None), key=lambda p: p["distance_km"]
+    )
+    return len(props), len(incidents), (near["name"], near["border"], near["distance_km"])
+
+
+@pytest.mark.usefixtures("gazetteer")
+def test_map_files_summarises_each_input_in_order(tmp_path):
+    empty = tmp_path / "calm.txt"
+    empty.write_text("Nothing happened here today; the weather was fine.\n")
+    missing = tmp_path / "missing.txt"
+    result = map_files([missing, SAMPLE, empty], tmp_path / "o", formats=["geojson", "csv"])
+    assert [s.source for s in result.summaries] == [str(missing), str(SAMPLE), str(empty)]
+    skipped, sample, calm = result.summaries
+    assert skipped.status == "skipped" and "missing.txt" in (skipped.skipped or "")
+    assert skipped.outputs == () and skipped.places == 0
+    geojson = tmp_path / "o" / "syunik_shelling.geojson"
+    assert sample.outputs == (geojson, tmp_path / "o" / "syunik_shelling.csv")
+    places, incidents, (name, border, km) = _expected_summary(geojson)
+    assert (sample.status, sample.places, sample.incidents) == ("mapped", places, incidents)
+    assert sample.nearest is not None
+    assert (sample.nearest.name, sample.nearest.border) == (name, border) == ("Kapan", "AM-AZ")
+    assert sample.nearest.distance_km == pytest.approx(km, abs=5e-4)  # the GeoJSON rounds
+    assert (calm.status, calm.places, calm.incidents, calm.nearest) == ("empty", 0, 0, None)
+    assert json.loads(json.dumps([s.as_dict() for s in result.summaries]))[1]["nearest"] == {
+        "name": "Kapan",
+        "border": "AM-AZ",
+        "distance_km": sample.nearest.distance_km,
+    }
+
+
+@pytest.mark.usefixtures("gazetteer")
+def test_cli_says_what_it_found_on_stderr_and_keeps_paths_on_stdout(tmp_path):
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["map", str(SAMPLE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        str(out / "syunik_shelling.html"),
+        str(out / "syunik_shelling.geojson"),
+    ]
+    places, incidents, (name, border, km) = _expected_summary(out / "syunik_shelling.geojson")
+    assert result.stderr.splitlines() == [
+        f"{SAMPLE}: {places} places, {incidents} incidents, "
+        f"nearest border {km:.1f} km ({name}, {border})"
+    ]
+    quiet = CliRunner().invoke(cli, ["map", str(SAMPLE), "--out", str(out), "--force", "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == result.stdout
+
+
+@pytest.mark.usefixtures("gazetteer")
+def test_cli_json_is_one_object_per_input(tmp_path):
+    calm = tmp_path / "calm.txt"
+    calm.write_text("Nothing happened here today; the weather was fine.\n")
+    empty = tmp_path / "blank.txt"
+    empty.write_text("   \n")
+    out = tmp_path / "o"
+    args = ["map", str(SAMPLE), str(empty), str(calm), "--out", str(out), "--json", "--quiet"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output  # one input skipped
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["input"] for r in records] == [str(SAMPLE), str(empty), str(calm)]
+    assert [r["status"] for r in records] == ["mapped", "skipped", "empty"]
+    sample = records[0]
+    assert sample["outputs"] == [
+        str(out / "syunik_shelling.html"),
+        str(out / "syunik_shelling.geojson"),
+    ]
+    places, incidents, (name, border, km) = _expected_summary(out / "syunik_shelling.geojson")
+    assert (sample["places"], sample["incidents"]) == (places, incidents)
+    assert sample["nearest"]["name"] == name and sample["nearest"]["border"] == border
+    assert sample["nearest"]["distance_km"] == pytest.approx(km, abs=5e-4)
+    assert sample["skipped"] is None
+    assert records[1]["outputs"] == [] and "blank.txt" in records[1]["skipped"]
+    assert records[2]["places"] == 0 and records[2]["nearest"] is None
+    # --quiet keeps what went wrong on stderr: the skipped input and the count
+    assert result.stderr.splitlines()[0].startswith(f"skipped {empty}:")
+    assert "1 of 3 inputs skipped" in result.stderr
