@@ -14,7 +14,6 @@ import functools
 import hashlib
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from importlib import metadata
@@ -23,7 +22,7 @@ from typing import Any, ClassVar
 
 from . import gazetteer_sources as sources
 from .errors import GazetteerError, OutputError
-from .io import atomic_write, progress_disabled
+from .io import atomic_write, progress_disabled, ticking
 from .io import cache_dir as _cache_dir
 from .names import Candidate, normalize_name
 
@@ -202,12 +201,12 @@ class _BuildProgress:
 
     #: phase -> share of the bar, in build order (they add up to 100).
     SHARES: ClassVar[dict[str, float]] = {
-        "loading sources": 20.0,
-        "places": 54.0,
-        "index": 10.0,
+        "loading sources": 12.0,
+        "places": 62.0,
+        "index": 7.0,
         "word lists": 3.0,
-        "checksum": 10.0,
-        "writing the file": 3.0,
+        "checksum": 14.0,
+        "writing the file": 2.0,
     }
     #: Rows the places phase expects beyond the cities (regions, counties, countries, ...);
     #: an estimate only: the phase ends at its share of the bar whatever the count.
@@ -225,23 +224,17 @@ class _BuildProgress:
         )
         self._start = 0.0  # where the current phase starts on the bar
         self._share = 0.0
-        self._stop = threading.Event()
-        self._clock = threading.Thread(target=self._tick, name="gazetteer-progress", daemon=True)
-
-    def _tick(self) -> None:
-        while not self._stop.wait(1.0):
-            self._bar.refresh()
+        self._clock = ticking(self._bar)
 
     def __enter__(self) -> _BuildProgress:
-        if not self._bar.disable:
-            self._clock.start()
+        self._clock.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._clock.is_alive():
-            self._clock.join()
-        self._bar.close()
+        try:
+            self._clock.__exit__(None, None, None)
+        finally:
+            self._bar.close()
 
     @property
     def position(self) -> float:

@@ -27,7 +27,7 @@ from .errors import ConfigurationError, InputError, OutputError
 from .export import write_csv, write_geojson, write_gpkg
 from .gazetteer import open_gazetteer
 from .incidents import incidents_from_texts
-from .io import MAX_BYTES, progress_disabled, read_text
+from .io import MAX_BYTES, progress_disabled, read_text, ticking
 from .options import FORMATS, MEASURE_DESCRIPTIONS, check_measure
 from .render import incident_map, save_map
 from .snapshot import find_chromium, snapshot
@@ -297,9 +297,10 @@ def map_files(
     except OSError as err:
         raise OutputError(f"cannot create output directory '{out}': {err.strerror}") from err
     # Reading and deriving the border data takes seconds on a first run: say so.
-    with tqdm(
+    bar = tqdm(
         total=1, desc="loading border data", leave=False, disable=progress_disabled(progress)
-    ) as bar:
+    )
+    with bar, ticking(bar):
         borders = load_borders(borders_path, cache_dir=cache_dir)
         bar.update()
     gazetteer = open_gazetteer(gazetteer_path, cache_dir=cache_dir, progress=progress)
