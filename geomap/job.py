@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 from .borders import load_borders
 from .errors import ConfigurationError, InputError, OutputError
 from .export import write_csv, write_geojson, write_gpkg
+from .features import DISTANCE_DECIMALS
 from .gazetteer import open_gazetteer
 from .incidents import incidents_from_texts
 from .io import MAX_BYTES, progress_disabled, read_text, ticking
@@ -46,7 +47,7 @@ class NearestBorder:
     border : str
         The border, e.g. ``"AM-AZ"``.
     distance_km : float
-        Geodesic distance to it, km (the job's measure).
+        Geodesic distance to it, km (the job's measure), rounded as in the exports.
     """
 
     name: str
@@ -143,9 +144,8 @@ def summarize(
         finite = distance[distance.map(math.isfinite)]
         if len(finite):
             row = rows.loc[finite.idxmin()]
-            nearest = NearestBorder(
-                str(row["name"]), str(row["border"] or ""), float(finite.min())
-            )
+            km = round(float(finite.min()), DISTANCE_DECIMALS)  # as in the exports
+            nearest = NearestBorder(str(row["name"]), str(row["border"] or ""), km)
     return InputSummary(source, tuple(outputs), places, len(rows), nearest)
 
 

@@ -327,7 +327,7 @@ def test_map_files_summarises_each_input_in_order(tmp_path):
     assert (sample.status, sample.places, sample.incidents) == ("mapped", places, incidents)
     assert sample.nearest is not None
     assert (sample.nearest.name, sample.nearest.border) == (name, border) == ("Kapan", "AM-AZ")
-    assert sample.nearest.distance_km == pytest.approx(km, abs=5e-4)  # the GeoJSON rounds
+    assert sample.nearest.distance_km == km  # rounded as in the GeoJSON
     assert (calm.status, calm.places, calm.incidents, calm.nearest) == ("empty", 0, 0, None)
     assert json.loads(json.dumps([s.as_dict() for s in result.summaries]))[1]["nearest"] == {
         "name": "Kapan",
@@ -375,7 +375,7 @@ def test_cli_json_is_one_object_per_input(tmp_path):
     places, incidents, (name, border, km) = _expected_summary(out / "syunik_shelling.geojson")
     assert (sample["places"], sample["incidents"]) == (places, incidents)
     assert sample["nearest"]["name"] == name and sample["nearest"]["border"] == border
-    assert sample["nearest"]["distance_km"] == pytest.approx(km, abs=5e-4)
+    assert sample["nearest"]["distance_km"] == km
     assert sample["skipped"] is None
     assert records[1]["outputs"] == [] and "blank.txt" in records[1]["skipped"]
     assert records[2]["places"] == 0 and records[2]["nearest"] is None

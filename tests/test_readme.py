@@ -1,0 +1,60 @@
+"""The README says what the tool does: its "What you get" table is the sample's output."""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import zip_longest
+from pathlib import Path
+
+import pytest
+
+from geomap.job import map_files
+
+from .conftest import ROOT, SAMPLE
+
+COLUMNS = ["name", "feature", "role", "cue", "country", "nearest land border", "distance (km)"]
+AREA_FEATURES = {"country", "macroregion", "continent"}  # their distance reads "(area)"
+
+
+def readme_table(section: str = "## What you get") -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the first Markdown table after ``section`` in README.md."""
+    text = (ROOT / "README.md").read_text("utf-8")
+    assert section in text, f"README.md has no {section!r} section"
+    after = text.split(section, 1)[1]
+    lines = []
+    for line in after.splitlines():
+        if line.startswith("|"):
+            lines.append(line)
+        elif lines:
+            break
+    assert len(lines) > 2, f"no table under {section!r} in README.md"
+    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines]
+    assert all(re.fullmatch(r":?-+:?", c) for c in cells[1]), lines[1]
+    return cells[0], cells[2:]
+
+
+def _expected(feature: dict) -> list[str]:
+    p = feature["properties"]
+    km = p["distance_km"]
+    distance = "(area)" if p["feature"] in AREA_FEATURES else ("" if km is None else f"{km:.3f}")
+    cells = [p["name"], p["feature"], p["role"], p["cue"], p["country"], p["border"], distance]
+    return [c or "" for c in cells]
+
+
+@pytest.mark.usefixtures("gazetteer")
+def test_what_you_get_table_is_what_the_sample_gives(tmp_path: Path):
+    header, rows = readme_table()
+    assert header == COLUMNS
+    (path,) = map_files([SAMPLE], tmp_path, formats=["geojson"])
+    expected = [_expected(f) for f in json.loads(path.read_text("utf-8"))["features"]]
+    if rows != expected:
+        diff = [
+            f"  README: {' | '.join(r) or '(no row)'}\n  output: {' | '.join(e) or '(no row)'}"
+            for r, e in zip_longest(rows, expected, fillvalue=[])
+            if r != e
+        ]
+        pytest.fail(
+            "README.md's 'What you get' table is not what geomap finds in the sample; "
+            "regenerate it with `python docs/readme_table.py` and paste it in:\n" + "\n".join(diff)
+        )
