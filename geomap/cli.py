@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import re
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -33,7 +34,7 @@ class _Terminated(KeyboardInterrupt):
     """
 
 
-@contextmanager
+@contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """Make SIGTERM raise `_Terminated` while a command runs (CLI only; restored after).
 
@@ -93,7 +94,11 @@ def _errors_as_messages(func: F) -> F:
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except BrokenPipeError:
-            sys.exit(1)  # the reader went away (`geomap geoparse a.txt | head`)
+            # The reader went away (`geomap geoparse a.txt | head`): stop quietly, and keep
+            # Python from complaining when it flushes stdout at exit.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as err:
             if _debug():
                 raise
