@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
+import re
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -23,19 +28,89 @@ __all__ = ["cli"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _Terminated(KeyboardInterrupt):
+    """Raised in the main thread when the process receives SIGTERM.
+
+    A `KeyboardInterrupt`, so that SIGTERM takes the very path of Ctrl-C (SIGINT): atomic
+    writes remove their temporaries, engines stop their workers, and the command ends
+    with one line; only the exit status differs (143 = 128 + 15, against 130 = 128 + 2).
+    """
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Make SIGTERM raise `_Terminated` while a command runs (CLI only; restored after).
+
+    A later SIGTERM during the clean-up is ignored, so the clean-up finishes. Only the
+    main thread can own signal handlers; elsewhere (a command run in a thread) nothing
+    changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, _frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise _Terminated(signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _one_line(message: str) -> str:
+    """Fold a message onto one line (some library errors carry a line end)."""
+    return re.sub(r"\s*\n\s*", " ", message).strip()
+
+
+def _debug() -> bool:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return bool(obj.get("debug")) if isinstance(obj, dict) else False
+
+
 def _errors_as_messages(func: F) -> F:
-    """Turn a GeomapError into a one-line ``Error: ...`` and exit status 1, never a traceback."""
+    """Turn every failure into a one-line ``Error: ...`` and an exit status, never a traceback.
+
+    A `GeomapError` is the expected failure: its message, exit 1. SIGINT (Ctrl-C) exits
+    130 and SIGTERM 143, each with one line; outputs finished before are whole, the one
+    being written leaves nothing. Any other exception is a bug: one line naming its type,
+    asking for a report, exit 1 (``--debug`` or ``GEOMAP_DEBUG=1`` shows the traceback).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with _sigterm_as_interrupt():
+                return func(*args, **kwargs)
         except GeomapError as err:
-            raise click.ClickException(str(err)) from err
-        except KeyboardInterrupt:
+            raise click.ClickException(_one_line(str(err))) from err
+        except KeyboardInterrupt as err:
             # Outputs are written atomically: what was interrupted left no partial file.
-            click.echo("Error: interrupted; no partial output was left", err=True)
-            sys.exit(130)
+            what, status = (
+                ("terminated", 143) if isinstance(err, _Terminated) else ("interrupted", 130)
+            )
+            click.echo(f"Error: {what}; no partial output was left", err=True)
+            sys.exit(status)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:
+            # The reader went away (`geomap geoparse a.txt | head`): stop quietly, and keep
+            # Python from complaining when it flushes stdout at exit.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except Exception as err:
+            if _debug():
+                raise
+            click.echo(
+                f"Error: internal error: {type(err).__name__}: {_one_line(str(err))} "
+                "— please report it (run with --debug for the traceback)",
+                err=True,
+            )
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -120,13 +195,19 @@ def _summary_line(summary: InputSummary) -> str:
     type=click.Path(file_okay=False),
     help="Cache directory for the gazetteer (default: $GEOMAP_CACHE_DIR or the user cache).",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="GEOMAP_DEBUG",
+    help="Show the traceback of an internal error (a bug) instead of one line.",
+)
 @click.pass_context
-def cli(ctx: click.Context, cache_dir: str | None) -> None:
+def cli(ctx: click.Context, cache_dir: str | None, debug: bool) -> None:
     """Map violent incidents from news text: places, nearest border, maps and GIS files.
 
     Example: geomap map data/samples/syunik_shelling.txt --out outputs/
     """
-    ctx.ensure_object(dict)["cache_dir"] = cache_dir
+    ctx.ensure_object(dict).update(cache_dir=cache_dir, debug=debug)
 
 
 def _cache_dir() -> str | None:
@@ -250,29 +331,46 @@ def gazetteer_build(borders_path: str | None, progress: bool | None) -> None:
 
 
 @gazetteer.command("info")
-@click.option("--verify", is_flag=True, help="Recompute and check the content checksum.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Check the whole file: SQLite's integrity check (indexes too) and the checksum.",
+)
 @_errors_as_messages
 def gazetteer_info(verify: bool) -> None:
     """Show where the gazetteer is, what it was built from, and its checksum.
 
+    With --verify, a damaged file (a page, an index or the content) prints
+    "verified: DAMAGED" and a one-line error, exit status 1.
+
     Example: geomap gazetteer info --verify
     """
+    from .errors import GazetteerError
     from .gazetteer import open_gazetteer
 
     gaz = open_gazetteer(build=False, cache_dir=_cache_dir())
     for key, value in gaz.info().items():
         click.echo(f"{key}: {value}")
     if verify:
-        ok = gaz.verify()
-        click.echo(f"verified: {'ok' if ok else 'CHECKSUM MISMATCH'}")
-        if not ok:
-            sys.exit(1)
+        problems = gaz.problems()
+        click.echo(f"verified: {'DAMAGED' if problems else 'ok'}")
+        if problems:
+            raise GazetteerError(
+                f"gazetteer '{gaz.path}' is damaged: {'; '.join(problems)}; "
+                "rebuild it with `geomap gazetteer build`"
+            )
 
 
 @cli.command()
 @click.argument("query")
 @click.option("--country", "countries", multiple=True, help="ISO alpha-2 code; repeatable.")
-@click.option("--limit", default=10, show_default=True, help="At most this many candidates.")
+@click.option(
+    "--limit",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="At most this many candidates.",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @_errors_as_messages
 def geocode(query: str, countries: tuple[str, ...], limit: int, as_json: bool) -> None:

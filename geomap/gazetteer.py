@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from . import gazetteer_sources as sources
-from .errors import GazetteerError, OutputError
-from .io import atomic_write, progress_disabled, ticking
+from .errors import GazetteerError, GeomapError, OutputError
+from .io import atomic_write, progress_disabled, remove_stale_temporaries, ticking
 from .io import cache_dir as _cache_dir
 from .names import Candidate, normalize_name
 
@@ -167,7 +167,12 @@ def _build_lock(target: Path) -> Iterator[None]:
 
 
 def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> Path:
-    """Build the gazetteer into ``target``; the caller holds the build lock."""
+    """Build the gazetteer into ``target``; the caller holds the build lock.
+
+    Temporaries of an earlier build that was killed (holding the lock, none can be live)
+    and those of other killed geomap processes in the cache directory are removed first.
+    """
+    remove_stale_temporaries(target.parent, name=target.name)
     with _BuildProgress(progress) as bar:
         bar.phase("loading sources")
         try:
@@ -183,6 +188,8 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
                 bar.phase("writing the file")
         except OutputError as err:
             raise _unwritable(target.parent, err) from err
+        except GeomapError:
+            raise  # e.g. the border file given to place the countries is unusable
         except (OSError, sqlite3.Error) as err:
             raise GazetteerError(f"cannot write the gazetteer '{target}': {err}") from err
         bar.finish()
@@ -401,9 +408,10 @@ class Gazetteer:
     def _query_keys(self, sql: str, keys: Iterable[str]) -> list[Any]:
         """Run ``sql`` over the distinct ``keys``, filling its ``IN ({})`` with placeholders.
 
-        The keys go in chunks of 900, under SQLite's bound-parameter limit.
+        The keys go in chunks of 900, under SQLite's bound-parameter limit. A key that is
+        not valid Unicode (a lone surrogate) names no place and is not asked.
         """
-        unique = list(dict.fromkeys(keys))
+        unique = [k for k in dict.fromkeys(keys) if k.isascii() or _encodable(k)]
         rows: list[Any] = []
         for i in range(0, len(unique), 900):
             chunk = unique[i : i + 900]
@@ -515,12 +523,34 @@ class Gazetteer:
             cache.clear()
         return cache
 
-    def verify(self) -> bool:
-        """Recompute the content checksum and compare it with the one recorded at build."""
+    def problems(self) -> list[str]:
+        """Check the whole file; return what is wrong with it (empty: it is sound).
+
+        Two checks, some seconds each on the full gazetteer: SQLite's ``integrity_check``
+        reads every page and compares every index with its table (a damaged name index
+        drops places from look-ups while the tables still read well), then the content
+        checksum recorded at build is recomputed over every place, name and word.
+        """
+        found: list[str] = []
         try:
-            return _content_checksum(self._con) == self.meta.get("checksum")
-        except sqlite3.DatabaseError:
-            return False
+            report = [row[0] for row in self._con.execute("PRAGMA integrity_check(100)")]
+        except sqlite3.DatabaseError as err:
+            report = [str(err)]
+        if report != ["ok"]:
+            more = f" (and {len(report) - 1} more)" if len(report) > 1 else ""
+            found.append(f"SQLite integrity check failed: {report[0]}{more}")
+        try:
+            same = _content_checksum(self._con) == self.meta.get("checksum")
+        except sqlite3.DatabaseError as err:
+            found.append(f"its content cannot be read ({err})")
+        else:
+            if not same:
+                found.append("its content checksum differs from the one recorded at build")
+        return found
+
+    def verify(self) -> bool:
+        """Return whether the file is sound: see :meth:`problems` (index and checksum)."""
+        return not self.problems()
 
     def info(self) -> dict[str, str]:
         """Return the build metadata plus the file's path and size."""
@@ -531,6 +561,15 @@ class Gazetteer:
         }
 
 
+def _encodable(key: str) -> bool:
+    """Whether ``key`` can be stored in SQLite (UTF-8): no lone surrogate in it."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -539,7 +578,8 @@ def _check_whole(path: Path) -> None:
 
     Cheap (reads 100 bytes): the header must be SQLite's and the file at least as long as
     the page count and page size recorded in it say, which catches truncated copies and
-    other files. Damage inside the pages is caught by :meth:`Gazetteer.verify` (checksum).
+    other files. Damage inside the pages is caught by :meth:`Gazetteer.verify` (SQLite's
+    integrity check and the content checksum).
     """
     try:
         with open(path, "rb") as fh:

@@ -24,11 +24,18 @@ from tqdm.auto import tqdm
 
 from .borders import load_borders
 from .errors import ConfigurationError, InputError, OutputError
-from .export import write_csv, write_geojson, write_gpkg
+from .export import provenance, write_csv, write_geojson, write_gpkg
 from .features import DISTANCE_DECIMALS
 from .gazetteer import open_gazetteer
 from .incidents import incidents_from_texts
-from .io import MAX_BYTES, progress_disabled, read_text, ticking
+from .io import (
+    MAX_BYTES,
+    output_dir,
+    progress_disabled,
+    read_text,
+    remove_stale_temporaries,
+    ticking,
+)
 from .options import FORMATS, MEASURE_DESCRIPTIONS, check_measure
 from .render import incident_map, save_map
 from .snapshot import find_chromium, snapshot
@@ -212,8 +219,11 @@ def map_files(
         and nothing is written; with several, bad files are skipped and listed in
         `MapResult.skipped` (all bad: `InputError`).
     out_dir : path-like
-        Output directory (created if missing); each input ``a/b/<stem>.txt`` gives
-        ``out_dir/<stem>.<suffix>`` for each format.
+        Output directory, created only once the inputs, options, border data and
+        gazetteer are known to be usable (a refusal leaves no empty folder); each input
+        ``a/b/<stem>.txt`` gives ``out_dir/<stem>.<suffix>`` for each format. Hidden
+        temporaries an earlier, killed run left there are removed
+        (`geomap.io.remove_stale_temporaries`).
     formats : iterable of str
         Any of ``html``, ``geojson``, ``gpkg``, ``csv``, ``png`` (a picture of the map,
         drawn with the offline basemap in headless Chromium: see `geomap.snapshot`).
@@ -292,10 +302,6 @@ def map_files(
         existing = [t for t in targets if t.exists()]
         if existing:
             raise OutputError(f"{existing[0]} exists: pass --force to overwrite")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise OutputError(f"cannot create output directory '{out}': {err.strerror}") from err
     # Reading and deriving the border data takes seconds on a first run: say so.
     bar = tqdm(
         total=1, desc="loading border data", leave=False, disable=progress_disabled(progress)
@@ -304,14 +310,13 @@ def map_files(
         borders = load_borders(borders_path, cache_dir=cache_dir)
         bar.update()
     gazetteer = open_gazetteer(gazetteer_path, cache_dir=cache_dir, progress=progress)
-    metadata_ = {
-        "generator": f"geomap {metadata.version('geomap')}",
-        "borders": borders.source,
-        "borders_dataset": borders.description,
-        "gazetteer": gazetteer.meta.get("source", ""),
-        "measure": measure,
-        "distance": MEASURE_DESCRIPTIONS[measure],
-    }
+    metadata_ = provenance(
+        borders,
+        gazetteer=gazetteer.meta.get("source", ""),
+        generator=f"geomap {metadata.version('geomap')}",
+        measure=measure,
+        distance=MEASURE_DESCRIPTIONS[measure],
+    )
     border_attribution = (
         "Borders: Natural Earth" if borders_path is None else f"Borders: {Path(borders_path).name}"
     )
@@ -319,40 +324,46 @@ def map_files(
     found: dict[str, InputSummary] = {}
     # A bar for several files: on a terminal only, unless `progress` says otherwise.
     disable = (None if len(texts) > 1 else True) if progress is None else not progress
-    for source, text in tqdm(texts, desc="mapping", unit="file", disable=disable):
-        incidents = incidents_from_texts(
-            [(source, text)],
-            gazetteer=gazetteer,
-            borders=borders,
-            measure=measure,
-            extractor=extractor,
-        )
-        if incidents.empty:
-            written.empty.append(source)
-        outputs: list[Path] = []
-        for fmt in chosen:
-            target = out / f"{Path(source).stem}{FORMATS[fmt]}"
-            if fmt in ("html", "png"):
-                # The picture is always of the offline page: it needs no network.
-                page = incident_map(
-                    incidents,
-                    border_lines=borders.lines,
-                    countries=borders.countries,
-                    offline=offline or fmt == "png",
-                    border_attribution=border_attribution,
-                )
-                if fmt == "html":
-                    outputs.append(save_map(page, target, force=force))
+    remove_stale_temporaries(out)  # left by a run that was killed outright
+    with output_dir(out):  # removed again if nothing could be written into it
+        for source, text in tqdm(texts, desc="mapping", unit="file", disable=disable):
+            incidents = incidents_from_texts(
+                [(source, text)],
+                gazetteer=gazetteer,
+                borders=borders,
+                measure=measure,
+                extractor=extractor,
+            )
+            if incidents.empty:
+                written.empty.append(source)
+            outputs: list[Path] = []
+            for fmt in chosen:
+                target = out / f"{Path(source).stem}{FORMATS[fmt]}"
+                if fmt in ("html", "png"):
+                    # The picture is always of the offline page: it needs no network.
+                    page = incident_map(
+                        incidents,
+                        border_lines=borders.lines,
+                        countries=borders.countries,
+                        offline=offline or fmt == "png",
+                        border_attribution=border_attribution,
+                    )
+                    if fmt == "html":
+                        outputs.append(save_map(page, target, force=force))
+                    else:
+                        outputs.append(_picture(page, target, force=force))
+                elif fmt == "geojson":
+                    outputs.append(
+                        write_geojson(incidents, target, force=force, metadata=metadata_)
+                    )
+                elif fmt == "gpkg":
+                    outputs.append(
+                        write_gpkg(incidents, target, force=force, borders=borders.lines)
+                    )
                 else:
-                    outputs.append(_picture(page, target, force=force))
-            elif fmt == "geojson":
-                outputs.append(write_geojson(incidents, target, force=force, metadata=metadata_))
-            elif fmt == "gpkg":
-                outputs.append(write_gpkg(incidents, target, force=force, borders=borders.lines))
-            else:
-                outputs.append(write_csv(incidents, target, force=force))
-        written.extend(outputs)
-        found[source] = summarize(incidents, source, outputs)
+                    outputs.append(write_csv(incidents, target, force=force))
+            written.extend(outputs)
+            found[source] = summarize(incidents, source, outputs)
     reasons = dict(skipped)
     written.summaries = [
         found[str(p)] if str(p) in found else InputSummary(str(p), skipped=reasons[str(p)])

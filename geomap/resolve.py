@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -25,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import ConfigurationError, InputError
 from .gazetteer import Gazetteer, open_gazetteer
 from .geodesy import EARTH_RADIUS_KM
 from .names import AREAS, UNITS, Candidate, Feature, MatchKind
@@ -597,11 +599,28 @@ def geoparse(
     >>> [(t.name, t.country_code) for t in geoparse("Shells hit Goris and Kapan in Armenia.")]
     [('Goris', 'AM'), ('Kapan', 'AM'), ('Armenia', 'AM')]
     """
+    _check_text(text)
     gaz = gazetteer if gazetteer is not None else open_gazetteer()
     if extractor is None or isinstance(extractor, str):
         extractor = _extractor(extractor or "gazetteer")
     mentions = extractor(text, gaz)
     return resolve_mentions(mentions, gaz.lookup(m.key for m in mentions))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(text: object) -> None:
+    """Raise unless ``text`` is a string of characters (no lone surrogate)."""
+    if not isinstance(text, str):
+        raise ConfigurationError(f"geoparse needs the text as a str, not {type(text).__name__}")
+    found = _SURROGATE.search(text)
+    if found:
+        raise InputError(
+            f"the text holds a lone surrogate ({ascii(found.group())[1:-1]} at offset "
+            f"{found.start()}), which is no character: decode it with errors='replace' "
+            "or fix its source"
+        )
 
 
 @functools.cache

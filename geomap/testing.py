@@ -89,17 +89,25 @@ def name_shapes(gazetteer: Gazetteer | None = None, *, per_pattern: int = 200) -
     return st.one_of(pool, built)
 
 
-def texts(gazetteer: Gazetteer | None = None, *, max_words: int = 60) -> Any:
-    """Return a strategy drawing texts for :func:`geomap.geoparse`.
+def texts(
+    gazetteer: Gazetteer | None = None, *, max_words: int = 60, surrogates: bool = False
+) -> Any:
+    r"""Return a strategy drawing texts for :func:`geomap.geoparse`.
 
     Arbitrary Unicode, or sentences of words, punctuation, line ends and place names shaped
-    as :func:`name_shapes` draws them (real ones when a ``gazetteer`` is given).
+    as :func:`name_shapes` draws them (real ones when a ``gazetteer`` is given). With
+    ``surrogates``, the arbitrary characters include lone surrogates (``"\udcff"``), which
+    Python strings can hold but no text is made of: geomap must refuse them with a
+    `GeomapError`, never crash on them.
     """
     from hypothesis import strategies as st
 
-    pieces = st.one_of(st.sampled_from(_WORDS), st.text(max_size=5), name_shapes(gazetteer))
+    chars = st.characters(codec="utf-8")  # what st.text() draws by default: no surrogates
+    if surrogates:
+        chars = st.one_of(chars, st.characters(categories=["Cs"]))
+    pieces = st.one_of(st.sampled_from(_WORDS), st.text(chars, max_size=5), name_shapes(gazetteer))
     return st.one_of(
-        st.text(max_size=400),
+        st.text(chars, max_size=400),
         st.lists(pieces, max_size=max_words).map(" ".join),
         st.lists(pieces, max_size=max_words).map("".join),
     )

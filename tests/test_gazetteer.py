@@ -305,3 +305,68 @@ def test_build_progress_names_every_phase_and_ends_at_100(monkeypatch, tmp_path,
     percents = [int(m.group(2)) for m in shown if m]
     assert percents == sorted(percents) and percents[-1] == 100
     assert sum(gz._BuildProgress.SHARES.values()) == 100
+
+
+# -- verify checks the whole file (issue 11 item 8) ------------------------------------------
+
+
+def _flip_in_index(path, index="names_key", key=b"goris"):
+    """Change one byte of ``key`` inside the pages of ``index`` only (the table is intact)."""
+    con = sqlite3.connect(path)
+    try:
+        pages = [p for (p,) in con.execute("SELECT pageno FROM dbstat WHERE name = ?", (index,))]
+        size = con.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        con.close()
+    data = bytearray(path.read_bytes())
+    flipped = 0
+    for page in pages:
+        at = data.find(key, (page - 1) * size, page * size)
+        if at >= 0:
+            data[at + len(key) - 1] ^= 0x01  # "goris" -> "gorir"
+            flipped += 1
+    assert flipped, f"{key!r} not found in the pages of {index}"
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_name_index_fails_verification(monkeypatch, tmp_path):
+    path = tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    _flip_in_index(path)
+    gaz = gz.Gazetteer(path)
+    assert [c.geonameid for c in gaz.search("Gori", limit=None)]  # still opens and answers
+    assert not gaz.verify()  # the checksum alone (a table scan) sees nothing wrong
+    (problem,) = gaz.problems()
+    assert problem.startswith("SQLite integrity check failed") and "names_key" in problem
+    gaz.close()
+
+
+def test_random_bytes_in_the_middle_fail_verification(monkeypatch, tmp_path):
+    import random
+
+    path = tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 16_384] = random.Random(11).randbytes(16_384)
+    path.write_bytes(bytes(data))
+    gaz = gz.Gazetteer(path)
+    problems = gaz.problems()
+    assert problems and not gaz.verify()
+    assert any("integrity" in p or "cannot be read" in p for p in problems)
+    gaz.close()
+
+
+def test_gazetteer_info_verify_reports_damage_in_one_line(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from geomap.cli import cli
+
+    path = tiny_build(monkeypatch, gz.default_gazetteer_path(tmp_path))
+    _flip_in_index(path)
+    result = CliRunner().invoke(
+        cli, ["--cache-dir", str(tmp_path), "gazetteer", "info", "--verify"]
+    )
+    assert result.exit_code == 1
+    assert "verified: DAMAGED" in result.output and "verified: ok" not in result.output
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert "is damaged: SQLite integrity check failed" in error
+    assert error.endswith("rebuild it with `geomap gazetteer build`")

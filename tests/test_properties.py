@@ -95,3 +95,31 @@ def test_distance_is_non_negative_and_finite_on_land(borders, lon, lat):
 def test_bad_coordinates_give_empty_results_not_errors(borders, lon, lat):
     row = border_distance([lon], [lat], borders=borders).iloc[0]
     assert row["country"] is None and np.isnan(row["distance_km"])
+
+
+def test_document_incidents_raises_nothing_but_geomap_errors(gazetteer, borders):
+    """Any text, lone surrogates included, through the whole text path to the table."""
+    from geomap import document_incidents
+    from geomap.errors import GeomapError
+
+    strategy = texts(gazetteer, surrogates=True)
+    outcomes = {"rows": 0, "refused": 0}
+
+    @settings(SETTINGS, max_examples=100)
+    @given(text=strategy)
+    def check(text):
+        surrogate = any("\ud800" <= ch <= "\udfff" for ch in text)
+        try:
+            frame = document_incidents(text, gazetteer=gazetteer, borders=borders)
+        except GeomapError as err:
+            assert surrogate and "lone surrogate" in str(err), err  # refused for that only
+            outcomes["refused"] += 1
+            return
+        assert not surrogate
+        outcomes["rows"] += len(frame)
+        assert (frame["start"] < frame["end"]).all()
+        spans = zip(frame["start"], frame["end"], frame["name"], strict=True)
+        assert all(text[s:e] == n for s, e, n in spans)
+
+    check()
+    assert outcomes["refused"] > 0 and outcomes["rows"] > 0  # both paths were exercised
