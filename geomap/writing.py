@@ -9,6 +9,7 @@ geometry.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import glob
@@ -132,7 +133,7 @@ def atomic_write(path: str | os.PathLike[str], *, force: bool = False) -> Iterat
             finally:
                 os.close(dir_fd)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        _remove_temporary(workdir)
 
 
 def safe_file_name(name: str) -> str:
@@ -221,7 +222,27 @@ def _make_temporary(target: Path) -> Path:
         )
     except OSError as err:
         raise OutputError(f"cannot write to directory {directory}: {err.strerror}") from err
-    return Path(made).absolute()
+    workdir = Path(made).absolute()
+    _UNFINISHED.add(workdir)
+    return workdir
+
+
+def _remove_temporary(workdir: Path) -> None:
+    """Remove a temporary folder of this process (it is finished, or abandoned)."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    _UNFINISHED.discard(workdir)
+
+
+#: The temporary folders this process has made and not yet removed. An interrupt that lands
+#: between a writer's set-up and its ``with`` block (or a suspended writer never finalised)
+#: would leave one behind; they are removed when the interpreter exits.
+_UNFINISHED: set[Path] = set()
+
+
+@atexit.register
+def _remove_unfinished() -> None:
+    for workdir in list(_UNFINISHED):
+        _remove_temporary(workdir)
 
 
 def _host_tag() -> str:
@@ -404,7 +425,7 @@ def atomic_dir(path: str | os.PathLike[str], *, force: bool = False) -> Iterator
         tmp.chmod(0o755)  # mkdtemp makes it private; outputs are ordinary folders
         _replace_dir(tmp, target, force=force)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_temporary(tmp)
 
 
 def _replace_dir(tmp: Path, target: Path, *, force: bool) -> None:
