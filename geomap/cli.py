@@ -12,7 +12,7 @@ import click
 
 from .errors import GeomapError
 from .names import MatchKind
-from .options import MEASURES
+from .options import MEASURES, POVS
 from .text import EXTRACTORS
 
 __all__ = ["cli"]
@@ -113,6 +113,14 @@ def _cache_dir() -> str | None:
     help="Distance to: the nearest land border; any border (a land border, or a foreign "
     "coast across the water); the outline of the place's own country (coast included).",
 )
+@click.option(
+    "--pov",
+    type=click.Choice(POVS),
+    default=None,
+    help="Whose lines are international borders: deu (Natural Earth's German view, the "
+    "default) or de_facto (who administers each area: the Golan in Israel, Crimea in "
+    "Russia). A --borders file has its own view.",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @click.option(
     "--offline",
@@ -129,6 +137,7 @@ def map_cmd(
     formats: str,
     borders_path: str | None,
     measure: str,
+    pov: str | None,
     force: bool,
     offline: bool,
     extractor: str,
@@ -142,7 +151,7 @@ def map_cmd(
     inputs are reported on stderr and skipped, the others are mapped, and the exit status
     is 2. A text with no places still gets its (empty) map and files, with a note.
 
-    Example: geomap map data/samples/syunik_shelling.txt --out outputs/ --offline
+    Example: geomap map data/samples/syunik_shelling.txt --out outputs/ --offline --pov de_facto
     """
     from .job import map_files
 
@@ -159,6 +168,7 @@ def map_cmd(
         encoding=encoding,
         max_bytes=max_bytes,
         cache_dir=_cache_dir(),
+        pov=pov,
     )
     for path in written:
         click.echo(str(path))

@@ -21,7 +21,7 @@ from .export import write_csv, write_geojson, write_gpkg
 from .gazetteer import open_gazetteer
 from .incidents import incidents_from_texts
 from .io import MAX_BYTES, read_text
-from .options import FORMATS, MEASURE_DESCRIPTIONS, check_measure
+from .options import FORMATS, MEASURE_DESCRIPTIONS, check_measure, check_pov
 from .render import incident_map, save_map
 
 __all__ = ["MapResult", "map_files"]
@@ -76,6 +76,7 @@ def map_files(
     encoding: str = "utf-8",
     max_bytes: int | None = MAX_BYTES,
     cache_dir: str | os.PathLike[str] | None = None,
+    pov: str | None = None,
 ) -> MapResult:
     """Map each article file: write its incident map and GIS files into ``out_dir``.
 
@@ -113,6 +114,11 @@ def map_files(
         Inputs larger than this are refused before they are read; None: no limit.
     cache_dir : path-like, optional
         The cache directory (gazetteer, derived borders); default :func:`geomap.io.cache_dir`.
+    pov : {"deu", "de_facto"}, optional
+        Whose lines count as international borders (see `geomap.borders.load_borders`):
+        Natural Earth's German view (default) or de facto control; a ``borders_path`` file
+        has its own view. Stated in every output (the ``pov`` column, the GeoJSON
+        metadata, the map's legend).
 
     Returns
     -------
@@ -129,6 +135,8 @@ def map_files(
     """
     chosen = _check_formats(formats)
     check_measure(measure)
+    if pov is not None:
+        check_pov(pov)
     if not paths:
         raise ConfigurationError("no input files given: pass one or more article text files")
     texts: list[tuple[str, str]] = []
@@ -163,7 +171,7 @@ def map_files(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot create output directory '{out}': {err.strerror}") from err
-    borders = load_borders(borders_path, cache_dir=cache_dir)
+    borders = load_borders(borders_path, pov=pov, cache_dir=cache_dir)
     gazetteer = open_gazetteer(gazetteer_path, cache_dir=cache_dir, progress=progress)
     metadata_ = {
         "generator": f"geomap {metadata.version('geomap')}",
@@ -172,6 +180,11 @@ def map_files(
         "gazetteer": gazetteer.meta.get("source", ""),
         "measure": measure,
         "distance": MEASURE_DESCRIPTIONS[measure],
+        "pov": borders.pov,
+        "pov_description": borders.description["pov_description"],
+        "border_accuracy_km": borders.description["accuracy_km"],
+        "at_border": "a place nearer to its border than border_accuracy_km has side "
+        '"at the border (within the data\'s accuracy)" and at_border true',
     }
     border_attribution = (
         "Borders: Natural Earth" if borders_path is None else f"Borders: {Path(borders_path).name}"
@@ -198,6 +211,9 @@ def map_files(
                     countries=borders.countries,
                     offline=offline,
                     border_attribution=border_attribution,
+                    disputed_lines=borders.disputed_lines,
+                    pov=borders.pov,
+                    pov_text=borders.description["pov_description"],
                 )
                 written.append(save_map(page, target, force=force))
             elif fmt == "geojson":
