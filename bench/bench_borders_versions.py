@@ -4,8 +4,9 @@ The other version (a git ref, by default ``main``) is extracted with ``git archi
 temporary directory. The same random land points (uniform on the sphere, kept if inside a
 country) are timed with each version in fresh processes, alternately, ``--repeat`` times,
 after each has loaded its borders (disk cache warmed first) and built its indexes; the
-median seconds and the ratio this/other are printed per measure and size. On a shared
-machine only the ratio means anything.
+median seconds (wall clock, and CPU: the process's time in all its threads, steadier on a
+shared machine) and the ratios this/other are printed per measure and size. On a shared
+machine only the ratios mean anything.
 
     python bench/bench_borders_versions.py                 # against main
     python bench/bench_borders_versions.py --baseline HEAD~3 --sizes 10000 --repeat 5
@@ -39,9 +40,9 @@ for measure in measures:  # build every index before timing
 out = {}
 for measure in measures:
     for n in sizes:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         borders.distance(points[0, :n], points[1, :n], measure=measure)
-        out[f"{measure} {n}"] = time.perf_counter() - start
+        out[f"{measure} {n}"] = (time.perf_counter() - start, time.process_time() - cpu)
 print(json.dumps(out))
 """
 
@@ -64,7 +65,9 @@ def random_land_points(n: int, seed: int) -> np.ndarray:
     return np.vstack([np.concatenate(lon_out)[:n], np.concatenate(lat_out)[:n]])
 
 
-def run(checkout: Path, points: Path, measures: str, sizes: str, cache: Path) -> dict[str, float]:
+def run(
+    checkout: Path, points: Path, measures: str, sizes: str, cache: Path
+) -> dict[str, list[float]]:
     env = {**os.environ, "PYTHONPATH": str(checkout), "GEOMAP_CACHE_DIR": str(cache)}
     out = subprocess.run(
         [sys.executable, "-c", _WORKER, str(points), measures, sizes],
@@ -96,7 +99,7 @@ def main() -> None:
         np.save(points, random_land_points(max(sizes), seed=2026))
         cache = Path(tmp) / "cache"
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        times: dict[str, dict[str, list[float]]] = {"this": {}, "baseline": {}}
+        times: dict[str, dict[str, list[list[float]]]] = {"this": {}, "baseline": {}}
         for _ in range(args.repeat):
             for name, checkout in (("baseline", other), ("this", ROOT)):
                 found = run(checkout, points, args.measures, args.sizes, cache)
@@ -104,13 +107,19 @@ def main() -> None:
                     times[name].setdefault(key, []).append(seconds)
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"\nthis checkout vs {args.baseline}: median of {args.repeat} alternating runs\n")
-    print(f"| measure | points | {args.baseline} s | this s | this / {args.baseline} |")
-    print("|---|---:|---:|---:|---:|")
+    ref = args.baseline
+    print(
+        f"| measure | points | {ref} s | this s | ratio | {ref} CPU s | this CPU s | CPU ratio |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for key in times["this"]:
-        base = float(np.median(times["baseline"][key]))
-        mine = float(np.median(times["this"][key]))
+        base = np.median(np.asarray(times["baseline"][key]), axis=0)
+        mine = np.median(np.asarray(times["this"][key]), axis=0)
         measure, n = key.split()
-        print(f"| {measure} | {int(n):,} | {base:.2f} | {mine:.2f} | {mine / base:.2f} |")
+        print(
+            f"| {measure} | {int(n):,} | {base[0]:.2f} | {mine[0]:.2f} | {mine[0] / base[0]:.2f} "
+            f"| {base[1]:.2f} | {mine[1]:.2f} | {mine[1] / base[1]:.2f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -17,7 +20,8 @@ from geomap.incidents import BORDER_COLUMNS, COLUMNS, incidents_from_texts
 from geomap.job import map_files
 from geomap.options import POV_DESCRIPTIONS
 
-from .common import sample_incidents
+from .common import CHROMIUM, CHROMIUM_ARGS, sample_incidents
+from .test_browser import Opened
 
 TEXT = "Artillery shelled Katzrin on Monday. Shells also hit Kapan, Armenia."
 
@@ -119,3 +123,54 @@ def test_map_draws_each_kind_of_line_in_its_style(tmp_path) -> None:
     )
     assert re.search(r"geomap\.disputedLineLayer\(\s*\{", plain) is None
     assert "Point of view" not in plain
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+def test_the_lines_draw_in_a_real_browser(chromium, borders, tmp_path) -> None:
+    """The disputed-line layer in Chromium: no error, its paths in their styles, tooltips."""
+    path = render.save_map(
+        render.incident_map(
+            sample_incidents(),
+            countries=borders.countries,
+            offline=True,
+            disputed_lines=borders.disputed_lines,
+            pov=borders.pov,
+        ),
+        tmp_path / "lines.html",
+    )
+    opened = Opened(chromium, path)
+    try:
+        assert opened.errors == [] and opened.outside == []
+        strokes = opened.page.evaluate(
+            "[...document.querySelectorAll('path.leaflet-interactive')]"
+            ".map(p => [p.getAttribute('stroke'), p.getAttribute('stroke-dasharray')])"
+        )
+        ceasefire = render.style.DISPUTED_LINE_STYLES["ceasefire"][1]
+        assert [ceasefire["color"], ceasefire["dashArray"]] in strokes
+        # Hover a ceasefire line: its sticky tooltip names it.
+        opened.page.evaluate(
+            """([color]) => {
+                const path = [...document.querySelectorAll('path.leaflet-interactive')]
+                    .find(p => p.getAttribute('stroke') === color);
+                const box = path.getBoundingClientRect();
+                const at = {bubbles: true, clientX: box.x + box.width / 2,
+                            clientY: box.y + box.height / 2};
+                path.dispatchEvent(new MouseEvent('mouseover', at));
+                path.dispatchEvent(new MouseEvent('mousemove', at));
+            }""",
+            [ceasefire["color"]],
+        )
+        tooltip = opened.page.wait_for_selector(".leaflet-tooltip").text_content()
+        assert tooltip.startswith("ceasefire / armistice line: ") and "historic" in tooltip
+    finally:
+        opened.close()

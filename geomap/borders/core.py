@@ -393,7 +393,8 @@ class Borders:
             (:data:`~geomap.borders.answer.COLUMNS`)
 
             - ``country``: code of the containing country under this point of view (None at
-              sea; never None on land: land no state claims, such as Bir Tawil, is ``BRT``);
+              sea, see ``at_coast``; never None on land: land no state claims, such as Bir
+              Tawil, is ``BRT``);
             - ``border``: the border reached: ``"A-B"`` (codes sorted) for the land border
               of A and B; for a coast of D, ``"C-D"`` when the point lies in another
               country C (a border across the water), else ``"D"`` (the point's own coast
@@ -411,6 +412,9 @@ class Borders:
             - ``at_border``: whether the point is nearer to it than ``accuracy_km``: its
               side and distance are then not to be trusted;
             - ``accuracy_km``: the border data's accuracy there (NaN when unknown);
+            - ``at_coast``: the point lies at sea but nearer to a coast than the data's
+              accuracy, and is given that coast's unit and country (:meth:`country_at`,
+              the polygon test alone, says None);
             - ``admin``: the administering (de facto) party of the point's unit (``;``-joined
               where control is split, e.g. Abyei ``"SD;SS"``; None at sea and in land
               nobody administers); ``claimants``: the parties claiming it (sorted,
