@@ -151,7 +151,7 @@ def map_cmd(
     inputs are reported on stderr and skipped, the others are mapped, and the exit status
     is 2. A text with no places still gets its (empty) map and files, with a note.
 
-    Example: geomap map data/samples/syunik_shelling.txt --out outputs/ --offline --pov de_facto
+    Example: geomap map data/samples/syunik_shelling.txt --out outputs/ --offline
     """
     from .job import map_files
 
