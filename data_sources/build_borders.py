@@ -5,7 +5,7 @@ that every vertex shared with geomap's default countries is bit-identical):
 
 ``areas.geojson``
     Disputed and de facto areas as polygons: pieces cut from the Natural Earth 1:10m
-    German-view countries that geomap loads by default (``geomap.borders.load_borders()``),
+    German-view countries that geomap reads by default (``geomap.borders.read.read_countries``),
     and fillers for the land that view leaves in no country (Golan Heights, Abyei, ...).
     Each piece shares its vertices exactly with the country it is cut from or the hole it
     fills. Attributes: administering party, claimants, the country under each point of view
@@ -88,7 +88,8 @@ from _borders_output import (  # noqa: E402
     write_geojson,
 )
 
-from geomap.borders import _default_path, load_borders  # noqa: E402
+from geomap.borders import DEFAULT_BORDERS  # noqa: E402
+from geomap.borders.read import default_path, read_countries  # noqa: E402
 
 ORV_VERSION = "0.1.0"
 QGIS_PACKAGE = "qgis-common"
@@ -371,8 +372,8 @@ def check_split(name: str, whole: Any, parts: list[Any], allowed: set, report: d
 
 
 def german_view() -> dict[str, Any]:
-    """Return geomap's default countries {code: (Multi)Polygon}, as load_borders() has them."""
-    countries = load_borders(cache=False).countries
+    """Return geomap's default countries {code: (Multi)Polygon} as read, before any areas."""
+    countries, _ = read_countries(default_path(), DEFAULT_BORDERS, default=True)
     return dict(zip(countries["code"], countries.geometry.values, strict=True))
 
 
@@ -558,7 +559,7 @@ def main(argv: list[str] | None = None) -> None:
             "source": SRC_DEU,
             "date": NE411_DATE,
             "licence": "public domain (Natural Earth)",
-            "sha256": sha256(_default_path()),
+            "sha256": sha256(default_path()),
         },
         "default": {
             "source": SRC_DEFAULT,

@@ -17,7 +17,7 @@ import click
 
 from .errors import GeomapError
 from .names import MatchKind
-from .options import MEASURES
+from .options import MEASURES, POVS
 from .text import EXTRACTORS
 
 if TYPE_CHECKING:  # the job module loads geopandas: imported by the commands that need it
@@ -236,6 +236,14 @@ def _cache_dir() -> str | None:
     help="Distance to: the nearest land border; any border (a land border, or a foreign "
     "coast across the water); the outline of the place's own country (coast included).",
 )
+@click.option(
+    "--pov",
+    type=click.Choice(POVS),
+    default=None,
+    help="Whose lines are international borders: deu (Natural Earth's German view, the "
+    "default) or de_facto (who administers each area: the Golan in Israel, Crimea in "
+    "Russia). A --borders file has its own view.",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @click.option(
     "--offline",
@@ -253,6 +261,7 @@ def map_cmd(
     formats: str,
     borders_path: str | None,
     measure: str,
+    pov: str | None,
     force: bool,
     offline: bool,
     extractor: str,
@@ -291,6 +300,7 @@ def map_cmd(
         encoding=encoding,
         max_bytes=max_bytes,
         cache_dir=_cache_dir(),
+        pov=pov,
     )
     for summary in written.summaries:
         if as_json:

@@ -90,7 +90,7 @@ def geojson_dict(
     return feature_collection(incident_features(incidents), metadata=metadata)
 
 
-def provenance(borders: Borders, *, gazetteer: str = "", **more: str) -> dict[str, Any]:
+def provenance(borders: Borders, *, gazetteer: str = "", **more: Any) -> dict[str, Any]:
     """Return what an output was made from, for its metadata, naming no local folder.
 
     The border data is named by its dataset description and its file name, never by its
@@ -103,7 +103,7 @@ def provenance(borders: Borders, *, gazetteer: str = "", **more: str) -> dict[st
         The border data used.
     gazetteer : str
         The gazetteer's source description (``Gazetteer.meta["source"]``).
-    **more : str
+    **more : Any
         Further entries (``generator``, ``measure``, ``distance``, ...), in the order given.
 
     Examples

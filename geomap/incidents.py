@@ -29,14 +29,47 @@ feature        str        "city", "capital", "county", "region", "country", "mac
 population     int        GeoNames population (0 when unknown)
 score          float      resolution confidence in [0, 1]
 reason         str        short machine-readable reason for the choice
-country        str|None   alpha-2 of the border-dataset country containing the point
+country        str|None   alpha-2 of the border-dataset country containing the point under
+                          the point of view ``pov`` (None at sea; a code of
+                          ``geomap/data/borders/codes.tsv`` where there is no ISO code)
 border         str|None   nearest border, e.g. "AM-AZ" (for the ``land`` measure, the default,
                           an international land border; see ``geomap.borders.MEASURES``)
 distance_km    float      geodesic (WGS84) distance to that border, km
 border_lon     float      nearest point on that border, longitude
 border_lat     float      nearest point on that border, latitude
 side           str|None   which code of ``border`` the point lies in (None: at sea or in a
-                          third country)
+                          third country); "at the border (within the data's accuracy)"
+                          when ``at_border``
+border_kind    str|None   what that border is: "international", "line_of_control" (e.g.
+                          Kashmir's Line of Control), "ceasefire" (e.g. the Golan's 1974
+                          line), "administrative" or "coast"
+at_border      bool       nearer to that border than ``accuracy_km``: ``side`` and
+                          ``distance_km`` are not to be trusted (the line may be on the other
+                          side of the place)
+accuracy_km    float      the border data's accuracy at that border, km (1.0 for Natural
+                          Earth 1:10m; NaN when unknown)
+at_coast       bool       the point lies at sea but nearer to a coast than the data's accuracy:
+                          it is given that coast's country
+admin          str|None   who administers the place de facto (``;``-joined where control is
+                          split, e.g. Abyei "SD;SS"; None at sea and in land nobody holds)
+claimants      str|None   who claims it, sorted, ``;``-joined (e.g. "IL;SY" in the Golan)
+disputed       bool       more than one claimant
+area           str|None   the disputed or de facto area it lies in (e.g. "golan_heights", an
+                          id of ``geomap/data/borders/areas.geojson``), None elsewhere
+area_status    str|None   that area's status: "occupied", "annexed", "breakaway", "disputed",
+                          "claimed", "buffer_zone", "unclaimed" (Bir Tawil), "former"...
+line           str|None   the nearest current de facto line (line of control, ceasefire or
+                          armistice line), named by the parties on its two sides ("IN-PK")
+line_kind      str|None   "line_of_control" or "ceasefire"
+line_name      str|None   e.g. "Line of Control", "1974 disengagement line (Purple Line)"
+line_distance_km float    geodesic distance to that line, km
+line_lon       float      nearest point on that line, longitude
+line_lat       float      nearest point on that line, latitude
+at_line        bool       nearer to that line than the data's accuracy
+pov            str        the point of view whose lines count as international borders:
+                          "deu" (default) or "de_facto" (``--pov``; see ``geomap.options``)
+country_mismatch bool     GeoNames' country (``country_code``) and the border data's
+                          (``country``) differ: both are kept
 geometry       Point      (lon, lat) in EPSG:4326
 =============  =========  ===============================================================
 """
@@ -47,7 +80,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from .borders import Borders, load_borders
@@ -57,6 +89,7 @@ from .rules import violence
 from .text import excerpt
 
 __all__ = [
+    "BORDER_COLUMNS",
     "COLUMNS",
     "VIOLENCE_CUES",
     "document_incidents",
@@ -68,7 +101,13 @@ COLUMNS = [
     "sentence_start", "sentence_end", "lat", "lon", "geonameid", "country_code", "feature",
     "population", "score", "reason",
     "country", "border", "distance_km", "border_lon", "border_lat", "side",
+    "border_kind", "at_border", "accuracy_km", "at_coast", "admin", "claimants", "disputed",
+    "area", "area_status", "line", "line_kind", "line_name", "line_distance_km", "line_lon",
+    "line_lat", "at_line", "pov", "country_mismatch",
 ]  # fmt: skip
+
+#: The columns the border dataset gives (`geomap.borders.Borders.distance`), in COLUMNS.
+BORDER_COLUMNS = COLUMNS[COLUMNS.index("country") : COLUMNS.index("country_mismatch")]
 
 #: Words that make a sentence report violence (``geomap/data/violence.tsv``); the match is
 #: the row's ``cue``, and its class colours the marker (`geomap.render`).
@@ -137,7 +176,9 @@ def incidents_from_texts(
     gazetteer : Gazetteer, optional
         Defaults to the cached gazetteer.
     borders : Borders, optional
-        Defaults to Natural Earth 1:10m admin-0.
+        Defaults to Natural Earth 1:10m admin-0 with geomap's disputed areas, from the German
+        point of view (`geomap.borders.load_borders`; ``load_borders(pov="de_facto")`` for
+        de facto control).
     measure : {"land", "any", "outline"}
         Which border the distance is to (see ``geomap.borders.MEASURES``); default the
         nearest international land border.
@@ -154,8 +195,8 @@ def incidents_from_texts(
     rows: list[dict[str, Any]] = []
     for source, text in texts:
         rows.extend(_rows(text, geoparse(text, gazetteer=gaz, extractor=extractor), source))
-    border_columns = ["country", "border", "distance_km", "border_lon", "border_lat", "side"]
-    frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in border_columns])
+    joined = [*BORDER_COLUMNS, "country_mismatch"]
+    frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in joined])
     frame = frame.astype(
         {
             "start": "int64",
@@ -173,8 +214,13 @@ def incidents_from_texts(
     dist = (borders if borders is not None else load_borders()).distance(
         frame["lon"].to_numpy(), frame["lat"].to_numpy(), measure=measure
     )
-    for col in border_columns:
-        frame[col] = dist[col].to_numpy() if len(frame) else np.array([], dtype=float)
+    for col in BORDER_COLUMNS:
+        frame[col] = dist[col].to_numpy()
+    geonames = frame["country_code"].astype(object).where(frame["country_code"].notna(), "")
+    border = frame["country"].astype(object).where(frame["country"].notna(), "")
+    frame["country_mismatch"] = (
+        (geonames != "") & (border != "") & (geonames != border)
+    ).to_numpy(dtype=bool)
     geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 

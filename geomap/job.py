@@ -36,7 +36,7 @@ from .io import (
     remove_stale_temporaries,
     ticking,
 )
-from .options import FORMATS, MEASURE_DESCRIPTIONS, check_measure
+from .options import FORMATS, MEASURE_DESCRIPTIONS, check_measure, check_pov
 from .render import incident_map, save_map
 from .snapshot import find_chromium, snapshot
 
@@ -209,6 +209,7 @@ def map_files(
     encoding: str = "utf-8",
     max_bytes: int | None = MAX_BYTES,
     cache_dir: str | os.PathLike[str] | None = None,
+    pov: str | None = None,
 ) -> MapResult:
     """Map each article file: write its incident map and GIS files into ``out_dir``.
 
@@ -251,6 +252,11 @@ def map_files(
         Inputs larger than this are refused before they are read; None: no limit.
     cache_dir : path-like, optional
         The cache directory (gazetteer, derived borders); default :func:`geomap.io.cache_dir`.
+    pov : {"deu", "de_facto"}, optional
+        Whose lines count as international borders (see `geomap.borders.load_borders`):
+        Natural Earth's German view (default) or de facto control; a ``borders_path`` file
+        has its own view. Stated in every output (the ``pov`` column, the GeoJSON
+        metadata, the map's legend).
 
     Returns
     -------
@@ -270,6 +276,8 @@ def map_files(
     """
     chosen = _check_formats(formats)
     check_measure(measure)
+    if pov is not None:
+        check_pov(pov)
     if "png" in chosen:
         find_chromium()  # a missing browser is said before anything is written
     if not paths:
@@ -307,7 +315,7 @@ def map_files(
         total=1, desc="loading border data", leave=False, disable=progress_disabled(progress)
     )
     with bar, ticking(bar):
-        borders = load_borders(borders_path, cache_dir=cache_dir)
+        borders = load_borders(borders_path, pov=pov, cache_dir=cache_dir)
         bar.update()
     gazetteer = open_gazetteer(gazetteer_path, cache_dir=cache_dir, progress=progress)
     metadata_ = provenance(
@@ -316,6 +324,11 @@ def map_files(
         generator=f"geomap {metadata.version('geomap')}",
         measure=measure,
         distance=MEASURE_DESCRIPTIONS[measure],
+        pov=borders.pov,
+        pov_description=borders.description["pov_description"],
+        border_accuracy_km=borders.description["accuracy_km"],
+        at_border="a place nearer to its border than border_accuracy_km has side "
+        '"at the border (within the data\'s accuracy)" and at_border true',
     )
     border_attribution = (
         "Borders: Natural Earth" if borders_path is None else f"Borders: {Path(borders_path).name}"
@@ -347,6 +360,9 @@ def map_files(
                         countries=borders.countries,
                         offline=offline or fmt == "png",
                         border_attribution=border_attribution,
+                        disputed_lines=borders.disputed_lines,
+                        pov=borders.pov,
+                        pov_text=borders.description["pov_description"],
                     )
                     if fmt == "html":
                         outputs.append(save_map(page, target, force=force))

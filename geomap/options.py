@@ -10,7 +10,15 @@ from typing import Final
 
 from .errors import ConfigurationError
 
-__all__ = ["FORMATS", "MEASURES", "MEASURE_DESCRIPTIONS", "check_measure"]
+__all__ = [
+    "FORMATS",
+    "MEASURES",
+    "MEASURE_DESCRIPTIONS",
+    "POVS",
+    "POV_DESCRIPTIONS",
+    "check_measure",
+    "check_pov",
+]
 
 #: What ``distance_km`` is measured to, after PRIO-GRID's ``bdist1``/``bdist2``/``bdist3``:
 #: the measure -> what it means, for help texts and the outputs' metadata.
@@ -23,6 +31,20 @@ MEASURE_DESCRIPTIONS: Final[dict[str, str]] = {
 }
 #: The measures, the default first.
 MEASURES: Final[tuple[str, ...]] = tuple(MEASURE_DESCRIPTIONS)
+
+#: Whose lines count as international borders (``pov=``, ``--pov``): the point of view ->
+#: what it means, for help texts and the outputs' metadata. Both are built from geomap's
+#: default border data (Natural Earth 1:10m, German view) and the disputed areas shipped in
+#: ``geomap/data/borders/`` (see ``geomap.borders``); a user's border file has its own view.
+POV_DESCRIPTIONS: Final[dict[str, str]] = {
+    "deu": "Natural Earth's German point of view (Germany's official view of disputed "
+    "borders): the Golan in Syria, Crimea in Ukraine, Northern Cyprus in Cyprus",
+    "de_facto": "de facto control (Natural Earth's default view): each area in the country "
+    "that administers it (the Golan in Israel, Crimea in Russia), Northern Cyprus and "
+    "Somaliland as units of their own",
+}
+#: The points of view, the default first.
+POVS: Final[tuple[str, ...]] = tuple(POV_DESCRIPTIONS)
 
 #: Output formats of `geomap.job.map_files` and their file suffixes.
 FORMATS: Final[dict[str, str]] = {
@@ -52,3 +74,21 @@ def check_measure(measure: str) -> str:
             f"unknown measure {measure!r}: choose one of {', '.join(MEASURES)}"
         )
     return measure
+
+
+def check_pov(pov: str) -> str:
+    """Return ``pov`` if it is one of :data:`POVS`.
+
+    Raises
+    ------
+    ConfigurationError
+        If it is not.
+
+    Examples
+    --------
+    >>> check_pov("de_facto")
+    'de_facto'
+    """
+    if pov not in POV_DESCRIPTIONS:
+        raise ConfigurationError(f"unknown point of view {pov!r}: choose one of {', '.join(POVS)}")
+    return pov

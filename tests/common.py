@@ -196,7 +196,16 @@ def sample_borders() -> gpd.GeoDataFrame:
 
 # The rounding the files must show, written out here (not taken from geomap.features) so that
 # a change of the policy fails the tests.
-ROUNDING = {"lat": 6, "lon": 6, "border_lat": 6, "border_lon": 6, "distance_km": 3}
+ROUNDING = {
+    "lat": 6,
+    "lon": 6,
+    "border_lat": 6,
+    "border_lon": 6,
+    "distance_km": 3,
+    "line_lat": 6,
+    "line_lon": 6,
+    "line_distance_km": 3,
+}
 
 
 def rounded(column: str, value: object) -> object:

@@ -13,7 +13,8 @@ import pyogrio
 import pytest
 import shapely
 
-from geomap.borders import load_borders
+from geomap.borders import DEFAULT_BORDERS
+from geomap.borders.read import default_path, read_countries
 
 DATA = resources.files("geomap") / "data" / "borders"
 AREA_COLUMNS = (
@@ -73,7 +74,8 @@ def codes() -> dict[str, set[str]]:
 
 @cache
 def countries() -> dict[str, Any]:
-    frame = load_borders().countries
+    """The German-view countries as read, before the areas are applied (what they cut)."""
+    frame, _ = read_countries(default_path(), DEFAULT_BORDERS, default=True)
     return dict(zip(frame["code"], frame.geometry.values, strict=True))
 
 

@@ -26,7 +26,8 @@ from geomap.borders.index import SegmentIndex
 from geomap.errors import BorderDataError, ConfigurationError
 
 GEOD = Geod(ellps="WGS84")
-COLUMNS = ["country", "border", "distance_km", "border_lon", "border_lat", "side", "kind"]
+COLUMNS = list(geomap.borders.COLUMNS)
+AT_BORDER = geomap.borders.AT_BORDER
 
 # Nearest land border per DATA_NOTES (km), for the GeoNames coordinates of each town.
 TOWNS = {"Jermuk": 11.19, "Goris": 8.56, "Kapan": 0.33}
@@ -582,7 +583,7 @@ def test_enclaves_exclaves_and_poles(
     assert row["country"] == country
     if border is not None:
         assert row["border"] == border
-        assert row["side"] == country
+        assert row["side"] == (AT_BORDER if row["at_border"] else country)
     assert_matches_reference(borders, reference, np.array([lon]), np.array([lat]), 0.03)
 
 
@@ -604,7 +605,9 @@ def test_side_names_the_points_country_or_none(borders: Borders) -> None:
     pair = result["border"].str.split("-")
     in_pair = [c in p for c, p in zip(result["country"], pair, strict=True)]
     expected = np.where(in_pair, result["country"], None)
+    expected = np.where(result["at_border"], AT_BORDER, expected)
     assert result["side"].tolist() == expected.tolist()
+    assert result["at_border"].tolist() == (result["distance_km"] < 1.0).tolist()
     assert result["side"].iloc[-1] is None  # at sea
     assert (result["kind"] == "land").all()
     assert 0 < sum(in_pair) < len(in_pair)  # both cases occur: own and third-country borders

@@ -30,11 +30,13 @@ from geomap.io import atomic_write
 
 __all__ = ["CacheKey", "cache_file", "load", "save"]
 
-CacheKey: TypeAlias = tuple[str, int, int, str | None]
-"""What a cache file is made from: the source file's path, mtime (ns) and size, and the
-code field asked for."""
+CacheKey: TypeAlias = tuple[str, int, int, str | None, str, str]
+"""What a cache file is made from: the source file's path, mtime (ns) and size, the code
+field asked for, the point of view and the digest of geomap's shipped border data."""
 
-_VERSION: Final = 2
+_VERSION: Final = 3
+_UNIT_TEXT: Final = ("code", "name", "country", "admin", "claimants", "area", "area_status")
+_EDGE_TEXT: Final = ("pair", "a", "b", "units", "kind", "name")
 
 
 def cache_file(directory: Path, key: CacheKey) -> Path:
@@ -42,7 +44,8 @@ def cache_file(directory: Path, key: CacheKey) -> Path:
 
     Examples
     --------
-    >>> cache_file(Path("/tmp/c"), ("/data/a.gpkg", 1, 2, None)).name.startswith("borders-v")
+    >>> key = ("/data/a.gpkg", 1, 2, None, "file", "0f")
+    >>> cache_file(Path("/tmp/c"), key).name.startswith("borders-v")
     True
     """
     digest = hashlib.sha256(repr(key).encode()).hexdigest()[:20]
@@ -65,6 +68,7 @@ def save(path: Path, key: CacheKey, parts: BorderParts) -> None:
                     "key": list(key),
                     "source": parts.source,
                     "description": parts.description,
+                    "pov": parts.pov,
                 }
             )
         ),
@@ -78,6 +82,11 @@ def save(path: Path, key: CacheKey, parts: BorderParts) -> None:
         "coast_code": coasts["code"].to_numpy(dtype=str),
         "coast_km": coasts["length_km"].to_numpy(dtype=float),
         **_pack_geoms("coast", np.asarray(coasts.geometry.values, dtype=object)),
+        **{f"unit_{c}": _texts(parts.units[c]) for c in _UNIT_TEXT},
+        "unit_disputed": parts.units["disputed"].to_numpy(dtype=bool),
+        **_pack_geoms("unit", np.asarray(parts.units.geometry.values, dtype=object)),
+        **{f"edge_{c}": _texts(parts.edges[c]) for c in _EDGE_TEXT},
+        **_pack_geoms("edge", np.asarray(parts.edges.geometry.values, dtype=object)),
         **{f"land_{name}": value for name, value in parts.land_index.arrays().items()},
         **parts.grid.arrays(),
     }
@@ -129,6 +138,18 @@ def load(path: Path, key: CacheKey) -> BorderParts | None:
             geometry=gpd.GeoSeries(_unpack_geoms(arrays, "coast"), crs=4326),
             crs=4326,
         )
+        units = gpd.GeoDataFrame(
+            {
+                **{c: _objects(arrays[f"unit_{c}"]) for c in _UNIT_TEXT},
+                "disputed": arrays["unit_disputed"].astype(bool),
+            },
+            geometry=gpd.GeoSeries(_unpack_geoms(arrays, "unit"), crs=4326),
+        )
+        units = units[[*_UNIT_TEXT[:5], "disputed", *_UNIT_TEXT[5:], "geometry"]]
+        edges = gpd.GeoDataFrame(
+            {c: _objects(arrays[f"edge_{c}"]) for c in _EDGE_TEXT},
+            geometry=gpd.GeoSeries(_unpack_geoms(arrays, "edge"), crs=4326),
+        )
         index = SegmentIndex.from_arrays(
             {name[5:]: value for name, value in arrays.items() if name.startswith("land_")}
         )
@@ -138,11 +159,27 @@ def load(path: Path, key: CacheKey) -> BorderParts | None:
             coasts=coasts,
             source=str(meta["source"]),
             description=dict(meta["description"]),
+            units=units,
+            edges=edges,
+            pov=str(meta["pov"]),
             land_index=index,
             grid=CountryGrid.from_arrays(arrays),
         )
     except Exception:  # noqa: BLE001 - missing, partial or foreign file: derive again
         return None
+
+
+def _texts(column: pd.Series[Any]) -> npt.NDArray[np.str_]:
+    """Return a text column as a str array, None as "" (no code, name or party is empty)."""
+    values = column.to_numpy(dtype=object)
+    return np.asarray(["" if v is None else str(v) for v in values], dtype=str)
+
+
+def _objects(values: npt.NDArray[Any]) -> pd.Series[Any]:
+    """Return the inverse of :func:`_texts`: "" back to None."""
+    out = values.astype(object)
+    out[out == ""] = None
+    return pd.Series(out, dtype=object)
 
 
 def _pack_geoms(prefix: str, geoms: npt.NDArray[Any]) -> dict[str, npt.NDArray[Any]]:

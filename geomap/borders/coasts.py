@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from geomap.borders.index import CHUNK, WORKERS, Nearest, SegmentIndex
+from geomap.borders.index import CHUNK, WORKERS, Nearest, SegmentIndex, coast_label
 from geomap.geodesy import ecef, wrap_lon
 
 __all__ = ["CoastPieces"]
@@ -49,13 +49,13 @@ class CoastPieces:
         """Cut the coast lines into pieces of one owner within cells of ``cell_deg`` degrees.
 
         ``geometries[i]`` is the coast of the country in row ``owner[i]``; its segments get
-        the label ``-1 - i``.
+        the label ``coast_label(i)``.
         """
         parts, geom_of_part = shapely.get_parts(geometries, return_index=True)
         coords, part_of_vertex = shapely.get_coordinates(parts, return_index=True)
         lon, lat = coords[:, 0], coords[:, 1]
         geom = np.asarray(geom_of_part, dtype=np.intp)[part_of_vertex]
-        label = -1 - geom
+        label = coast_label(geom)
         segment = np.flatnonzero(part_of_vertex[:-1] == part_of_vertex[1:])
         nx = round(360 / cell_deg)
         col = np.clip(np.floor((wrap_lon(lon[segment]) + 180) / cell_deg), 0, nx - 1)

@@ -17,7 +17,7 @@ import shapely
 
 from geomap.geodesy import length_km
 
-__all__ = ["derive_coasts", "derive_lines", "empty_lines", "pair_labels"]
+__all__ = ["derive_coasts", "derive_lines", "empty_lines", "lines_from_edges", "pair_labels"]
 
 
 def pair_labels(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[np.object_]:
@@ -75,6 +75,36 @@ def derive_lines(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         }
     )
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(lines[order], crs=4326), crs=4326)
+
+
+def lines_from_edges(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return one land border per ``pair`` of countries from its edges, as :func:`derive_lines`.
+
+    ``edges`` has ``pair``, ``a``, ``b`` and line geometry, possibly several rows per pair
+    (one per pair of neighbouring units); their parts are merged as :func:`derive_lines`
+    merges a shared boundary, so units that tile the countries give the same lines.
+    """
+    if len(edges) == 0:
+        return empty_lines()
+    pair = edges["pair"].to_numpy(dtype=object).astype(str)
+    used, group = np.unique(pair, return_inverse=True)
+    parts, edge_of_part = shapely.get_parts(
+        np.asarray(edges.geometry.values, dtype=object), return_index=True
+    )
+    part_group = group[edge_of_part]
+    order = np.argsort(part_group, kind="stable")
+    lines = shapely.line_merge(shapely.multilinestrings(parts[order], indices=part_group[order]))
+    lines = np.where(shapely.get_num_geometries(lines) == 1, shapely.get_geometry(lines, 0), lines)
+    first = np.unique(group, return_index=True)[1]
+    frame = pd.DataFrame(
+        {
+            "pair": pd.Series(used.astype(object), dtype=object),
+            "a": pd.Series(edges["a"].to_numpy(dtype=object)[first], dtype=object),
+            "b": pd.Series(edges["b"].to_numpy(dtype=object)[first], dtype=object),
+            "length_km": length_km(lines),
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(lines, crs=4326), crs=4326)
 
 
 def derive_coasts(countries: gpd.GeoDataFrame, lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

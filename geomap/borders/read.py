@@ -25,7 +25,15 @@ import shapely
 
 from geomap.errors import BorderDataError
 
-__all__ = ["CODE_FIELDS", "DEFAULT_BORDERS", "default_path", "read_countries"]
+__all__ = [
+    "CODE_FIELDS",
+    "DEFAULT_BORDERS",
+    "DEFAULT_CODE_FIELD",
+    "default_path",
+    "file_point_of_view",
+    "polygonal_part",
+    "read_countries",
+]
 
 ObjectArray = npt.NDArray[np.object_]
 
@@ -50,6 +58,9 @@ CODE_FIELDS: Final[tuple[str, ...]] = (
     "GID_0",
 )
 """Country-code columns tried in this order when ``code_field`` is not given."""
+
+DEFAULT_CODE_FIELD: Final = "ISO_A2_EH"
+"""The code column :data:`DEFAULT_BORDERS` is read by (the first of :data:`CODE_FIELDS` it has)."""
 
 _NAME_FIELDS: Final[tuple[str, ...]] = (
     "NAME",
@@ -81,6 +92,24 @@ def default_path() -> Path:
             "or pass path= to a GeoPackage/GeoJSON/Shapefile of admin-0 polygons"
         ) from err
     return Path(package.__file__).resolve().parent / DEFAULT_BORDERS
+
+
+def file_point_of_view(path: Path) -> str | None:
+    """Return a Natural Earth file's point of view from its name, else None.
+
+    ``"default"`` for Natural Earth's default (de facto) view, else its three-letter code.
+
+    Examples
+    --------
+    >>> file_point_of_view(Path("ne_10m_admin_0_countries_deu.zip"))
+    'deu'
+    >>> file_point_of_view(Path("ne_50m_admin_0_countries.zip"))
+    'default'
+    >>> file_point_of_view(Path("countries.gpkg")) is None
+    True
+    """
+    match = _NE_NAME.search(path.name)
+    return (match.group(2) or "default").lower() if match else None
 
 
 def read_countries(
@@ -229,7 +258,7 @@ def _countries_from_frame(
             stacklevel=5,
         )
     valid = shapely.make_valid(raw)
-    valid = _polygonal_part(valid)
+    valid = polygonal_part(valid)
     codes = codes[has_code]
     names = names[has_code]
     area = shapely.area(valid)
@@ -245,7 +274,7 @@ def _countries_from_frame(
         out_geoms[g] = (
             valid[members[0]] if len(members) == 1 else shapely.union_all(valid[members])
         )
-    out_geoms = _polygonal_part(out_geoms)
+    out_geoms = polygonal_part(out_geoms)
     keep = ~shapely.is_empty(out_geoms)
     countries = pd.DataFrame(
         {
@@ -256,7 +285,7 @@ def _countries_from_frame(
     return gpd.GeoDataFrame(countries, geometry=gpd.GeoSeries(out_geoms[keep], crs=4326))
 
 
-def _polygonal_part(geoms: npt.NDArray[Any]) -> npt.NDArray[Any]:
+def polygonal_part(geoms: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Return the polygonal part of each geometry (a Polygon or MultiPolygon, maybe empty)."""
     types = shapely.get_type_id(geoms)
     simple = np.isin(types, [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON])
@@ -287,7 +316,7 @@ def _describe(path: Path, frame: pd.DataFrame, code_field: str | None) -> dict[s
     match = _NE_NAME.search(path.name)
     if match:
         out["dataset"] = f"Natural Earth 1:{match.group(1)} admin-0 countries"
-        out["point_of_view"] = (match.group(2) or "default").lower()
+        out["point_of_view"] = file_point_of_view(path)
     elif "shapeGroup" in frame.columns:
         out["dataset"] = "geoBoundaries"
     try:

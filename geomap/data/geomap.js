@@ -213,6 +213,24 @@
     }, { sticky: true });
   };
 
+  // Disputed and de facto lines (claims, lines of control, ceasefire lines): each kind in its
+  // own style, historic lines faint.
+  geomap.disputedLineLayer = function (data, options) {
+    return L.geoJSON(data, {
+      style: function (f) {
+        var p = f.properties;
+        var style = L.extend({}, options.styles[p.kind] || options.styles.claim);
+        return p.status === "historic" ? L.extend(style, options.historic) : style;
+      },
+    }).bindTooltip(function (layer) {
+      var p = layer.feature.properties;
+      var text = (options.labels[p.kind] || p.kind) + ": " + p.name + " (" + p.pair + ")";
+      if (p.status === "historic") text += ", historic";
+      if (p.international) text += "; an international border in this point of view";
+      return el("span", null, text);
+    }, { sticky: true });
+  };
+
   // The offline basemap: country polygons drawn from the border data, on a sea background.
   geomap.countryLayer = function (data, options) {
     var layer = L.geoJSON(data, {

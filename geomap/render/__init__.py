@@ -19,6 +19,7 @@ from __future__ import annotations
 from .elements import (
     BorderLayer,
     CountryBasemap,
+    DisputedLineLayer,
     IncidentData,
     IncidentLayer,
     InlineAssets,
@@ -54,6 +55,7 @@ __all__ = [
     "PAGE_COLUMNS",
     "BorderLayer",
     "CountryBasemap",
+    "DisputedLineLayer",
     "IncidentData",
     "IncidentLayer",
     "InlineAssets",

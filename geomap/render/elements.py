@@ -30,6 +30,8 @@ from .style import (
     BORDER_COLOR,
     CONTEXT_COLOR,
     CUE_CLASSES,
+    DISPUTED_LINE_STYLES,
+    HISTORIC_LINE_STYLE,
     LAND_COLOR,
     LINK_COLOR,
     NEAREST_BORDER_COLOR,
@@ -39,6 +41,7 @@ from .style import (
 __all__ = [
     "BorderLayer",
     "CountryBasemap",
+    "DisputedLineLayer",
     "GeomapMap",
     "IncidentData",
     "IncidentLayer",
@@ -344,6 +347,40 @@ class BorderLayer(RawMacros, Layer):
         }
 
 
+class DisputedLineLayer(RawMacros, Layer):
+    """Claim lines, lines of control and ceasefire lines, each kind in its own style.
+
+    Styles and legend labels: `geomap.render.style.DISPUTED_LINE_STYLES`; historic lines
+    (e.g. the 1994 Karabakh ceasefire line) are drawn faint.
+
+    Parameters
+    ----------
+    collection : dict
+        GeoJSON FeatureCollection of lines with properties ``kind``, ``status``, ``name``,
+        ``pair`` and ``international`` (`geomap.render.layers.disputed_line_collection`).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = geomap.disputedLineLayer(
+            {{ this.json }}, {{ this.options|tojson }}
+        );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, collection: dict[str, Any]) -> None:
+        super().__init__(name="Disputed and de facto lines", overlay=True, show=True)
+        self._name = "DisputedLineLayer"
+        self.json = html_safe_json(collection)
+        self.options = {
+            "styles": {kind: style for kind, (_, style) in DISPUTED_LINE_STYLES.items()},
+            "labels": {kind: label for kind, (label, _) in DISPUTED_LINE_STYLES.items()},
+            "historic": HISTORIC_LINE_STYLE,
+        }
+
+
 class CountryBasemap(RawMacros, Layer):
     """Offline basemap: country polygons from the border data on a sea-blue background.
 
@@ -403,7 +440,9 @@ class Legend(RawMacros):
     """Static map legend, bottom-left: incident classes, context, borders, link.
 
     Also defines the marker colour of each class. Holds no data from the incidents; with
-    ``empty=True`` it says that no places were found.
+    ``empty=True`` it says that no places were found. ``line_kinds`` (of
+    `DisputedLineLayer`, drawn on the map) and ``historic`` add their rows; ``pov`` (with
+    ``pov_text``, what it means) names the point of view of the borders.
     """
 
     _template = Template(
@@ -434,6 +473,22 @@ class Legend(RawMacros):
                 {{ this.nearest_color }};"></span></span> nearest land border</div>
             <div><span class="sym"><span class="line" style="border-top: 2px dashed
                 {{ this.link_color }};"></span></span> distance to nearest border</div>
+            {%- for kind in this.line_kinds %}
+            {%- set label, style = this.line_styles[kind] %}
+            <div><span class="sym"><svg width="20" height="6"><line x1="0" y1="3" x2="20"
+                y2="3" stroke="{{ style.color }}" stroke-width="{{ style.weight }}"
+                stroke-dasharray="{{ style.dashArray }}"/></svg></span> {{ label }}</div>
+            {%- endfor %}
+            {%- if this.historic %}
+            <div><span class="sym"><svg width="20" height="6"><line x1="0" y1="3" x2="20"
+                y2="3" stroke="#555555" stroke-width="1.5" stroke-opacity="0.35"/></svg></span>
+                historic line (faint)</div>
+            {%- endif %}
+            {%- if this.pov %}
+            <div class="note">Point of view: <b>{{ this.pov }}</b>{% if this.pov_text %}
+                ({{ this.pov_text }}){% endif %}: its lines are the international
+                borders.</div>
+            {%- endif %}
             <div class="note">Distances are geodesic (WGS84).</div>
             <div class="note">Border data is accurate to about 1 km at this scale;
                 a place is its town centre.</div>
@@ -442,10 +497,23 @@ class Legend(RawMacros):
         """
     )
 
-    def __init__(self, *, empty: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        empty: bool = False,
+        pov: str | None = None,
+        pov_text: str | None = None,
+        line_kinds: tuple[str, ...] = (),
+        historic: bool = False,
+    ) -> None:
         super().__init__()
         self._name = "Legend"
         self.empty = empty
+        self.pov = pov
+        self.pov_text = pov_text
+        self.line_kinds = [k for k in DISPUTED_LINE_STYLES if k in line_kinds]
+        self.line_styles = DISPUTED_LINE_STYLES
+        self.historic = historic
         self.classes = CUE_CLASSES
         self.context_color = CONTEXT_COLOR
         self.border_color = BORDER_COLOR

@@ -34,6 +34,7 @@ __all__ = [
     "PAGE_COLUMNS",
     "border_collection",
     "country_collection",
+    "disputed_line_collection",
     "incident_collection",
     "text_column",
 ]
@@ -120,6 +121,57 @@ def border_collection(
             "properties": {"pair": display_pair(p), "nearest": p in nearest_pairs},
         }
         for p, geom in zip(pair.tolist(), geometry, strict=True)
+        if geom is not None and not shapely.is_empty(geom)
+    ]
+    return feature_collection(features)
+
+
+def disputed_line_collection(
+    lines: gpd.GeoDataFrame, box: tuple[float, float, float, float]
+) -> dict[str, Any]:
+    """GeoJSON of the disputed and de facto lines near ``box`` (`DisputedLineLayer`).
+
+    ``lines`` as `geomap.borders.Borders.disputed_lines`: ``kind``, ``status``, ``name``,
+    ``pair``, ``international`` and line geometry; clipped, simplified and rounded as the
+    land borders are (:func:`border_collection`).
+    """
+    frame = as_wgs84(lines, "disputed_lines")
+    south, west, north, east = box
+    bounds = frame.geometry.bounds
+    near = (
+        (bounds["minx"] <= east + BORDER_PAD_DEGREES)
+        & (bounds["maxx"] >= west - BORDER_PAD_DEGREES)
+        & (bounds["miny"] <= north + BORDER_PAD_DEGREES)
+        & (bounds["maxy"] >= south - BORDER_PAD_DEGREES)
+    ).to_numpy(dtype=bool, na_value=False)
+    geometry = shapely.clip_by_rect(
+        np.asarray(frame.geometry.array, dtype=object)[near],
+        west - BORDER_PAD_DEGREES,
+        south - BORDER_PAD_DEGREES,
+        east + BORDER_PAD_DEGREES,
+        north + BORDER_PAD_DEGREES,
+    )
+    geometry = round_geometries(shapely.simplify(geometry, _BORDER_TOLERANCE), BORDER_DECIMALS)
+    columns = {c: text_column(frame, c)[near].tolist() for c in ("kind", "status", "name")}
+    pair = [display_pair(p) for p in text_column(frame, "pair")[near].tolist()]
+    international = (
+        frame["international"].to_numpy(dtype=bool)[near].tolist()
+        if "international" in frame
+        else [False] * int(near.sum())
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": geometry_json(geom),
+            "properties": {
+                "kind": columns["kind"][i],
+                "status": columns["status"][i],
+                "name": columns["name"][i],
+                "pair": pair[i],
+                "international": bool(international[i]),
+            },
+        }
+        for i, geom in enumerate(geometry)
         if geom is not None and not shapely.is_empty(geom)
     ]
     return feature_collection(features)

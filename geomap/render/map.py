@@ -23,6 +23,7 @@ from geomap.io import atomic_write
 from .elements import (
     BorderLayer,
     CountryBasemap,
+    DisputedLineLayer,
     GeomapMap,
     IncidentData,
     IncidentLayer,
@@ -34,6 +35,7 @@ from .elements import (
 from .layers import (
     border_collection,
     country_collection,
+    disputed_line_collection,
     incident_collection,
     text_column,
 )
@@ -62,6 +64,9 @@ def incident_map(
     offline: bool = False,
     cluster: bool | None = None,
     border_attribution: str = "Borders: Natural Earth",
+    disputed_lines: gpd.GeoDataFrame | None = None,
+    pov: str | None = None,
+    pov_text: str | None = None,
 ) -> folium.Map:
     """Draw the incidents, their nearest land borders and the distances on a folium map.
 
@@ -98,6 +103,15 @@ def incident_map(
         Cluster the markers; None (default) clusters above `CLUSTER_THRESHOLD` rows.
     border_attribution : str, default "Borders: Natural Earth"
         Attribution of the border data, shown with the offline basemap (plain text).
+    disputed_lines : GeoDataFrame, optional
+        Claim lines, lines of control and ceasefire lines (e.g.
+        ``Borders.disputed_lines``), drawn near the incidents each kind in its own style
+        (`DisputedLineLayer`) and named in the legend.
+    pov : str, optional
+        The point of view of the borders (e.g. ``Borders.pov``), named in the legend.
+    pov_text : str, optional
+        What that point of view means (e.g. ``Borders.description["pov_description"]``),
+        shown with it.
 
     Returns
     -------
@@ -148,6 +162,14 @@ def incident_map(
         collection = border_collection(border_lines, box, nearest_pairs)
         if collection["features"]:
             BorderLayer(collection).add_to(m)
+    line_kinds: tuple[str, ...] = ()
+    historic = False
+    if disputed_lines is not None and box is not None:
+        drawn = disputed_line_collection(disputed_lines, box)
+        if drawn["features"]:
+            DisputedLineLayer(drawn).add_to(m)
+            line_kinds = tuple(f["properties"]["kind"] for f in drawn["features"])
+            historic = any(f["properties"]["status"] == "historic" for f in drawn["features"])
 
     if located.any():
         data = IncidentData(incident_collection(gdf, np.flatnonzero(located)))
@@ -166,7 +188,13 @@ def incident_map(
         if is_incident.any():
             IncidentLayer(data, role="incident", name="Incidents", cluster=clustered).add_to(m)
 
-    Legend(empty=not located.any()).add_to(m)
+    Legend(
+        empty=not located.any(),
+        pov=pov,
+        pov_text=pov_text,
+        line_kinds=line_kinds,
+        historic=historic,
+    ).add_to(m)
     MapControls().add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     if box is not None:

@@ -25,6 +25,8 @@ __all__ = [
     "BORDER_COLOR",
     "CONTEXT_COLOR",
     "CUE_CLASSES",
+    "DISPUTED_LINE_STYLES",
+    "HISTORIC_LINE_STYLE",
     "LAND_COLOR",
     "LINK_COLOR",
     "NEAREST_BORDER_COLOR",
@@ -45,6 +47,26 @@ BORDER_COLOR = "#555555"
 NEAREST_BORDER_COLOR = "#ff7f00"
 LINK_COLOR = "#2c7bb6"
 LAND_COLOR = "#f2efe9"
+
+#: Line kinds of `geomap.borders` drawn in their own style (Leaflet path options), in legend
+#: order: kind -> (legend label, style). Ceasefire lines are purple, not orange, so as not
+#: to be read as the nearest land border (`NEAREST_BORDER_COLOR`).
+DISPUTED_LINE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
+    "line_of_control": (
+        "line of control",
+        {"color": "#d62728", "weight": 2.5, "opacity": 0.9, "dashArray": "10 4 2 4"},
+    ),
+    "ceasefire": (
+        "ceasefire / armistice line",
+        {"color": "#7b3294", "weight": 2.5, "opacity": 0.9, "dashArray": "2 4"},
+    ),
+    "claim": (
+        "claim line (disputed)",
+        {"color": "#7f7f7f", "weight": 2, "opacity": 0.9, "dashArray": "6 4"},
+    ),
+}
+#: Applied on top of a kind's style for historic (superseded) lines.
+HISTORIC_LINE_STYLE: dict[str, Any] = {"opacity": 0.35, "weight": 1.5}
 
 ACCURACY_NOTE = "border data good to ~1 km"
 PRECISION_NOTES = {
