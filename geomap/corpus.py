@@ -362,7 +362,13 @@ def batch_geoparse(
     }
     written.append(write_geojson(merged, targets["geojson"], force=force, metadata=meta))
     written.append(write_gpkg(merged, targets["gpkg"], force=force, borders=borders.lines))
-    page = incident_map(merged, border_lines=borders.lines, cluster=True)
+    page = incident_map(
+        merged,
+        border_lines=borders.lines,
+        countries=borders.countries,
+        cluster=True,
+        title=Path(path).name,
+    )
     written.append(save_map(page, targets["html"], force=force))
     skipped_file = out / "skipped.jsonl"
     if skipped:

@@ -28,11 +28,12 @@ from geomap.errors import ConfigurationError
 from .style import (
     ACCURACY_NOTE,
     BORDER_COLOR,
-    CONTEXT_COLOR,
     CUE_CLASSES,
     LAND_COLOR,
     LINK_COLOR,
+    LOW_SCORE,
     NEAREST_BORDER_COLOR,
+    PRECISION_LEVELS,
     PRECISION_NOTES,
 )
 
@@ -43,7 +44,6 @@ __all__ = [
     "IncidentData",
     "IncidentLayer",
     "InlineAssets",
-    "Legend",
     "LinkLayer",
     "MapControls",
     "RawMacros",
@@ -51,6 +51,7 @@ __all__ = [
 ]
 
 _INCIDENT_SIZE = 16  # marker diameter, px
+_COARSE_SIZE = 10  # an incident only located to a region or coarser: a smaller dot
 _CONTEXT_SIZE = 10
 
 # JSON placed in an HTML page: no "<", ">", "&" or "'" at all, so it can neither close
@@ -111,6 +112,9 @@ class RawMacros(MacroElement):
         return ""
 
 
+_OWN_JS = ("geomap.js", "geomap_labels.js", "geomap_page.js")  # in geomap/data, in this order
+
+
 @functools.lru_cache(maxsize=1)
 def _assets() -> tuple[str, str]:
     """Return (CSS, JS) of Leaflet, Leaflet.markercluster and geomap, to inline."""
@@ -143,7 +147,7 @@ def _assets() -> tuple[str, str]:
         [
             (leaflet_dir / "leaflet.js").read_text("utf-8"),
             (cluster_dir / "leaflet.markercluster.js").read_text("utf-8"),
-            (own / "geomap.js").read_text("utf-8"),
+            *((own / name).read_text("utf-8") for name in _OWN_JS),
         ]
     )
     js = re.sub(r"^//# sourceMappingURL=.*$", "", js, flags=re.MULTILINE)
@@ -264,22 +268,26 @@ class IncidentLayer(RawMacros, Layer):
             "role": role,
             "cluster": bool(cluster),
             "size": _INCIDENT_SIZE if role == "incident" else _CONTEXT_SIZE,
+            "coarseSize": _COARSE_SIZE,
             "classes": list(CUE_CLASSES),
             "labels": {cls: label for cls, (label, _) in CUE_CLASSES.items()},
             "precision": PRECISION_NOTES,
+            "levels": PRECISION_LEVELS,
+            "lowScore": LOW_SCORE,
             "accuracy": ACCURACY_NOTE,
         }
 
 
 class LinkLayer(RawMacros, Layer):
-    """Dashed lines from each incident to its nearest border point, with km labels.
+    """Dashed lines from each incident to its nearest border point.
+
+    The km of each line is in its place's label (`geomap.render.page.PlaceLabels`), its
+    tooltip and its popup.
 
     Parameters
     ----------
     data : IncidentData
         The embedded incidents.
-    labels : bool
-        Permanent km labels at the middle of each line.
     canvas : bool
         Draw the lines on a canvas (faster for many lines).
     show : bool, default True
@@ -296,13 +304,11 @@ class LinkLayer(RawMacros, Layer):
         """
     )
 
-    def __init__(
-        self, data: IncidentData, *, labels: bool, canvas: bool, show: bool = True
-    ) -> None:
+    def __init__(self, data: IncidentData, *, canvas: bool, show: bool = True) -> None:
         super().__init__(name="Distance to nearest border", overlay=True, show=show)
         self._name = "LinkLayer"
         self.data = data
-        self.options = {"labels": bool(labels), "canvas": bool(canvas), "color": LINK_COLOR}
+        self.options = {"canvas": bool(canvas), "color": LINK_COLOR}
 
 
 class BorderLayer(RawMacros, Layer):
@@ -383,7 +389,7 @@ class CountryBasemap(RawMacros, Layer):
 
 
 class MapControls(RawMacros):
-    """geomap's own full-screen button and geodesic measuring tool (no plugin files)."""
+    """geomap's own full-screen button, geodesic measuring tool and metric scale bar."""
 
     _template = Template(
         """
@@ -393,61 +399,9 @@ class MapControls(RawMacros):
         """
     )
 
-    def __init__(self, *, fullscreen: bool = True, measure: bool = True) -> None:
+    def __init__(
+        self, *, fullscreen: bool = True, measure: bool = True, scale: bool = True
+    ) -> None:
         super().__init__()
         self._name = "MapControls"
-        self.options = {"fullscreen": fullscreen, "measure": measure}
-
-
-class Legend(RawMacros):
-    """Static map legend, bottom-left: incident classes, context, borders, link.
-
-    Also defines the marker colour of each class. Holds no data from the incidents; with
-    ``empty=True`` it says that no places were found.
-    """
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-        <style>
-        {%- for cls, (label, color) in this.classes.items() %}
-            .geomap-cue-{{ cls }} { background: {{ color }}; }
-        {%- endfor %}
-            .geomap-cue-context { background: {{ this.context_color }}; }
-        </style>
-        {% endmacro %}
-        {% macro html(this, kwargs) %}
-        <div class="geomap-legend" id="{{ this.get_name() }}">
-            {%- if this.empty %}
-            <div class="geomap-empty"><b>No places found</b> in this text.</div>
-            {%- endif %}
-            <div><b>Incidents</b> (by the violence word)</div>
-            {%- for cls, (label, color) in this.classes.items() %}
-            <div><span class="sym"><span class="dot" style="width: 12px; height: 12px;
-                background: {{ color }};"></span></span> {{ label }}</div>
-            {%- endfor %}
-            <div><span class="sym"><span class="dot" style="width: 8px; height: 8px;
-                background: {{ this.context_color }};"></span></span> context place</div>
-            <div><span class="sym"><span class="line" style="border-top: 1.5px solid
-                {{ this.border_color }};"></span></span> land border</div>
-            <div><span class="sym"><span class="line" style="border-top: 3px solid
-                {{ this.nearest_color }};"></span></span> nearest land border</div>
-            <div><span class="sym"><span class="line" style="border-top: 2px dashed
-                {{ this.link_color }};"></span></span> distance to nearest border</div>
-            <div class="note">Distances are geodesic (WGS84).</div>
-            <div class="note">Border data is accurate to about 1 km at this scale;
-                a place is its town centre.</div>
-        </div>
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, *, empty: bool = False) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.empty = empty
-        self.classes = CUE_CLASSES
-        self.context_color = CONTEXT_COLOR
-        self.border_color = BORDER_COLOR
-        self.nearest_color = NEAREST_BORDER_COLOR
-        self.link_color = LINK_COLOR
+        self.options = {"fullscreen": fullscreen, "measure": measure, "scale": scale}
