@@ -329,8 +329,9 @@ def test_time_slider_changes_what_is_visible(browser, tmp_path: Path):
         # The event-type filter: unticking a type hides its markers and rows.
         page.fill(".geomap-time-from", "0")
         page.wait_for_function(f"{markers} === 60")
-        label = page.locator(".geomap-type", has_text="Killed, wounded")
-        count = int(label.inner_text().rsplit("(", 1)[1].rstrip(")"))
+        label = page.locator(".geomap-legend-class[data-cue-class='casualties']")
+        count = int(label.inner_text().rsplit("(", 1)[1].rstrip(")"))  # in the legend
+        assert 0 < count < 60
         label.locator("input").uncheck()
         page.wait_for_function(f"{markers} === {60 - count}")
         classes = page.evaluate("geomap.state.list.rows.map(f => f.properties.cue_class)")

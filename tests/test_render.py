@@ -268,7 +268,7 @@ def test_legend_template_is_in_page(page: str):
         assert label in page
         assert color in text
     assert "nearest land border" in text
-    assert "accurate to about 1 km" in text
+    assert "good to about 1 km" in text
 
 
 def test_border_layer(page: str):

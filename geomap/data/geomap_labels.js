@@ -56,6 +56,14 @@
     return false;
   };
 
+  // Whether a point of `points` (container pixels) is within 24 px of `pt`.
+  function near(points, pt) {
+    for (var i = 0; points && i < points.length; i++) {
+      if (Math.abs(points[i].x - pt.x) < 24 && Math.abs(points[i].y - pt.y) < 24) return true;
+    }
+    return false;
+  }
+
   function boxOf(rect, origin) {
     return { x1: rect.left - origin.left, y1: rect.top - origin.top, x2: rect.right - origin.left, y2: rect.bottom - origin.top };
   }
@@ -210,10 +218,10 @@
       var free = function (b) {
         return b.x1 >= MARGIN && b.y1 >= MARGIN && b.x2 <= size.x - MARGIN && b.y2 <= size.y - MARGIN && !grid.hits(b);
       };
-      var limit = Math.min(candidates.length, this.options.maxCandidates);
+      var limit = Math.min(candidates.length, this.options.maxCandidates), named = {};
       for (i = 0; i < limit; i++) {
         var c = candidates[i], props = c.feature.properties, name = String(props.name || "");
-        if (!name) continue;
+        if (!name || near(named[name], c.pt)) continue; // one label for the same place twice
         var km = c.incident && props.distance ? String(props.distance) : "";
         var w = textWidth(name, c.incident ? NAME_FONT : KM_FONT) + (km ? textWidth(" " + km, KM_FONT) : 0) + 8;
         var sides = [
@@ -227,6 +235,7 @@
           if (free(b)) {
             grid.add(b);
             placed.push({ box: b, name: name, km: km, kind: c.incident ? "incident" : "context", low: c.low, feature: c.feature });
+            (named[name] = named[name] || []).push(c.pt);
             break;
           }
         }

@@ -25,6 +25,14 @@
     return typeof value === "number" && isFinite(value) ? value : null;
   }
 
+  // km for a narrow column: the label's figure (geomap.render.style.format_distance),
+  // without decimals from 100 km.
+  function kmText(p) {
+    var km = number(p.distance_km);
+    if (km !== null && km >= 100) return km.toFixed(0);
+    return String(p.distance || "").replace(" km", "");
+  }
+
   function dayNumber(day) {
     var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || "");
     return m ? Math.round(Date.UTC(+m[1], +m[2] - 1, +m[3]) / DAY_MS) : null;
@@ -60,6 +68,15 @@
     header(state);
     sideToggle(state);
     fitView(state);
+    // The map follows its box: the header grows (a notice, a long title), the panel folds.
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { map.invalidateSize(); }).observe(map.getContainer());
+    }
+    function remember() {
+      if (!state.printed) state.view = { center: map.getCenter(), zoom: map.getZoom(), bounds: map.getBounds() };
+    }
+    map.on("moveend", remember);
+    remember();
     state.list = geomap.incidentList(state);
     filters(state);
     if (state.labels) state.labels.attach(state);
@@ -165,7 +182,7 @@
     function set(open) {
       document.body.classList.toggle("geomap-side-closed", !open);
       button.setAttribute("aria-expanded", open ? "true" : "false");
-      button.textContent = open ? "Hide list \u25B8" : "\u25C2 Show list";
+      button.textContent = open ? "Hide panel \u25B8" : "\u25C2 Show panel";
       state.map.invalidateSize({ pan: false });
     }
     button.addEventListener("click", function () {
@@ -224,13 +241,31 @@
 
   // -- filters ------------------------------------------------------------------------------
 
+  // A checkbox that shows or hides the incidents of one event type.
+  function typeBox(state, type) {
+    var input = el("input");
+    input.type = "checkbox";
+    input.checked = true;
+    input.value = type;
+    input.setAttribute("aria-label", "show " + type);
+    input.addEventListener("change", function () {
+      if (input.checked) delete state.filter.hidden[type];
+      else state.filter.hidden[type] = true;
+      apply(state);
+    });
+    return input;
+  }
+
+  // Filters: by event type (in the legend's class rows, or a list of their own when the
+  // data has event types), confidence, and dates (a time slider).
   function filters(state) {
     var section = document.querySelector(".geomap-filters");
     if (!section) return;
-    var o = state.options, types = {}, order = [], lows = 0, i;
+    var o = state.options, types = {}, order = [], lows = 0, own = false, i;
     var first = null, last = null, undated = 0;
     for (i = 0; i < state.incidents.length; i++) {
       var f = state.incidents[i], p = f.properties, type = geomap.typeOf(p, o);
+      if (p.event_type) own = true;
       if (!types[type]) {
         types[type] = { count: 0, cls: p.event_type ? null : p.cue_class };
         order.push(type);
@@ -244,34 +279,32 @@
       if (first === null || day < first) first = day;
       if (last === null || day > last) last = day;
     }
+    var rows = document.querySelectorAll(".geomap-legend [data-cue-class]");
+    for (i = 0; i < rows.length; i++) {
+      var label = (o.labels || {})[rows[i].getAttribute("data-cue-class")];
+      var entry = own ? null : types[label];
+      if (!entry) {
+        rows[i].classList.add("geomap-absent"); // no incident of this class on the map
+        continue;
+      }
+      rows[i].appendChild(document.createTextNode(" (" + entry.count + ")"));
+      if (order.length > 1) rows[i].insertBefore(typeBox(state, label), rows[i].firstChild);
+    }
     var timed = first !== null && last > first;
-    if (order.length < 2 && !lows && !timed) return;
+    var listed = own && order.length > 1;
+    if (!listed && !lows && !timed) return;
     section.hidden = false;
-    var title = el("div", "geomap-section-title", "Show");
-    section.appendChild(title);
-    var classes = o.classes || [];
-    order.sort(function (a, b) {
-      var ia = classes.indexOf(types[a].cls), ib = classes.indexOf(types[b].cls);
-      return ia !== ib ? (ia < 0 ? 1e9 : ia) - (ib < 0 ? 1e9 : ib) : a < b ? -1 : a > b ? 1 : 0;
-    });
-    if (order.length > 1) {
+    if (listed) {
       var box = el("div", "geomap-types");
+      box.appendChild(el("div", "geomap-section-title", "Event types"));
+      order.sort();
       order.forEach(function (type) {
-        var label = el("label", "geomap-type");
-        var input = el("input");
-        input.type = "checkbox";
-        input.checked = true;
-        input.value = type;
-        input.addEventListener("change", function () {
-          if (input.checked) delete state.filter.hidden[type];
-          else state.filter.hidden[type] = true;
-          apply(state);
-        });
-        label.appendChild(input);
-        var swatch = el("span", "geomap-swatch" + (types[type].cls ? " geomap-cue-" + types[type].cls : ""));
-        label.appendChild(swatch);
-        label.appendChild(document.createTextNode(type + " (" + types[type].count + ")"));
-        box.appendChild(label);
+        var item = el("label", "geomap-type");
+        item.appendChild(typeBox(state, type));
+        var cls = types[type].cls;
+        if (cls) item.appendChild(el("span", "geomap-swatch geomap-cue-" + cls));
+        item.appendChild(document.createTextNode(type + " (" + types[type].count + ")"));
+        box.appendChild(item);
       });
       section.appendChild(box);
     }
@@ -286,7 +319,7 @@
         apply(state);
       });
       low.appendChild(check);
-      low.appendChild(document.createTextNode("low-confidence places (score < " + o.lowScore + ", " + lows + ")"));
+      low.appendChild(document.createTextNode("show low-confidence places (score < " + o.lowScore + ", " + lows + ")"));
       section.appendChild(low);
     }
     if (timed) timeSlider(state, section, first, last, undated);
@@ -347,7 +380,7 @@
       { key: "country", label: "Ctry", title: "Country (ISO 3166 code of the gazetteer)", width: "2.2em",
         text: function (p) { return p.country_code; } },
       { key: "border", label: "Border, km", title: "Nearest land border and its geodesic distance", width: "6em",
-        text: function (p) { return p.border ? p.border + " " + String(p.distance || "").replace(" km", "") : "\u2013"; },
+        text: function (p) { return p.border ? p.border + " " + kmText(p) : "\u2013"; },
         sort: function (p) { return number(p.distance_km); } },
       { key: "type", label: "Type", title: "Event type", width: "minmax(0, 1fr)",
         text: function (p) { return p.event_type ? String(p.event_type) : geomap.typeOf(p, o).split(",")[0]; },
@@ -523,8 +556,15 @@
       draw();
     };
     function printed(on) {
+      var legend = document.querySelector("details.geomap-legend");
+      if (legend && on) {
+        legend.dataset.open = legend.open ? "1" : "";
+        legend.open = true; // a printout explains its symbols
+      } else if (legend && legend.dataset.open === "") {
+        legend.open = false;
+      }
       list.print(on);
-      state.map.invalidateSize({ pan: false });
+      printView(state, on);
     }
     window.addEventListener("beforeprint", function () { printed(true); });
     window.addEventListener("afterprint", function () { printed(false); });
@@ -538,6 +578,28 @@
     list.refresh();
     return list;
   };
+
+  // Printing: the map gets a fixed size that fits a page (set here, before the browser lays
+  // the page out for print, as Leaflet cannot follow that layout) and shows what the
+  // screen showed (state.view); afterwards the screen's size and view come back.
+  var PRINT_WIDTH = 680, PRINT_HEIGHT = 520; // px: an A4 or Letter page's width, with margins
+  function printView(state, on) {
+    var map = state.map, container = map.getContainer();
+    if (on === !!state.printed) return;
+    if (on) {
+      state.printed = state.view; // the screen's view, before any print layout
+      container.style.width = PRINT_WIDTH + "px";
+      container.style.height = PRINT_HEIGHT + "px";
+      map.invalidateSize({ pan: false });
+      map.fitBounds(state.printed.bounds, { animate: false });
+    } else {
+      container.style.width = "";
+      container.style.height = "";
+      map.invalidateSize({ pan: false });
+      map.setView(state.printed.center, state.printed.zoom, { animate: false });
+      state.printed = null;
+    }
+  }
 
   // Zoom to an incident and open its popup (from the list).
   geomap.focusFeature = function (state, f) {

@@ -56,9 +56,10 @@ _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 class Legend(RawMacros):
     """The legend, first in the side panel (collapsible): what each symbol means.
 
-    Incident classes (their colours also style the markers), context places, the
-    confidence and precision symbols that the map uses, borders, distance lines and labels.
-    Holds no data from the incidents; with ``empty=True`` it says that no places were found.
+    Incident classes (their colours also style the markers; the page adds a count and a
+    checkbox that filters the class to each row), context places, the confidence and
+    precision symbols that the map uses, borders, distance lines and labels. Holds no data
+    from the incidents; with ``empty=True`` it says that no places were found.
 
     Parameters
     ----------
@@ -90,8 +91,9 @@ class Legend(RawMacros):
             <div class="geomap-legend-title">Incidents, by the violence word</div>
             <div class="geomap-legend-cols">
             {%- for cls, (label, color) in this.classes.items() %}
-            <div><span class="sym"><span class="geomap-key geomap-marker geomap-incident
-                geomap-cue-{{ cls }}"></span></span> {{ label }}</div>
+            <label class="geomap-legend-class" data-cue-class="{{ cls }}"><span
+                class="sym"><span class="geomap-key geomap-marker geomap-incident
+                geomap-cue-{{ cls }}"></span></span> {{ label }}</label>
             {%- endfor %}
             <div><span class="sym"><span class="geomap-key geomap-key-small geomap-marker
                 geomap-context geomap-cue-context"></span></span> context place</div>
@@ -120,9 +122,8 @@ class Legend(RawMacros):
             <div><span class="geomap-key-label"><b>Place</b> <span
                 class="geomap-label-km">8.6 km</span></span> km to it</div>
             </div>
-            <div class="note">Context places: no violence reported there. Distances are
-                geodesic (WGS84); border data is accurate to about 1 km at this scale; a town
-                is its centre point.</div>
+            <div class="note">Context: no violence reported there. Distances are geodesic
+                (WGS84); borders are good to about 1 km; a town is its centre point.</div>
         </details>
         {% endmacro %}
         """
@@ -221,7 +222,7 @@ class PageLayout(RawMacros):
             </div>
             <div class="geomap-notice" role="status" hidden></div>
             <button type="button" class="geomap-side-toggle" aria-expanded="true">Hide
-                list</button>
+                panel</button>
         </header>
         <section class="geomap-filters" aria-label="Filters" hidden></section>
         <section class="geomap-list" aria-label="Incident list">
