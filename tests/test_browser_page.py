@@ -436,3 +436,28 @@ def test_popup_link_only_for_http_urls(browser, tmp_path: Path):
         assert page.evaluate("window.__pwned") is None
     finally:
         opened.close()
+
+
+def test_the_sample_article_reads_without_hovering(browser, gazetteer, tmp_path: Path):
+    """The bundled sample through the main job: every incident named on the first view."""
+    from geomap import map_files
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "samples" / "syunik_shelling.txt"
+    del gazetteer  # built (or opened) once: map_files opens it from the cache
+    (path,) = map_files([sample], tmp_path, formats=["html"], offline=True)
+    opened = Opened(browser, path)
+    page = opened.page
+    try:
+        assert page.evaluate("document.title") == "syunik_shelling.txt \u2014 geomap"
+        found = named_at_first_view(opened)
+        assert len(found) >= 4 and all(found.values()), found
+        labels = boxes(page, ".geomap-place-label")
+        for i, a in enumerate(labels):
+            for b in labels[i + 1 :] + boxes(page, ".leaflet-marker-icon"):
+                assert not overlap(a, b), (a, b)
+        assert {"Armenia", "Azerbaijan"} <= {
+            b["text"] for b in boxes(page, ".geomap-label-country")
+        }
+        assert opened.errors == [] and opened.outside == []
+    finally:
+        opened.close()
