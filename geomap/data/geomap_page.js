@@ -21,6 +21,10 @@
     return node;
   }
 
+  function count(n) {
+    return n.toLocaleString("en");
+  }
+
   function number(value) {
     return typeof value === "number" && isFinite(value) ? value : null;
   }
@@ -164,8 +168,8 @@
     var total = state.incidents.length, shown = 0;
     for (var i = 0; i < total; i++) if (visible(state, state.incidents[i])) shown++;
     var context = state.options.context || 0;
-    var text = (shown === total ? String(total) : shown + " of " + total) + (total === 1 ? " incident" : " incidents");
-    if (context) text += ", " + context + (context === 1 ? " context place" : " context places");
+    var text = (shown === total ? count(total) : count(shown) + " of " + count(total)) + (total === 1 ? " incident" : " incidents");
+    if (context) text += ", " + count(context) + (context === 1 ? " context place" : " context places");
     node.textContent = text;
   }
 
@@ -287,7 +291,7 @@
         rows[i].classList.add("geomap-absent"); // no incident of this class on the map
         continue;
       }
-      rows[i].appendChild(document.createTextNode(" (" + entry.count + ")"));
+      rows[i].appendChild(document.createTextNode(" (" + count(entry.count) + ")"));
       if (order.length > 1) rows[i].insertBefore(typeBox(state, label), rows[i].firstChild);
     }
     var timed = first !== null && last > first;
@@ -303,7 +307,7 @@
         item.appendChild(typeBox(state, type));
         var cls = types[type].cls;
         if (cls) item.appendChild(el("span", "geomap-swatch geomap-cue-" + cls));
-        item.appendChild(document.createTextNode(type + " (" + types[type].count + ")"));
+        item.appendChild(document.createTextNode(type + " (" + count(types[type].count) + ")"));
         box.appendChild(item);
       });
       section.appendChild(box);
@@ -503,7 +507,7 @@
       for (var i = first; i < last; i++) fragment.appendChild(rowElement(rows[i], i));
       body.appendChild(fragment);
       if (printing && last < rows.length) {
-        body.appendChild(el("div", "geomap-list-empty", "\u2026 and " + (rows.length - last) + " more incidents (see the GeoJSON or CSV file)."));
+        body.appendChild(el("div", "geomap-list-empty", "\u2026 and " + count(rows.length - last) + " more incidents (see the GeoJSON or CSV file)."));
       }
     }
 
@@ -527,13 +531,13 @@
         if (open) draw();
       });
     }
-    var count = section.querySelector(".geomap-list-count");
+    var counter = section.querySelector(".geomap-list-count");
 
     list.refresh = function () {
       list.rows = sorted();
-      if (count) {
+      if (counter) {
         var total = state.incidents.length;
-        count.textContent = list.rows.length === total ? "(" + total + ")" : "(" + list.rows.length + " of " + total + ")";
+        counter.textContent = "(" + (list.rows.length === total ? "" : count(list.rows.length) + " of ") + count(total) + ")";
       }
       draw();
     };
