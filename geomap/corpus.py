@@ -248,7 +248,7 @@ def batch_geoparse(
     out_dir : path-like
         Created if missing. Receives ``incidents/part-NNNNN.parquet`` (GeoParquet, one
         part per task), ``incidents.geojson``, ``incidents.gpkg`` and ``map.html``
-        (clustered markers), plus ``skipped.jsonl`` when documents were skipped.
+        (clustered when large), plus ``skipped.jsonl`` when documents were skipped.
     engine : {"local", "dask"}
         ``local``: ``workers`` processes of this machine (1: in this process); ``dask``:
         the cluster at ``scheduler``, else a LocalCluster of ``workers`` processes.
@@ -362,7 +362,9 @@ def batch_geoparse(
     }
     written.append(write_geojson(merged, targets["geojson"], force=force, metadata=meta))
     written.append(write_gpkg(merged, targets["gpkg"], force=force, borders=borders.lines))
-    page = incident_map(merged, border_lines=borders.lines, cluster=True)
+    page = incident_map(
+        merged, border_lines=borders.lines, countries=borders.countries, title=Path(path).name
+    )
     written.append(save_map(page, targets["html"], force=force))
     skipped_file = out / "skipped.jsonl"
     if skipped:

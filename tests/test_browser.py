@@ -7,6 +7,7 @@ blocked and recorded, so the offline tests prove the page needs no network at al
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,26 @@ class Opened:
         self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         self.page.wait_for_selector(".leaflet-popup-content .geomap-popup")
 
+    def open_popup(self, name: str) -> None:
+        """Open the popup of ``name`` as a click on its marker does (wherever the view is)."""
+        self.page.evaluate(
+            """(name) => { const f = geomap.state.features.find(f => f.properties.name === name);
+                           f._marker.fire('click', {latlng: f._marker.getLatLng()}, true); }""",
+            name,
+        )
+        self.page.wait_for_function(
+            "(name) => (document.querySelector('.geomap-popup .geomap-title b') || {})"
+            ".textContent === name",
+            arg=name,
+        )
+
+    def row(self, name: str) -> Any:
+        """The list row of the incident named ``name``."""
+        index = self.page.evaluate(
+            "(name) => geomap.state.features.findIndex(f => f.properties.name === name)", name
+        )
+        return self.page.locator(f".geomap-list-row[data-index='{index}']")
+
     def close(self) -> None:
         self.page.close()
 
@@ -139,16 +160,17 @@ def test_offline_page_loads_without_errors_or_network(offline_page: Opened):
 
 def test_markers_and_border_lines_are_in_the_dom(offline_page: Opened):
     page = offline_page.page
-    assert page.locator(".geomap-marker.geomap-incident").count() == 3
-    assert page.locator(".geomap-marker.geomap-context").count() == 1
-    assert page.locator(".geomap-incident.geomap-cue-shelling").count() == 2
-    assert page.locator(".geomap-incident.geomap-cue-casualties").count() == 1
+    assert page.locator(".leaflet-marker-icon.geomap-incident").count() == 3
+    assert page.locator(".leaflet-marker-icon.geomap-context").count() == 1
+    assert page.locator(".leaflet-marker-icon.geomap-incident.geomap-cue-shelling").count() == 2
+    assert page.locator(".leaflet-marker-icon.geomap-incident.geomap-cue-casualties").count() == 1
     assert page.locator("path.geomap-border").count() >= 2
     assert page.locator("path.geomap-border-nearest").count() >= 1
     assert page.locator("path.geomap-link").count() == 2
-    labels = page.locator(".geomap-distance-label").all_inner_texts()
-    assert sorted(labels) == ["0.33 km", "8.6 km"]
+    kms = page.locator(".geomap-label-incident .geomap-label-km").all_inner_texts()
+    assert sorted(k.strip() for k in kms) == ["0.33 km", "8.6 km"]  # in the place labels
     assert page.locator(".leaflet-control-scale").count() == 1
+    assert page.locator(".leaflet-control-scale-imperial").count() == 0  # km only
     assert page.locator(".leaflet-control-layers").count() == 1
 
 
@@ -174,22 +196,27 @@ def test_popup_opens_on_click_and_shows_the_distance(offline_page: Opened):
 
 def test_measure_tool_gives_the_geodesic_distance(offline_page: Opened):
     page = offline_page.page
+    page.evaluate("geomap.state.map.stop()")  # an earlier popup's auto-pan: no moving map
     page.click(".geomap-measure a")
     map_box = page.locator(".folium-map").bounding_box()
-    points = [(450, 420), (700, 250)]  # clear of the legend and the layer control
+    # Clear of the controls and of the markers (bottom-left quarter to the middle).
+    points = [
+        (0.2 * map_box["width"], 0.8 * map_box["height"]),
+        (0.55 * map_box["width"], 0.55 * map_box["height"]),
+    ]
     for x, y in points:
         page.mouse.click(map_box["x"] + x, map_box["y"] + y)
     km = float(page.get_attribute(".geomap-measure-result", "data-km"))
-    latlngs = page.evaluate(
-        """(points) => {
-            const key = Object.keys(window).find(k => k.startsWith('map_'));
-            return points.map(([x, y]) => {
-                const ll = window[key].containerPointToLatLng([x, y]);
-                return [ll.lat, ll.lng];
-            });
-        }""",
+    latlngs = json.loads(page.get_attribute(".geomap-measure-result", "data-points"))
+    clicked = page.evaluate(
+        """(points) => points.map(([x, y]) => {
+            const ll = geomap.state.map.containerPointToLatLng([x, y]);
+            return [ll.lat, ll.lng];
+        })""",
         points,
     )
+    for got, want in zip(latlngs, clicked, strict=True):
+        assert got == pytest.approx(want, abs=0.01)  # where we clicked (to a pixel)
     (lat1, lon1), (lat2, lon2) = latlngs
     expected = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)[2] / 1000
     assert km == pytest.approx(expected, rel=1e-6)
@@ -245,7 +272,7 @@ def test_injection_texts_do_not_execute(browser, tmp_path: Path):
     opened = Opened(browser, path)
     page = opened.page
     try:
-        assert page.locator(".geomap-marker.geomap-incident").count() == len(INJECTIONS)
+        assert page.locator(".leaflet-marker-icon.geomap-incident").count() == len(INJECTIONS)
         for text in INJECTIONS:
             opened.click_marker(text)
             content = page.locator(".leaflet-popup-content")
@@ -274,7 +301,7 @@ def test_many_incidents_cluster(browser, tmp_path: Path):
     try:
         page.wait_for_selector(".geomap-cluster")
         clusters = page.locator(".geomap-cluster").count()
-        markers = page.locator(".geomap-marker").count()
+        markers = page.locator(".leaflet-marker-icon.geomap-marker").count()
         assert clusters > 0 and markers < 3000
         counts = page.evaluate(
             f"{opened.layers('incident_layer_')}.map(g => g.getLayers().length)"
@@ -292,7 +319,7 @@ def test_default_page_requests_only_the_tiles(browser, tmp_path: Path):
     try:
         assert opened.outside, "the tile basemap should have been requested"
         assert all(url.startswith("https://tile.openstreetmap.org/") for url in opened.outside)
-        assert opened.page.locator(".geomap-marker").count() == 4
+        assert opened.page.locator(".leaflet-marker-icon.geomap-marker").count() == 4
         assert "OpenStreetMap" in opened.page.inner_text(".leaflet-control-attribution")
     finally:
         opened.close()

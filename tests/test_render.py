@@ -134,9 +134,13 @@ def _calls(page: str, function: str) -> list[list]:
             if page[pos] == ")":
                 break
             name = re.match(r"[A-Za-z_]\w*", page[pos:])
+            refs = re.match(r"\{\"points\": [^}]*\}", page[pos:])
             if name and name.group() not in ("true", "false", "null"):
                 args.append(name.group())
                 pos += name.end()
+            elif refs:  # geomap.page's references: variable names, not JSON
+                args.append(refs.group())
+                pos += refs.end()
             else:
                 value, pos = decoder.raw_decode(page, pos)
                 args.append(value)
@@ -159,9 +163,16 @@ def _layer_json(page: str, function: str) -> tuple[dict, dict]:
     return call[0], call[1]
 
 
+def _page_options(page: str) -> dict:
+    """The options of the one ``geomap.page(map, data, options, refs)`` call."""
+    (call,) = _calls(page, "page")
+    return call[2]
+
+
 def _fit_bounds(page: str) -> list | None:
-    match = re.search(r"map_\w+\.fitBounds\(\s*(\[\[.*?\]\])", page)
-    return json.loads(match.group(1)) if match else None
+    """The initial view's box, [[south, west], [north, east]] (geomap.page fits it)."""
+    assert "fitBounds(" not in page.split("geomap.page(")[-1]  # no folium fit after ours
+    return _page_options(page)["box"]
 
 
 # -- the page ---------------------------------------------------------------------------------
@@ -211,7 +222,7 @@ def test_page_data_is_the_exported_geojson_plus_display_properties(page: str):
     for got, want in zip(embedded, exported, strict=True):
         assert got["geometry"] == want["geometry"]
         props = got["properties"]
-        assert list(props) == [*render.PAGE_COLUMNS, "distance", "cue_class"]
+        assert list(props) == [*render.PAGE_COLUMNS, "distance", "cue_class", "precision"]
         for column in render.PAGE_COLUMNS:
             if column == "border":  # shown with an en dash
                 want_border = want["properties"]["border"]
@@ -235,8 +246,12 @@ def test_marker_layers_by_role(page: str):
 
 def test_controls(page: str):
     text = normalize(page)
-    assert "L.control.scale()" in text
-    assert _layer_options(page, "addControls") == [{"fullscreen": True, "measure": True}]
+    assert "L.control.scale(" not in text.split("geomap.addControls = ")[0]  # no folium scale
+    assert "L.control.scale({ imperial: false" in text  # km only
+    assert _layer_options(page, "addControls") == [
+        {"fullscreen": True, "measure": True, "scale": True}
+    ]
+    assert '"collapsed": true' in text  # the layer control is a button: it hides no marker
     assert text.count("geomap.Fullscreen = L.Control.extend") == 1
     assert text.count("geomap.Measure = L.Control.extend") == 1
 
@@ -253,7 +268,7 @@ def test_legend_template_is_in_page(page: str):
         assert label in page
         assert color in text
     assert "nearest land border" in text
-    assert "accurate to about 1 km" in text
+    assert "good to about 1 km" in text
 
 
 def test_border_layer(page: str):
@@ -271,7 +286,7 @@ def test_border_layer(page: str):
 
 def test_distance_links(page: str):
     (options,) = _layer_options(page, "linkLayer")
-    assert options == {"labels": True, "canvas": False, "color": render.LINK_COLOR}
+    assert options == {"canvas": False, "color": render.LINK_COLOR}
 
 
 def test_offline_basemap_from_countries(page: str):
@@ -279,8 +294,10 @@ def test_offline_basemap_from_countries(page: str):
     data, options = _layer_json(page, "countryLayer")
     geoms = [shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]]
     assert all(g.geom_type == "MultiPolygon" and g.is_valid for g in geoms)
-    # AM and AZ in detail near the incidents, the rest of the world coarse.
-    assert len(geoms) >= 3
+    # AM and AZ in detail near the incidents, the rest of the world coarse: one feature
+    # per country, named for the labels.
+    names = [f["properties"]["name"] for f in data["features"]]
+    assert sorted(names) == ["Armenia", "Azerbaijan", "Kazakhstan"]
     assert max(g.bounds[2] for g in geoms) == pytest.approx(87.0, abs=0.5)  # KZ, coarse
     assert options["attribution"] == "Borders: Natural Earth"
     assert "country_basemap_" in text and ".addTo(map_" in text
@@ -445,7 +462,7 @@ def test_a_class_cannot_exist_in_one_table_only(monkeypatch, rows, message):
         style.cue_classes.__wrapped__()
 
 
-@pytest.mark.parametrize("module", ["style", "layers", "elements", "map"])
+@pytest.mark.parametrize("module", ["style", "layers", "elements", "page", "map"])
 def test_render_module_doctests(module: str):
     mod = importlib.import_module(f"geomap.render.{module}")
     assert mod.__doc__
@@ -521,11 +538,11 @@ def test_clustering(n: int, cluster: bool | None, clustered: bool):
     assert {o["cluster"] for o in _layer_options(text, "pointLayer")} == {clustered}
 
 
-def test_many_links_have_no_labels_and_start_hidden():
+def test_many_links_are_on_a_canvas_and_start_hidden():
     gdf = many_incidents(int(render.LINK_LIMIT / 0.8))  # ~90% of the rows are incidents
     text = normalize(render.incident_map(gdf, tiles=None).get_root().render())
     (options,) = _layer_options(text, "linkLayer")
-    assert options["labels"] is False and options["canvas"] is True
+    assert options["canvas"] is True
     assert not re.search(r"link_layer_\w+\.addTo\(", text)
     assert re.search(r"incident_layer_\w+\.addTo\(", text)
 

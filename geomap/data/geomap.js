@@ -57,6 +57,28 @@
     return p.distance + " to the " + p.border + " border";
   }
 
+  // An http(s) link as a DOM element; any other URL (javascript:, data:, ...) as plain text.
+  geomap.link = function (url) {
+    var value = String(url);
+    if (!/^https?:\/\//i.test(value)) return text(value);
+    var a = el("a", "geomap-url", value);
+    a.href = value;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  };
+
+  geomap.isLow = function (p, options) {
+    return typeof p.score === "number" && p.score < options.lowScore;
+  };
+
+  // The event type shown for an incident: its event_type when the data has one, else the
+  // label of its violence word's class.
+  geomap.typeOf = function (p, options) {
+    if (p.event_type) return String(p.event_type);
+    return (options.labels || {})[p.cue_class] || p.cue_class || "";
+  };
+
   // Popup content of one incident feature: a DOM element.
   geomap.popup = function (feature, options) {
     var p = feature.properties, c = feature.geometry.coordinates;
@@ -71,10 +93,17 @@
     }
     row(box, "Country", country || "unknown");
     row(box, "Coordinates", c[1].toFixed(4) + ", " + c[0].toFixed(4) + " (lat, lon)");
-    var precision = options.precision || {};
-    row(box, "Precision", precision[p.feature] || precision[""] || "");
+    var notes = options.precision || {}, level = (options.levels || {})[p.precision];
+    var note = notes[p.feature] || notes[""] || "";
+    row(box, "Precision", level ? level[0] + " (" + p.precision + "): " + note : note);
+    if (typeof p.score === "number") {
+      var score = row(box, "Score", p.score.toFixed(2));
+      if (geomap.isLow(p, options)) {
+        score.appendChild(el("span", "geomap-warn", " low confidence: the place may be wrong"));
+      }
+    }
     if (p.role === "incident") {
-      var cue = (options.labels || {})[p.cue_class] || p.cue_class || "";
+      var cue = geomap.typeOf(p, options);
       row(box, "Incident", cue + (p.cue ? " (\u201c" + p.cue + "\u201d)" : ""));
     } else {
       row(box, "Role", "context (no violence reported in its sentence)");
@@ -89,7 +118,10 @@
     }
     box.appendChild(nearest);
     if (p.sentence) box.appendChild(highlighted(String(p.sentence), String(p.name || "")));
+    if (p.event_date !== undefined && p.event_date !== null) row(box, "Event date", p.event_date);
+    if (p.date !== undefined && p.date !== null) row(box, "Date", p.date);
     row(box, "Source", p.source || "");
+    if (p.url) row(box, "URL", geomap.link(p.url));
     return box;
   };
 
@@ -109,37 +141,78 @@
     });
   }
 
+  // The marker's look: class colour; for incidents, hollow when the score is low and a
+  // dashed ring (smaller dot) for an area (2) or a region (3).
+  function iconKey(p, options) {
+    if (options.role !== "incident") return "context";
+    var cls = known(p.cue_class, options.classes, "other");
+    var precision = p.precision === 2 || p.precision === 3 ? p.precision : 1;
+    return cls + " " + precision + (geomap.isLow(p, options) ? " low" : "");
+  }
+
+  function makeIcon(key, options) {
+    var parts = key.split(" "), cls = parts[0], size = options.size, names;
+    names = "geomap-marker geomap-" + options.role + " geomap-cue-" + cls;
+    if (options.role === "incident") {
+      names += " geomap-prec-" + parts[1] + (parts[2] ? " geomap-low" : "");
+      if (parts[1] === "3") size = options.coarseSize;
+    }
+    return L.divIcon({ className: names, iconSize: [size, size], html: "" });
+  }
+
   // One marker layer (clustered or not) for the features of one role, from the data.
+  // Each feature keeps its marker (feature._marker), so the list, the labels and the
+  // filters of geomap.page can reach it.
   geomap.pointLayer = function (data, options) {
-    var markers = [], icons = {}, features = data.features, classes = options.classes;
+    var markers = [], icons = {}, features = data.features;
     for (var i = 0; i < features.length; i++) {
       var f = features[i], p = f.properties;
       if ((p.role === "incident") !== (options.role === "incident")) continue;
-      var cls = options.role === "incident" ? known(p.cue_class, classes, "other") : "context";
-      if (!icons[cls]) {
-        icons[cls] = L.divIcon({
-          className: "geomap-marker geomap-" + options.role + " geomap-cue-" + cls,
-          iconSize: [options.size, options.size],
-          html: "",
-        });
-      }
+      var key = iconKey(p, options);
+      if (!icons[key]) icons[key] = makeIcon(key, options);
       var c = f.geometry.coordinates;
-      var marker = L.marker([c[1], c[0]], { icon: icons[cls], riseOnHover: true });
+      var marker = L.marker([c[1], c[0]], { icon: icons[key], riseOnHover: true });
       marker.feature = f;
+      f._marker = marker;
       markers.push(marker);
     }
-    var group;
+    var group, pending = null;
     if (options.cluster) {
       group = L.markerClusterGroup({
         chunkedLoading: true,
         maxClusterRadius: 50,
         showCoverageOnHover: false,
         iconCreateFunction: clusterIcon,
+        chunkProgress: function (done, total) {
+          if (done >= total) group.fire("geomap:loaded");
+        },
       });
-      group.addLayers(markers);
+      // Markers are given to the cluster group once it is on the map: before that, its
+      // addLayers checks each new marker against all the earlier ones (quadratic).
+      pending = markers;
+      group.on("add", function () {
+        if (pending) group.addLayers(pending);
+        pending = null;
+      });
     } else {
       group = L.featureGroup(markers);
     }
+    for (var m = 0; m < markers.length; m++) markers[m].feature._group = group;
+    group.geomapMarkers = markers;
+    group.geomapOptions = options;
+    group.geomapCluster = !!options.cluster;
+    // The markers of the features `show` accepts: for the filters of geomap.page.
+    group.geomapShow = function (show) {
+      var shown = [];
+      for (var j = 0; j < markers.length; j++) if (show(markers[j].feature)) shown.push(markers[j]);
+      if (options.cluster && !group._map) {
+        pending = shown;
+        return;
+      }
+      group.clearLayers();
+      if (options.cluster) group.addLayers(shown);
+      else for (var k = 0; k < shown.length; k++) group.addLayer(shown[k]);
+    };
     group.bindPopup(function (layer) {
       return geomap.popup(layer.feature, options);
     }, { maxWidth: 380, minWidth: 240 });
@@ -149,13 +222,23 @@
     return group;
   };
 
-  // Dashed lines from each incident to its nearest border point, with distance labels.
-  // Built when the layer is first shown, so a page that starts with it unticked opens fast.
+  // Dashed lines from each incident to its nearest border point (their km are in the
+  // place labels, geomap_labels.js). Built when the layer is first shown, so a page that
+  // starts with it unticked opens fast; rebuilt for the features a filter shows.
   geomap.linkLayer = function (data, options) {
-    var group = L.featureGroup();
-    group.once("add", function () {
-      buildLinks(group, data.features, options);
+    var group = L.featureGroup(), built = false, show = null;
+    function build() {
+      group.clearLayers();
+      buildLinks(group, data.features, options, show);
+      built = true;
+    }
+    group.on("add", function () {
+      if (!built) build();
     });
+    group.geomapShow = function (accept) {
+      show = accept;
+      if (built) build();
+    };
     group.bindTooltip(function (layer) {
       var p = layer.feature ? layer.feature.properties : {};
       return el("span", null, (p.name || "") + ": " + distanceText(p));
@@ -163,13 +246,14 @@
     return group;
   };
 
-  function buildLinks(group, features, options) {
+  function buildLinks(group, features, options, show) {
     var renderer = options.canvas ? L.canvas({ padding: 0.5 }) : undefined;
     var layers = [];
     for (var i = 0; i < features.length; i++) {
       var f = features[i], p = f.properties;
       if (p.role !== "incident" || p.border_lat === null || p.border_lon === null) continue;
       if (p.distance === null || p.distance === undefined) continue;
+      if (show && !show(f)) continue;
       var c = f.geometry.coordinates, lat = c[1], lon = c[0];
       var blat = p.border_lat, blon = p.border_lon;
       if (blon - lon > 180) blon -= 360; // the short way across the antimeridian
@@ -183,20 +267,6 @@
       });
       line.feature = f;
       layers.push(line);
-      if (options.labels) {
-        layers.push(
-          L.marker([(lat + blat) / 2, (lon + blon) / 2], {
-            interactive: false,
-            keyboard: false,
-            icon: L.divIcon({
-              className: "geomap-distance-label",
-              html: el("div", null, p.distance),
-              iconSize: [64, 18],
-              iconAnchor: [-10, 9], // to the right of the middle: clear of a close marker
-            }),
-          })
-        );
-      }
     }
     for (var j = 0; j < layers.length; j++) group.addLayer(layers[j]);
   }
@@ -232,17 +302,26 @@
   };
 
   // The offline basemap: country polygons drawn from the border data, on a sea background.
+  // It has a pane of its own, under every overlay, so that it stays below the border lines
+  // even when it is added last (the switch from failed tiles).
   geomap.countryLayer = function (data, options) {
     var layer = L.geoJSON(data, {
       style: options.style,
       interactive: false,
       attribution: options.attribution,
+      pane: "geomapBasemap",
     });
     var container = null;
     layer.on("add", function () {
-      container = layer._map.getContainer();
+      var map = layer._map;
+      container = map.getContainer();
       L.DomUtil.addClass(container, "geomap-sea");
     });
+    layer.beforeAdd = function (map) {
+      if (!map.getPane("geomapBasemap")) {
+        map.createPane("geomapBasemap").style.zIndex = 250; // tiles 200, overlays 400
+      }
+    };
     layer.on("remove", function () {
       if (container) L.DomUtil.removeClass(container, "geomap-sea");
     });
@@ -390,6 +469,7 @@
       L.circleMarker(e.latlng, { radius: 3, color: "#000", interactive: false }).addTo(this._vertices);
       this._show(this._km.toFixed(2) + " km (geodesic, " + this._points.length + " points)");
       this._result.setAttribute("data-km", String(this._km));
+      this._result.setAttribute("data-points", JSON.stringify(this._points.map(function (p) { return [p.lat, p.lng]; })));
     },
     _show: function (message) {
       this._result.textContent = message;
@@ -400,5 +480,7 @@
   geomap.addControls = function (map, options) {
     if (options.fullscreen) new geomap.Fullscreen().addTo(map);
     if (options.measure) new geomap.Measure().addTo(map);
+    // Kilometres only: the map's distances are in km.
+    if (options.scale) L.control.scale({ imperial: false, maxWidth: 150 }).addTo(map);
   };
 })(window.L);

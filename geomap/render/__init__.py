@@ -4,14 +4,17 @@ The public face of the render room. Its modules, each with one job:
 
 - `geomap.render.map`: `incident_map` (what goes on the map, assembled) and `save_map`;
 - `geomap.render.elements`: the folium elements (inlined assets, embedded incidents,
-  marker, link, border and basemap layers, controls, legend), placed in the page verbatim;
+  marker, link, border and basemap layers, controls), placed in the page verbatim;
+- `geomap.render.page`: the page around the map (header with title, date and source,
+  legend, place labels, incident list, filters), laid out beside the map, never over it;
 - `geomap.render.layers`: the layers' data as GeoJSON: the incidents through the shared
   serialiser `geomap.features` (as in the GeoJSON export) plus the page's own properties,
   the border lines near the incidents, the offline country basemap;
 - `geomap.render.style`: violence classes and colours (from the one violence table,
   `geomap.rules.violence`), notes, and text formatting and escaping.
 
-The browser side is ``geomap/data/geomap.js`` and ``geomap/data/geomap.css``.
+The browser side is ``geomap/data/geomap.js`` (layers, popups, controls),
+``geomap_labels.js`` (labels), ``geomap_page.js`` (the page) and ``geomap.css``.
 """
 
 from __future__ import annotations
@@ -23,22 +26,25 @@ from .elements import (
     IncidentData,
     IncidentLayer,
     InlineAssets,
-    Legend,
     LinkLayer,
     MapControls,
 )
-from .layers import BORDER_PAD_DEGREES, PAGE_COLUMNS
-from .map import CLUSTER_THRESHOLD, LABEL_LIMIT, LINK_LIMIT, incident_map, save_map
+from .layers import BORDER_PAD_DEGREES, OPTIONAL_PAGE_COLUMNS, PAGE_COLUMNS
+from .map import CLUSTER_THRESHOLD, LINK_LIMIT, incident_map, save_map
+from .page import Legend, PageLayout, PlaceLabels
 from .style import (
     BORDER_COLOR,
     CONTEXT_COLOR,
     CUE_CLASSES,
     LAND_COLOR,
     LINK_COLOR,
+    LOW_SCORE,
     NEAREST_BORDER_COLOR,
+    PRECISION_LEVELS,
     classify_cues,
     escape_text,
     format_distance,
+    precision_codes,
 )
 
 __all__ = [
@@ -47,12 +53,14 @@ __all__ = [
     "CLUSTER_THRESHOLD",
     "CONTEXT_COLOR",
     "CUE_CLASSES",
-    "LABEL_LIMIT",
     "LAND_COLOR",
     "LINK_COLOR",
     "LINK_LIMIT",
+    "LOW_SCORE",
     "NEAREST_BORDER_COLOR",
+    "OPTIONAL_PAGE_COLUMNS",
     "PAGE_COLUMNS",
+    "PRECISION_LEVELS",
     "BorderLayer",
     "CountryBasemap",
     "DisputedLineLayer",
@@ -62,9 +70,12 @@ __all__ = [
     "Legend",
     "LinkLayer",
     "MapControls",
+    "PageLayout",
+    "PlaceLabels",
     "classify_cues",
     "escape_text",
     "format_distance",
+    "precision_codes",
     "incident_map",
     "save_map",
 ]

@@ -28,13 +28,14 @@ from geomap.errors import ConfigurationError
 from .style import (
     ACCURACY_NOTE,
     BORDER_COLOR,
-    CONTEXT_COLOR,
     CUE_CLASSES,
     DISPUTED_LINE_STYLES,
     HISTORIC_LINE_STYLE,
     LAND_COLOR,
     LINK_COLOR,
+    LOW_SCORE,
     NEAREST_BORDER_COLOR,
+    PRECISION_LEVELS,
     PRECISION_NOTES,
 )
 
@@ -46,7 +47,6 @@ __all__ = [
     "IncidentData",
     "IncidentLayer",
     "InlineAssets",
-    "Legend",
     "LinkLayer",
     "MapControls",
     "RawMacros",
@@ -54,6 +54,7 @@ __all__ = [
 ]
 
 _INCIDENT_SIZE = 16  # marker diameter, px
+_COARSE_SIZE = 10  # an incident only located to a region or coarser: a smaller dot
 _CONTEXT_SIZE = 10
 
 # JSON placed in an HTML page: no "<", ">", "&" or "'" at all, so it can neither close
@@ -114,6 +115,9 @@ class RawMacros(MacroElement):
         return ""
 
 
+_OWN_JS = ("geomap.js", "geomap_labels.js", "geomap_page.js")  # in geomap/data, in this order
+
+
 @functools.lru_cache(maxsize=1)
 def _assets() -> tuple[str, str]:
     """Return (CSS, JS) of Leaflet, Leaflet.markercluster and geomap, to inline."""
@@ -146,7 +150,7 @@ def _assets() -> tuple[str, str]:
         [
             (leaflet_dir / "leaflet.js").read_text("utf-8"),
             (cluster_dir / "leaflet.markercluster.js").read_text("utf-8"),
-            (own / "geomap.js").read_text("utf-8"),
+            *((own / name).read_text("utf-8") for name in _OWN_JS),
         ]
     )
     js = re.sub(r"^//# sourceMappingURL=.*$", "", js, flags=re.MULTILINE)
@@ -267,22 +271,26 @@ class IncidentLayer(RawMacros, Layer):
             "role": role,
             "cluster": bool(cluster),
             "size": _INCIDENT_SIZE if role == "incident" else _CONTEXT_SIZE,
+            "coarseSize": _COARSE_SIZE,
             "classes": list(CUE_CLASSES),
             "labels": {cls: label for cls, (label, _) in CUE_CLASSES.items()},
             "precision": PRECISION_NOTES,
+            "levels": PRECISION_LEVELS,
+            "lowScore": LOW_SCORE,
             "accuracy": ACCURACY_NOTE,
         }
 
 
 class LinkLayer(RawMacros, Layer):
-    """Dashed lines from each incident to its nearest border point, with km labels.
+    """Dashed lines from each incident to its nearest border point.
+
+    The km of each line is in its place's label (`geomap.render.page.PlaceLabels`), its
+    tooltip and its popup.
 
     Parameters
     ----------
     data : IncidentData
         The embedded incidents.
-    labels : bool
-        Permanent km labels at the middle of each line.
     canvas : bool
         Draw the lines on a canvas (faster for many lines).
     show : bool, default True
@@ -299,13 +307,11 @@ class LinkLayer(RawMacros, Layer):
         """
     )
 
-    def __init__(
-        self, data: IncidentData, *, labels: bool, canvas: bool, show: bool = True
-    ) -> None:
+    def __init__(self, data: IncidentData, *, canvas: bool, show: bool = True) -> None:
         super().__init__(name="Distance to nearest border", overlay=True, show=show)
         self._name = "LinkLayer"
         self.data = data
-        self.options = {"labels": bool(labels), "canvas": bool(canvas), "color": LINK_COLOR}
+        self.options = {"canvas": bool(canvas), "color": LINK_COLOR}
 
 
 class BorderLayer(RawMacros, Layer):
@@ -420,7 +426,7 @@ class CountryBasemap(RawMacros, Layer):
 
 
 class MapControls(RawMacros):
-    """geomap's own full-screen button and geodesic measuring tool (no plugin files)."""
+    """geomap's own full-screen button, geodesic measuring tool and metric scale bar."""
 
     _template = Template(
         """
@@ -430,92 +436,9 @@ class MapControls(RawMacros):
         """
     )
 
-    def __init__(self, *, fullscreen: bool = True, measure: bool = True) -> None:
-        super().__init__()
-        self._name = "MapControls"
-        self.options = {"fullscreen": fullscreen, "measure": measure}
-
-
-class Legend(RawMacros):
-    """Static map legend, bottom-left: incident classes, context, borders, link.
-
-    Also defines the marker colour of each class. Holds no data from the incidents; with
-    ``empty=True`` it says that no places were found. ``line_kinds`` (of
-    `DisputedLineLayer`, drawn on the map) and ``historic`` add their rows; ``pov`` (with
-    ``pov_text``, what it means) names the point of view of the borders.
-    """
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-        <style>
-        {%- for cls, (label, color) in this.classes.items() %}
-            .geomap-cue-{{ cls }} { background: {{ color }}; }
-        {%- endfor %}
-            .geomap-cue-context { background: {{ this.context_color }}; }
-        </style>
-        {% endmacro %}
-        {% macro html(this, kwargs) %}
-        <div class="geomap-legend" id="{{ this.get_name() }}">
-            {%- if this.empty %}
-            <div class="geomap-empty"><b>No places found</b> in this text.</div>
-            {%- endif %}
-            <div><b>Incidents</b> (by the violence word)</div>
-            {%- for cls, (label, color) in this.classes.items() %}
-            <div><span class="sym"><span class="dot" style="width: 12px; height: 12px;
-                background: {{ color }};"></span></span> {{ label }}</div>
-            {%- endfor %}
-            <div><span class="sym"><span class="dot" style="width: 8px; height: 8px;
-                background: {{ this.context_color }};"></span></span> context place</div>
-            <div><span class="sym"><span class="line" style="border-top: 1.5px solid
-                {{ this.border_color }};"></span></span> land border</div>
-            <div><span class="sym"><span class="line" style="border-top: 3px solid
-                {{ this.nearest_color }};"></span></span> nearest land border</div>
-            <div><span class="sym"><span class="line" style="border-top: 2px dashed
-                {{ this.link_color }};"></span></span> distance to nearest border</div>
-            {%- for kind in this.line_kinds %}
-            {%- set label, style = this.line_styles[kind] %}
-            <div><span class="sym"><svg width="20" height="6"><line x1="0" y1="3" x2="20"
-                y2="3" stroke="{{ style.color }}" stroke-width="{{ style.weight }}"
-                stroke-dasharray="{{ style.dashArray }}"/></svg></span> {{ label }}</div>
-            {%- endfor %}
-            {%- if this.historic %}
-            <div><span class="sym"><svg width="20" height="6"><line x1="0" y1="3" x2="20"
-                y2="3" stroke="#555555" stroke-width="1.5" stroke-opacity="0.35"/></svg></span>
-                historic line (faint)</div>
-            {%- endif %}
-            {%- if this.pov %}
-            <div class="note">Point of view: <b>{{ this.pov }}</b>{% if this.pov_text %}
-                ({{ this.pov_text }}){% endif %}: its lines are the international
-                borders.</div>
-            {%- endif %}
-            <div class="note">Distances are geodesic (WGS84).</div>
-            <div class="note">Border data is accurate to about 1 km at this scale;
-                a place is its town centre.</div>
-        </div>
-        {% endmacro %}
-        """
-    )
-
     def __init__(
-        self,
-        *,
-        empty: bool = False,
-        pov: str | None = None,
-        pov_text: str | None = None,
-        line_kinds: tuple[str, ...] = (),
-        historic: bool = False,
+        self, *, fullscreen: bool = True, measure: bool = True, scale: bool = True
     ) -> None:
         super().__init__()
-        self._name = "Legend"
-        self.empty = empty
-        self.pov = pov
-        self.pov_text = pov_text
-        self.line_kinds = [k for k in DISPUTED_LINE_STYLES if k in line_kinds]
-        self.line_styles = DISPUTED_LINE_STYLES
-        self.historic = historic
-        self.classes = CUE_CLASSES
-        self.context_color = CONTEXT_COLOR
-        self.border_color = BORDER_COLOR
-        self.nearest_color = NEAREST_BORDER_COLOR
-        self.link_color = LINK_COLOR
+        self._name = "MapControls"
+        self.options = {"fullscreen": fullscreen, "measure": measure, "scale": scale}

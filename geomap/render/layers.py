@@ -9,6 +9,7 @@ offline country basemap are clipped, simplified and rounded here. Coordinates ar
 
 from __future__ import annotations
 
+import math
 from typing import Any, Final
 
 import geopandas as gpd
@@ -27,10 +28,12 @@ from geomap.features import (
     round_geometries,
 )
 
-from .style import classify_cues, display_pair, format_distance
+from .style import classify_cues, display_pair, format_distance, precision_codes
 
 __all__ = [
     "BORDER_PAD_DEGREES",
+    "DATE_COLUMNS",
+    "OPTIONAL_PAGE_COLUMNS",
     "PAGE_COLUMNS",
     "border_collection",
     "country_collection",
@@ -44,11 +47,21 @@ BORDER_PAD_DEGREES = 3.0
 
 PAGE_COLUMNS: Final = (
     "source", "name", "place", "role", "cue", "sentence", "country_code", "feature",
-    "country", "border", "distance_km", "border_lon", "border_lat",
+    "score", "country", "border", "distance_km", "border_lon", "border_lat",
 )  # fmt: skip
 """The columns of the incidents table (`geomap.incidents.COLUMNS`) the page embeds: what
-its popups, tooltips and distance lines show. The page adds ``distance`` (the km label)
-and ``cue_class`` (the marker's class) and shows ``border`` with an en dash."""
+its popups, tooltips, labels, list and distance lines show. The page adds ``distance``
+(the km label), ``cue_class`` (the marker's class) and ``precision`` (1 town, 2 area,
+3 region: `geomap.render.style.precision_codes`), and shows ``border`` with an en dash."""
+
+OPTIONAL_PAGE_COLUMNS: Final = ("event_type", "event_date", "date", "url")
+"""Columns embedded only when the incidents have them: an event type (shown, and filtered
+on, instead of the violence word's class), the event's or the document's date (popup,
+list, time slider) and the document's URL (popup link)."""
+
+DATE_COLUMNS: Final = ("event_date", "date")
+"""The columns the page's ``day`` (ISO date of the time slider) is read from, first found
+first; a row whose value is no date gets none."""
 
 _BORDER_TOLERANCE = 0.0005  # degrees, about 50 m: well below the border data's ~1 km
 _WORLD_TOLERANCE = 0.5  # degrees, the coarse world outside the detail box
@@ -68,22 +81,57 @@ def text_column(frame: pd.DataFrame, column: str) -> np.ndarray:
 def incident_collection(gdf: gpd.GeoDataFrame, rows: np.ndarray) -> dict[str, Any]:
     """Return the incidents at positions ``rows`` as the page's FeatureCollection.
 
-    The shared features (`geomap.features.incident_features`) of :data:`PAGE_COLUMNS`,
-    plus ``distance`` (the km label, null without a border), ``cue_class`` (see
-    `classify_cues`) and ``border`` shown with an en dash (null where there is none).
+    The shared features (`geomap.features.incident_features`) of :data:`PAGE_COLUMNS` and
+    of those :data:`OPTIONAL_PAGE_COLUMNS` the frame has, plus ``distance`` (the km label,
+    null without a border), ``cue_class`` (see `classify_cues`), ``precision`` (see
+    `precision_codes`; a ``geo_precision`` column is used when there is one), ``day``
+    (ISO date from :data:`DATE_COLUMNS`, only when the frame has one of them) and
+    ``border`` shown with an en dash (null where there is none).
     """
     border = text_column(gdf, "border")[rows].tolist()
     distance = float_column(gdf, "distance_km")[rows].tolist()
     cue_class = classify_cues(text_column(gdf, "cue")[rows], text_column(gdf, "sentence")[rows])
-    extra = {
+    geo_precision = gdf["geo_precision"].to_numpy()[rows] if "geo_precision" in gdf else None
+    extra: dict[str, list[Any]] = {
         "border": [display_pair(b) if b else None for b in border],
         "distance": [
             (format_distance(d) or None) if b else None
             for d, b in zip(distance, border, strict=True)
         ],
         "cue_class": cue_class.tolist(),
+        "precision": precision_codes(text_column(gdf, "feature")[rows], geo_precision).tolist(),
     }
-    return feature_collection(incident_features(gdf, columns=PAGE_COLUMNS, rows=rows, extra=extra))
+    dated = [c for c in DATE_COLUMNS if c in gdf]
+    if dated:
+        extra["day"] = iso_days(gdf[dated[0]].iloc[rows])
+    columns = [*PAGE_COLUMNS, *(c for c in OPTIONAL_PAGE_COLUMNS if c in gdf)]
+    return feature_collection(incident_features(gdf, columns=columns, rows=rows, extra=extra))
+
+
+def iso_days(values: pd.Series) -> list[str | None]:
+    """Return each value as an ISO date ``YYYY-MM-DD`` (None where it is no date).
+
+    ISO 8601 text and timestamps are read fast; other text is tried as a free-form date.
+    Timestamps with a time zone are taken in UTC.
+
+    Examples
+    --------
+    >>> iso_days(pd.Series(["2023-09-12", "2023-09-13T22:10:00Z", "13 Sep 2023", "soon", None]))
+    ['2023-09-12', '2023-09-13', '2023-09-13', None, None]
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        parsed = values.dt.tz_convert("UTC")
+    elif pd.api.types.is_datetime64_any_dtype(values.dtype):
+        parsed = values
+    else:
+        text = values.astype(object).where(values.notna(), None)
+        text = text.map(lambda v: v if v is None else str(v).strip())
+        parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+        retry = parsed.isna() & text.notna() & (text != "")
+        if retry.any():
+            parsed[retry] = pd.to_datetime(text[retry], errors="coerce", utc=True, format="mixed")
+    days = parsed.dt.strftime("%Y-%m-%d")
+    return [d if isinstance(d, str) else None for d in days.tolist()]
 
 
 def border_collection(
@@ -180,54 +228,67 @@ def disputed_line_collection(
 def country_collection(
     countries: gpd.GeoDataFrame, box: tuple[float, float, float, float] | None
 ) -> dict[str, Any]:
-    """Country polygons for the offline basemap, as GeoJSON.
+    """Country polygons for the offline basemap, as GeoJSON, each with its ``name``.
 
     A coarse world (simplified by half a degree, small islands left out) outside a detail
     box around ``box``, and inside it the polygons clipped to the box and simplified in
     proportion to its size: the file stays small and the view around the incidents sharp.
+    Each country is one feature (its coarse and detailed parts joined), with property
+    ``name`` (the ``name`` column, else the ``code`` column, else empty): the page labels
+    the countries with it.
     """
     frame = as_wgs84(countries, "countries")
     geoms = shapely.make_valid(np.asarray(frame.geometry.array, dtype=object))
-    geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    names = text_column(frame, "name" if "name" in frame else "code")
+    keep = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    geoms, names = geoms[keep], names[keep]
     if box is None:
         detail_box = None
     else:
         south, west, north, east = box
         pad = max(2.0, 0.5 * max(north - south, east - west))
-        detail_box = (
-            max(west - pad, -180.0),
-            max(south - pad, -90.0),
-            min(east + pad, 180.0),
-            min(north + pad, 90.0),
+        detail_box = (  # on whole hundredths: the coarse and detailed shapes meet exactly
+            max(math.floor((west - pad) * 100) / 100, -180.0),
+            max(math.floor((south - pad) * 100) / 100, -90.0),
+            min(math.ceil((east + pad) * 100) / 100, 180.0),
+            min(math.ceil((north + pad) * 100) / 100, 90.0),
         )
-    parts = shapely.get_parts(geoms)
-    coarse = parts[shapely.area(parts) >= _WORLD_MIN_AREA]
-    coarse = shapely.simplify(coarse, _WORLD_TOLERANCE, preserve_topology=True)
-    shapes: list[tuple[Any, int]] = []
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    big = shapely.area(parts) >= _WORLD_MIN_AREA
+    coarse = shapely.simplify(parts[big], _WORLD_TOLERANCE, preserve_topology=True)
+    pieces: dict[int, list[Any]] = {}  # country -> its coarse parts, then its detail
     if detail_box is not None:
-        rect = shapely.box(*detail_box)
-        coarse = shapely.difference(coarse, rect)
+        coarse = shapely.difference(coarse, shapely.box(*detail_box))
+    for geom, i in zip(coarse, owner[big].tolist(), strict=True):
+        pieces.setdefault(i, []).append(geom)
+    detailed: set[int] = set()
+    if detail_box is not None:
         span = max(detail_box[2] - detail_box[0], detail_box[3] - detail_box[1])
         tolerance = min(max(span / 800.0, 0.001), 0.1)
         detail = shapely.clip_by_rect(geoms, *detail_box)
         detail = shapely.simplify(detail, tolerance, preserve_topology=True)
-        shapes.extend((g, _DETAIL_DECIMALS) for g in detail)
-    shapes = [(g, _WORLD_DECIMALS) for g in coarse] + shapes
+        for i in np.flatnonzero(~shapely.is_empty(detail)).tolist():
+            pieces.setdefault(i, []).append(detail[i])
+            detailed.add(i)
     features = []
-    for geom, decimals in shapes:
-        if geom is None or shapely.is_empty(geom):
+    for i, group in pieces.items():
+        group = [g for g in group if g is not None and not shapely.is_empty(g)]
+        if not group:
             continue
-        rounded = round_geometries(geom, decimals)
-        polygons = [
-            g for g in shapely.get_parts(rounded) if g.geom_type == "Polygon" and g.area > 0
-        ]
+        if i in detailed:  # one shape across the detail box's edge: one label per part
+            grid = 10.0**-_DETAIL_DECIMALS
+            geom = group[0] if len(group) == 1 else shapely.union_all(group, grid_size=grid)
+            geom = round_geometries(geom, _DETAIL_DECIMALS)
+        else:
+            geom = round_geometries(shapely.union_all(group), _WORLD_DECIMALS)
+        polygons = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and g.area > 0]
         if not polygons:
             continue
         features.append(
             {
                 "type": "Feature",
                 "geometry": geometry_json(shapely.MultiPolygon(polygons)),
-                "properties": {},
+                "properties": {"name": names[i]},
             }
         )
     return feature_collection(features)

@@ -1,20 +1,24 @@
 """The incident map: incidents + land borders -> one self-contained folium page, saved atomically.
 
 `incident_map` decides what goes on the map (which rows are located and linked, the
-focus box, the basemap, which layers, clustering and labels by size) and assembles the
-elements of `geomap.render.elements` with the data of `geomap.render.layers`;
-`save_map` writes the page.
+data box and the initial view, the basemap, which layers, clustering by size, the
+title, date and source) and assembles the elements of `geomap.render.elements` and
+`geomap.render.page` with the data of `geomap.render.layers`; `save_map` writes the page.
 """
 
 from __future__ import annotations
 
 import os
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import xyzservices
+from branca.element import Figure
+from markupsafe import Markup
 
 from geomap.errors import ConfigurationError, OutputError
 from geomap.features import as_wgs84, float_column, point_coordinates
@@ -28,20 +32,29 @@ from .elements import (
     IncidentData,
     IncidentLayer,
     InlineAssets,
-    Legend,
     LinkLayer,
     MapControls,
 )
 from .layers import (
+    DATE_COLUMNS,
     border_collection,
     country_collection,
     disputed_line_collection,
     incident_collection,
+    iso_days,
     text_column,
 )
-from .style import escape_text
+from .page import Legend, PageLayout, PlaceLabels
+from .style import LOW_SCORE, escape_text
 
-__all__ = ["CLUSTER_THRESHOLD", "LABEL_LIMIT", "LINK_LIMIT", "incident_map", "save_map"]
+__all__ = [
+    "CLUSTER_THRESHOLD",
+    "LINK_CANVAS",
+    "LINK_LIMIT",
+    "NEAR_BORDER_DEGREES",
+    "incident_map",
+    "save_map",
+]
 
 CLUSTER_THRESHOLD = 200
 """With ``cluster=None``, markers are clustered when there are more located rows than this."""
@@ -49,8 +62,12 @@ CLUSTER_THRESHOLD = 200
 LINK_LIMIT = 5000
 """More linked incidents than this: the distance-line layer is off until ticked."""
 
-LABEL_LIMIT = 500
-"""More linked incidents than this: no permanent km labels (the line tooltips stay)."""
+LINK_CANVAS = 500
+"""More linked incidents than this: the distance lines are drawn on a canvas (faster)."""
+
+NEAR_BORDER_DEGREES = 0.3
+"""A border point this close to the incidents' box (degrees; more for a wide box) is kept
+in the initial view; farther ones are not."""
 
 _WORLD_CENTER = (20.0, 0.0)  # (lat, lon)
 
@@ -67,33 +84,50 @@ def incident_map(
     disputed_lines: gpd.GeoDataFrame | None = None,
     pov: str | None = None,
     pov_text: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    date: str | None = None,
 ) -> folium.Map:
     """Draw the incidents, their nearest land borders and the distances on a folium map.
 
     The page is self-contained: Leaflet, Leaflet.markercluster and geomap's own code are
     inlined, and the incidents are embedded once as a GeoJSON FeatureCollection from
     which the browser draws the markers (one layer per role, clustered for many rows),
-    the dashed line from each incident to its nearest border point with its km label,
-    and the popups and tooltips. Incident markers are coloured by `classify_cues`.
-    Land borders near the incidents are one GeoJSON layer, the nearest ones emphasised.
-    A legend, layer control, scale bar, full-screen button and geodesic measuring tool
-    are added, and the view fits the incidents.
+    the dashed line from each incident to its nearest border point, and the popups and
+    tooltips. Incident markers are coloured by `classify_cues`; an incident with a score
+    below `geomap.render.style.LOW_SCORE` is drawn hollow, one located only to an area or
+    a region (`geomap.render.style.precision_codes`) with a dashed ring. Land borders near
+    the incidents are one GeoJSON layer, the nearest ones emphasised. Place names (each
+    incident with its km to the border) and, on the offline basemap, country names are
+    labelled without overlaps.
+
+    A header gives the title, date and source; beside the map a side panel holds the
+    legend, filters (event type, confidence, and a time slider when the incidents have
+    dates) and a sortable list of the incidents (a click zooms to the place and opens
+    its popup), all collapsible and printable. The initial view fits the incidents (a far
+    border point's line may leave it) clear of the map's controls; a metric scale bar,
+    layer control, full-screen button and geodesic measuring tool are added.
 
     Only the tile basemap uses the network. With ``offline=True`` there is none: the
     basemap is drawn from ``countries`` (simplified; detailed near the incidents) and
-    the page opens with no network at all. Text from the data is shown as DOM text,
-    never parsed as HTML, and embedded as JSON that cannot close its ``<script>``.
+    the page opens with no network at all; with tiles, the page switches to that
+    basemap by itself (and says so) when the tiles cannot be loaded. Text from the data
+    is shown as DOM text, never parsed as HTML, and embedded as JSON that cannot close
+    its ``<script>``.
 
     Parameters
     ----------
     incidents : GeoDataFrame
-        The incidents (see `geomap.incidents`). Reprojected to EPSG:4326 if needed.
+        The incidents (see `geomap.incidents`). Reprojected to EPSG:4326 if needed. Also
+        read when present: ``event_type``, ``event_date``/``date``, ``url``,
+        ``geo_precision`` (see `geomap.render.layers.OPTIONAL_PAGE_COLUMNS`).
     border_lines : GeoDataFrame, optional
         Land-border lines with a ``pair`` column (e.g. ``"AM-AZ"``). Only lines whose
         bounds meet the incidents' box padded by `BORDER_PAD_DEGREES` are drawn.
     countries : GeoDataFrame, optional
-        Country polygons (e.g. ``Borders.countries``) for the offline basemap. Shown
-        first with ``offline=True`` or no ``tiles``, else offered as a second base layer.
+        Country polygons (e.g. ``Borders.countries``, with a ``name`` column for the
+        labels) for the offline basemap. Shown first with ``offline=True`` or no
+        ``tiles``, else a second base layer, and the fallback when tiles fail.
     tiles : str, xyzservices.TileProvider or None, default "OpenStreetMap"
         Tile basemap: an `xyzservices` provider or its name (``"OpenTopoMap"``), with
         its attribution; None for none. Ignored with ``offline=True``.
@@ -112,6 +146,13 @@ def incident_map(
     pov_text : str, optional
         What that point of view means (e.g. ``Borders.description["pov_description"]``),
         shown with it.
+    title : str, optional
+        The page's title (header and ``<title>``); default the file name of the one
+        source, else "N documents".
+    source : str, optional
+        The source line; default the ``source`` values (the first three and a count).
+    date : str, optional
+        The date line; default the range of the incidents' dates, when they have any.
 
     Returns
     -------
@@ -130,7 +171,7 @@ def incident_map(
     """
     gdf = as_wgs84(incidents, "incidents")
     provider = None if offline else _tile_provider(tiles)
-    m = GeomapMap(location=_WORLD_CENTER, zoom_start=2, tiles=None, control_scale=True)
+    m = GeomapMap(location=_WORLD_CENTER, zoom_start=2, tiles=None, control_scale=False)
     m.options["max_zoom"] = 18  # markercluster needs it when no tile layer sets one
     m.options["min_zoom"] = 1
     InlineAssets().add_to(m)
@@ -147,16 +188,22 @@ def incident_map(
     linked &= np.isfinite(border_lon) & (text_column(gdf, "border") != "")
 
     focus = is_incident if is_incident.any() else located
+    # The data box (border lines, detailed basemap) holds every linked border point; the
+    # view box only the near ones: a far border's line may leave the initial view.
     box = _focus_box(lat[focus], lon[focus], border_lat[linked], border_lon[linked])
+    view = _view_box(lat[focus], lon[focus], border_lat[linked], border_lon[linked])
 
+    refs: dict[str, Any] = {"points": []}
     if provider is not None:
-        folium.TileLayer(provider, name=provider.name, overlay=False, show=True).add_to(m)
+        refs["tiles"] = folium.TileLayer(provider, name=provider.name, overlay=False, show=True)
+        refs["tiles"].add_to(m)
     if countries is not None:
-        CountryBasemap(
+        refs["countries"] = CountryBasemap(
             country_collection(countries, box),
             attribution=escape_text(border_attribution),
             show=provider is None,
-        ).add_to(m)
+        )
+        refs["countries"].add_to(m)
     if border_lines is not None and box is not None:
         nearest_pairs = set(text_column(gdf, "border")[linked].tolist())
         collection = border_collection(border_lines, box, nearest_pairs)
@@ -171,35 +218,65 @@ def incident_map(
             line_kinds = tuple(f["properties"]["kind"] for f in drawn["features"])
             historic = any(f["properties"]["status"] == "historic" for f in drawn["features"])
 
+    precisions: list[int] = []
+    low = False
     if located.any():
-        data = IncidentData(incident_collection(gdf, np.flatnonzero(located)))
-        data.add_to(m)
+        rows = np.flatnonzero(located)
+        collection = incident_collection(gdf, rows)
+        incident_props = [
+            f["properties"]
+            for f in collection["features"]
+            if f["properties"]["role"] == "incident"
+        ]
+        precisions = sorted({p["precision"] for p in incident_props})
+        low = any((p["score"] is not None and p["score"] < LOW_SCORE) for p in incident_props)
+        refs["data"] = IncidentData(collection)
+        refs["data"].add_to(m)
         n_linked = int(linked.sum())
         if n_linked:
-            LinkLayer(
-                data,
-                labels=n_linked <= LABEL_LIMIT,
-                canvas=n_linked > LABEL_LIMIT,
-                show=n_linked <= LINK_LIMIT,
-            ).add_to(m)
+            refs["links"] = LinkLayer(
+                refs["data"], canvas=n_linked > LINK_CANVAS, show=n_linked <= LINK_LIMIT
+            )
+            refs["links"].add_to(m)
         clustered = bool(located.sum() > CLUSTER_THRESHOLD) if cluster is None else cluster
         if (located & ~is_incident).any():
-            IncidentLayer(data, role="context", name="Context places", cluster=clustered).add_to(m)
+            layer = IncidentLayer(
+                refs["data"], role="context", name="Context places", cluster=clustered
+            )
+            refs["points"].append(layer.add_to(m))
         if is_incident.any():
-            IncidentLayer(data, role="incident", name="Incidents", cluster=clustered).add_to(m)
+            layer = IncidentLayer(
+                refs["data"], role="incident", name="Incidents", cluster=clustered
+            )
+            refs["points"].append(layer.add_to(m))
+        refs["labels"] = PlaceLabels().add_to(m)
 
     Legend(
         empty=not located.any(),
+        low=low,
+        precisions=precisions,
         pov=pov,
         pov_text=pov_text,
         line_kinds=line_kinds,
         historic=historic,
     ).add_to(m)
     MapControls().add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    if box is not None:
-        south, west, north, east = box
-        m.fit_bounds([[south, west], [north, east]], padding=(30, 30), max_zoom=12)
+    folium.LayerControl(collapsed=True).add_to(m)
+    sources = _sources(gdf, located)
+    page_title = title if title else _default_title(sources)
+    PageLayout(
+        title=page_title,
+        date=date if date else _default_date(gdf, located),
+        source=source if source else _default_source(sources),
+        box=view,
+        refs=refs,
+        context=int((located & ~is_incident).sum()),
+        has_precision="geo_precision" in gdf,
+        generator=_generator(),
+    ).add_to(m)
+    figure = m.get_root()
+    if isinstance(figure, Figure):  # folium.Map makes one
+        figure.title = Markup(escape_text(f"{page_title} \u2014 geomap"))
     return m
 
 
@@ -248,6 +325,68 @@ def _tile_provider(
             f"unknown basemap {tiles!r}: use an xyzservices provider name such as "
             "'OpenStreetMap' or 'OpenTopoMap', or no basemap"
         ) from err
+
+
+def _sources(gdf: gpd.GeoDataFrame, located: np.ndarray) -> list[str]:
+    """Return the distinct non-empty ``source`` values of the located rows, in order."""
+    values = text_column(gdf, "source")[located] if located.any() else text_column(gdf, "source")
+    return [s for s in dict.fromkeys(values.tolist()) if s]
+
+
+def _default_title(sources: list[str]) -> str:
+    """Return the file name of the one source, else "N documents" ("Incident map": none)."""
+    if len(sources) == 1:
+        return Path(sources[0]).name or sources[0]
+    return f"{len(sources):,} documents" if sources else "Incident map"
+
+
+def _default_source(sources: list[str]) -> str | None:
+    """Return the sources: all of up to three, else the first three and how many more."""
+    if not sources:
+        return None
+    shown = ", ".join(sources[:3])
+    return shown if len(sources) <= 3 else f"{shown} and {len(sources) - 3:,} more"
+
+
+def _default_date(gdf: gpd.GeoDataFrame, located: np.ndarray) -> str | None:
+    """Return the range of the located rows' dates (`DATE_COLUMNS`), None without any."""
+    dated = [c for c in DATE_COLUMNS if c in gdf]
+    if not dated or not located.any():
+        return None
+    days = sorted({d for d in iso_days(gdf[dated[0]][located]) if d})
+    if not days:
+        return None
+    return days[0] if days[0] == days[-1] else f"{days[0]} \u2013 {days[-1]}"
+
+
+def _generator() -> str:
+    """Return "geomap <version>" (just "geomap" when the package metadata is missing)."""
+    try:
+        return f"geomap {metadata.version('geomap')}"
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "geomap"
+
+
+def _view_box(
+    lat: np.ndarray, lon: np.ndarray, border_lat: np.ndarray, border_lon: np.ndarray
+) -> tuple[float, float, float, float] | None:
+    """Return the initial view's box: the points, and the border points near them.
+
+    A border point counts when it lies within half the points' extent (at least
+    `NEAR_BORDER_DEGREES`) of their box; farther ones are left out, their line leaving
+    the view.
+    """
+    if not len(lat):
+        return None
+    south, west, north, east = lat.min(), lon.min(), lat.max(), lon.max()
+    pad = max(0.5 * max(north - south, east - west), NEAR_BORDER_DEGREES)
+    near = (
+        (border_lat >= south - pad)
+        & (border_lat <= north + pad)
+        & (border_lon >= west - pad)
+        & (border_lon <= east + pad)
+    )
+    return _focus_box(lat, lon, border_lat[near], border_lon[near])
 
 
 def _focus_box(

@@ -30,13 +30,17 @@ __all__ = [
     "LAND_COLOR",
     "LINK_COLOR",
     "NEAREST_BORDER_COLOR",
+    "LOW_SCORE",
     "OTHER_CLASS",
+    "PRECISION_LEVELS",
     "PRECISION_NOTES",
     "classify_cues",
     "cue_classes",
     "display_pair",
     "escape_text",
     "format_distance",
+    "precision_codes",
+    "precision_levels",
 ]
 
 OTHER_CLASS = "other"
@@ -68,6 +72,9 @@ DISPUTED_LINE_STYLES: dict[str, tuple[str, dict[str, Any]]] = {
 #: Applied on top of a kind's style for historic (superseded) lines.
 HISTORIC_LINE_STYLE: dict[str, Any] = {"opacity": 0.35, "weight": 1.5}
 
+LOW_SCORE = 0.5
+"""Places resolved with a score below this are drawn hollow and flagged as low confidence."""
+
 ACCURACY_NOTE = "border data good to ~1 km"
 PRECISION_NOTES = {
     "city": "the town's centre (GeoNames point), not its edge",
@@ -76,6 +83,7 @@ PRECISION_NOTES = {
 }
 
 _CLASSES_FILE = "geomap/data/violence_classes.tsv"
+_PRECISION_FILE = "geomap/data/precision.tsv"
 _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 # Escapes on top of html.escape for text that may end up inside a JavaScript template
@@ -127,6 +135,81 @@ def cue_classes() -> dict[str, tuple[str, str]]:
 
 CUE_CLASSES: dict[str, tuple[str, str]] = cue_classes()
 """Incident classes in legend order: class -> (legend label, marker colour)."""
+
+
+@functools.cache
+def precision_levels() -> tuple[dict[int, tuple[str, str]], dict[str, int]]:
+    """Return the precision levels: (code -> (short label, legend text), feature -> code).
+
+    Read from ``geomap/data/precision.tsv`` (ACLED-style ``geo_precision`` codes 1-3).
+
+    Raises
+    ------
+    DataFileError
+        If a row is malformed, a code repeats or is not 1, 2 or 3, or a feature has two codes.
+
+    Examples
+    --------
+    >>> levels, by_feature = precision_levels()
+    >>> levels[1][0], by_feature["county"], by_feature["region"]
+    ('town', 2, 3)
+    """
+    levels: dict[int, tuple[str, str]] = {}
+    by_feature: dict[str, int] = {}
+    for row in table("precision"):
+        code = int(row[0]) if len(row) == 4 and row[0] in ("1", "2", "3") else None
+        if code is None or code in levels:
+            raise DataFileError(
+                f"{_PRECISION_FILE}: bad row {chr(9).join(row)!r}: write each code (1, 2 or 3) "
+                "once as code<TAB>short label<TAB>legend text<TAB>features"
+            )
+        levels[code] = (row[1], row[2])
+        for feature in filter(None, (f.strip() for f in row[3].split(","))):
+            if feature in by_feature:
+                raise DataFileError(f"{_PRECISION_FILE}: feature {feature!r} has two codes")
+            by_feature[feature] = code
+    return levels, by_feature
+
+
+PRECISION_LEVELS: dict[int, tuple[str, str]] = precision_levels()[0]
+"""Precision codes (ACLED-style ``geo_precision``): code -> (short label, legend text)."""
+
+
+def precision_codes(features: Any, geo_precision: Any = None) -> np.ndarray:
+    """Precision code (1 town, 2 area, 3 region or coarser) of each place.
+
+    A valid ``geo_precision`` value (1, 2 or 3) is used as it is; otherwise the code of
+    the place's gazetteer feature (``geomap/data/precision.tsv``); 1 when neither says.
+
+    Parameters
+    ----------
+    features : array-like of str
+        The ``feature`` column (``"city"``, ``"region"``, ...).
+    geo_precision : array-like, optional
+        A ``geo_precision`` column, same length; missing or invalid values are ignored.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        One code per place.
+
+    Examples
+    --------
+    >>> precision_codes(["city", "county", "region", ""]).tolist()
+    [1, 2, 3, 1]
+    >>> precision_codes(["city", "city"], [2, None]).tolist()
+    [2, 1]
+    """
+    by_feature = precision_levels()[1]
+    names = pd.Series(np.atleast_1d(np.asarray(features, dtype=object)), dtype=object)
+    codes = names.map(by_feature).fillna(1).to_numpy(dtype=np.int64, copy=True)
+    if geo_precision is not None:
+        given = pd.to_numeric(
+            pd.Series(np.atleast_1d(np.asarray(geo_precision, dtype=object))), errors="coerce"
+        ).to_numpy(dtype="float64", na_value=np.nan)
+        valid = np.isin(given, (1.0, 2.0, 3.0))
+        codes[valid] = given[valid].astype(np.int64)
+    return codes
 
 
 def classify_cues(cues: Any, sentences: Any = None) -> Any:
