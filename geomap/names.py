@@ -7,7 +7,10 @@ candidate is). Nothing here knows about text flow, geometry or maps.
 from __future__ import annotations
 
 import functools
+import re
+import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 from typing import Any
@@ -22,6 +25,7 @@ __all__ = [
     "Feature",
     "MatchKind",
     "normalize_name",
+    "normalize_names",
 ]
 
 
@@ -92,6 +96,34 @@ _NAME_TRANSLATION = str.maketrans(
 )
 
 
+@functools.cache
+def _combining_code_points() -> tuple[int, ...]:
+    """Return every code point that is a combining mark (found once, ~0.1 s)."""
+    return tuple(cp for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp)))
+
+
+@functools.cache
+def _combining_marks() -> re.Pattern[str]:
+    """Match a run of combining marks."""
+    return re.compile("[" + "".join(map(re.escape, map(chr, _combining_code_points()))) + "]+")
+
+
+def _strip_marks(text: str) -> str:
+    """Return ``text`` without its combining marks; long texts in one vectorised pass."""
+    if len(text) < 100_000:
+        return _combining_marks().sub("", text)
+    import numpy as np
+
+    marks = np.zeros(sys.maxunicode + 1, dtype=bool)
+    marks[list(_combining_code_points())] = True
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return points[~marks[points]].tobytes().decode("utf-32-le")
+
+
+# The translation table as a pattern, for one pass over many names (see normalize_names).
+_TRANSLATED = re.compile("|".join(re.escape(chr(c)) for c in _NAME_TRANSLATION))
+
+
 @functools.lru_cache(maxsize=1 << 16)  # news repeats its capitalised words
 def normalize_name(name: str) -> str:
     """Return the lookup key of a place name: accents, case, dashes, dots and spaces folded.
@@ -117,12 +149,48 @@ def normalize_name(name: str) -> str:
     """
     translated = name.translate(_NAME_TRANSLATION)
     if not translated.isascii():
-        decomposed = unicodedata.normalize("NFKD", translated)
-        translated = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        translated = _strip_marks(unicodedata.normalize("NFKD", translated))
     words = translated.casefold().split()
     if len(words) > 1 and not SHORT_FORMS.keys().isdisjoint(words[:-1]):
         words = [SHORT_FORMS.get(w, w) for w in words[:-1]] + words[-1:]
     return " ".join(words)
+
+
+_OTHER_SPACES = re.compile(r"[^\S\n ]")  # white space but a newline or a space
+_MORE_SPACES = re.compile(r" {2,}")
+
+
+@functools.cache
+def _short_form_words() -> re.Pattern[str]:
+    """Match a short form that is not the last word of its line ("st" in "st louis")."""
+    forms = "|".join(sorted(map(re.escape, SHORT_FORMS), key=len, reverse=True))
+    return re.compile(rf"(?m)(?<![^\n ])(?:{forms})(?= )")
+
+
+def normalize_names(names: Sequence[str]) -> list[str]:
+    """Return :func:`normalize_name` of many names at once, in a few passes over one string.
+
+    The same steps as :func:`normalize_name` (translation table, compatibility decomposition
+    without combining marks, case folding, one space between words, short forms expanded)
+    applied to all names joined by newlines, so that building the gazetteer's million keys
+    takes about a second. A name holding a newline is normalised on its own.
+
+    Examples
+    --------
+    >>> normalize_names(["St. Petersburg", " Xank\u0259ndi", "Main St"])
+    ['saint petersburg', 'xankandi', 'main st']
+    """
+    if not names:
+        return []
+    if any("\n" in n for n in names):
+        return [normalize_name(n) for n in names]
+    text = "\n".join(names)
+    text = _TRANSLATED.sub(lambda m: _NAME_TRANSLATION[ord(m.group())], text)  # type: ignore[index]
+    if not text.isascii():
+        text = _strip_marks(unicodedata.normalize("NFKD", text))
+    text = _MORE_SPACES.sub(" ", _OTHER_SPACES.sub(" ", text.casefold()))
+    text = _short_form_words().sub(lambda m: SHORT_FORMS[m.group()], text)
+    return [k.strip(" ") if k[:1] == " " or k[-1:] == " " else k for k in text.split("\n")]
 
 
 @dataclass(frozen=True, slots=True)
