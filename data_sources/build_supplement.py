@@ -156,7 +156,8 @@ def write_country_centroids(target: Path) -> int:
         f"# {NE_ADMIN0},\n"
         "# or a point on its surface when the centroid falls outside; WGS84. Public domain.\n"
         "# The gazetteer places a country here when country_points.tsv has no GeoNames point\n"
-        "# for it; a country missing here is left out.\n# Built by data_sources/build_supplement.py.\n"
+        "# for it; a country missing here is left out.\n"
+        "# Built by data_sources/build_supplement.py.\n"
     )
     target.write_text(header + "\n".join(sorted(rows)) + "\n", "utf-8")
     return len(rows)
