@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+import geomap.evidence as weights
 import geomap.resolve as resolve
 from geomap.evaluate import ACCURACY_KM, _great_circle_km, _match, read_corpus
 from geomap.gazetteer import open_gazetteer
@@ -59,16 +60,16 @@ def main() -> None:
     args = parser.parse_args()
     docs = read_corpus(args.corpus)
     gaz = open_gazetteer()
-    defaults = {name: getattr(resolve, name) for name in GRID}
+    defaults = {name: getattr(weights, name) for name in GRID}
     combos = [dict(zip(GRID, values, strict=True)) for values in itertools.product(*GRID.values())]
     started = time.perf_counter()
     results = []
     for combo in combos:
         for name, value in combo.items():
-            setattr(resolve, name, value)
+            setattr(weights, name, value)
         results.append(per_document(docs, gaz))
     for name, value in defaults.items():
-        setattr(resolve, name, value)
+        setattr(weights, name, value)
     base = per_document(docs, gaz)
     print(
         f"# {len(combos)} combinations x {len(docs)} documents in "

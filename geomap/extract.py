@@ -8,6 +8,7 @@ more evidence for it. Offsets are 0-based Python string indices, end exclusive.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
@@ -19,7 +20,14 @@ from .text import Mention, split_sentences
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer
 
-__all__ = ["GazetteerExtractor", "MAX_NGRAM", "REGION_SHORT_FORMS", "extract_mentions"]
+__all__ = [
+    "GazetteerExtractor",
+    "MAX_NGRAM",
+    "NOT_PLACES",
+    "PLACE_SHORT_FORMS",
+    "REGION_SHORT_FORMS",
+    "extract_mentions",
+]
 
 #: The longest place name looked up, in words ("Bosnia and Herzegovina" is 3).
 MAX_NGRAM = 6
@@ -72,6 +80,37 @@ _PLACE_FOLLOWERS = _name_parts("after", "follower")
 
 #: Region short forms as style guides write them, dot included ("Va." -> Virginia).
 REGION_SHORT_FORMS = {short: normalize_name(name) for short, name in table("abbreviations")}
+#: City short forms news writes ("L.A." -> Los Angeles): short form -> (key, feature).
+PLACE_SHORT_FORMS = {
+    short: (normalize_name(name), feature) for short, name, feature in table("place_short_forms")
+}
+# Every short form as written: the dots are part of it, and it stands alone ("W.Va.", "L.A.").
+_SHORT_FORM = re.compile(
+    r"(?<![\w.])(?:"
+    + "|".join(
+        re.escape(f) for f in sorted([*REGION_SHORT_FORMS, *PLACE_SHORT_FORMS], key=len)[::-1]
+    )
+    + r")(?!\w)"
+)
+# A postal code right after "Town, " ("Paris, TN"); alone, "IN" and "OR" are words.
+_POSTAL = {code: normalize_name(name) for code, name in table("postal_codes")}
+_AFTER_COMMA_POSTAL = re.compile(r",\s?(" + "|".join(sorted(_POSTAL)) + r")\b(?!\.\w)")
+
+#: Lookup keys that are never places by themselves: months and their abbreviations ("Jan",
+#: "Nov"), holidays ("Christmas"), well-known persons and companies ("Obama", "Toyota"), and
+#: institutions that stand for no one country ("Chancellery"). Buildings that stand for a
+#: country's government ("White House") are in the gazetteer as context (see
+#: :data:`geomap.names.CONTEXT_ONLY`).
+NOT_PLACES = frozenset(
+    normalize_name(row[0])
+    for name in ("months", "holidays", "persons_companies", "institution_buildings")
+    for row in table(name)
+    if name != "institution_buildings" or not row[1:2] or not row[1]
+)
+# Landmark words after a name ("Preah Vihear temple"); unit words ("the Sumy region").
+_LANDMARK_WORDS = words("landmark_words")
+_UNIT_WORDS: dict[str, str] = {row[0]: row[1] for row in table("unit_words")}
+_NEXT_WORD = re.compile(r"[ -]([^\W\d_]+)")
 
 
 def _capitalised(word: str) -> bool:
@@ -186,6 +225,7 @@ def extract_mentions(
     *,
     common_words: Collection[str] = frozenset(),
     first_names: Collection[str] = frozenset(),
+    countries: Collection[str] = frozenset(),
 ) -> list[Mention]:
     """Find the place-name mentions in ``text``.
 
@@ -199,6 +239,9 @@ def extract_mentions(
         Lowercase ordinary English words; mentions equal to one are flagged ``common_word``.
     first_names : collection of str
         Casefolded first names; a capitalised sequence starting with one is a person.
+    countries : collection of str
+        Lookup keys of countries: a surname learnt from a person ("Michael Jordan") does not
+        make a lone country name ("Jordan's King Abdullah") a person.
 
     Returns
     -------
@@ -217,7 +260,15 @@ def extract_mentions(
             pieces, found_surnames = _split_persons(run, first_names, titled)
             surnames.update(found_surnames)
             runs.extend((sent, piece) for piece in pieces)
-    runs = [(sent, run) for sent, run in runs if not (len(run) == 1 and run[0][2] in surnames)]
+    runs = [
+        (sent, run)
+        for sent, run in runs
+        if not (
+            len(run) == 1
+            and run[0][2] in surnames
+            and normalize_name(run[0][2]) not in countries  # "Jordan's King Abdullah"
+        )
+    ]
     grams: dict[tuple[int, int], str] = {}
     for _, run in runs:
         for i in range(len(run)):
@@ -226,28 +277,58 @@ def extract_mentions(
             for j in range(i, min(i + MAX_NGRAM, len(run))):
                 if _capitalised(run[j][2]):
                     grams[(run[i][0], run[j][1])] = normalize_name(text[run[i][0] : run[j][1]])
-    shorts = {
-        start: (start + len(form), REGION_SHORT_FORMS[form])
-        for _, run in runs
-        for start, end, word in run
-        if (form := word if word.endswith(".") else word + text[end : end + 1])
-        in REGION_SHORT_FORMS
-    }  # "Calif." -> california, the dot included in the span
-    found = set(known({*grams.values(), *(key for _, key in shorts.values())}))
+    # short forms as written, dots included: start -> (end, key, the one feature they name)
+    shorts: dict[int, tuple[int, str, str]] = {}
+    for m in _SHORT_FORM.finditer(text):
+        form = m.group()
+        shorts[m.start()] = (
+            (m.end(), REGION_SHORT_FORMS[form], "region")
+            if form in REGION_SHORT_FORMS
+            else (m.end(), *PLACE_SHORT_FORMS[form])
+        )
+    for m in _AFTER_COMMA_POSTAL.finditer(text):  # "Paris, TN"
+        shorts[m.start(1)] = (m.end(1), _POSTAL[m.group(1)], "region")
+    # a lowercase landmark word after a run: the whole may be a known landmark
+    after: dict[tuple[int, int], tuple[int, str, str]] = {}
+    for _, run in runs:
+        nxt = _NEXT_WORD.match(text, run[-1][1])
+        if nxt and nxt.group(1).islower() and nxt.group(1) in _LANDMARK_WORDS:
+            for i in range(max(0, len(run) - MAX_NGRAM + 1), len(run)):
+                whole = normalize_name(text[run[i][0] : nxt.end(1)])
+                after[(run[i][0], run[-1][1])] = (nxt.end(1), whole, nxt.group(1))
+    queries = {*grams.values(), *(key for _, key, _ in shorts.values())}
+    found = set(known(queries | {key for _, key, _ in after.values()}))
     mentions: list[Mention] = []
+    covered = 0  # the end of the last mention: a short form's dots hide the tokens inside it
     for (s_start, s_end), run in runs:
         i = 0
         while i < len(run):
+            if run[i][0] < covered:
+                i += 1
+                continue
             for j in range(min(i + MAX_NGRAM, len(run)) - 1, i - 1, -1):
                 start, end = run[i][0], run[j][1]
                 single = i == j
-                key = grams.get((start, end))
+                key: str | None = grams.get((start, end))
+                only: str | None = None
                 if single and start in shorts:
-                    end, key = shorts[start]
+                    end, key, only = shorts[start]
                 elif single and run[i][2].casefold() in _NEVER_ALONE:
                     break  # "May", "Monday", "Dr", "General" are not places on their own
-                if key is None or key not in found:
+                if key is None or key in NOT_PLACES:
+                    continue  # "Christmas", "Obama", "Jan": never places by themselves
+                landmark: str | None = None
+                if j == len(run) - 1 and (start, end) in after:
+                    w_end, whole, word = after[(start, end)]
+                    if whole in found:  # "Preah Vihear temple" is itself a known place
+                        end, key = w_end, whole
+                    elif key in found:
+                        landmark = word
+                elif j + 1 < len(run) and run[j + 1][2].casefold() in _LANDMARK_WORDS:
+                    landmark = run[j + 1][2].casefold()  # "Mosul Dam" unknown as a whole
+                if key not in found:
                     continue
+                nxt = _NEXT_WORD.match(text, end) if only is None else None
                 mentions.append(
                     Mention(
                         start=start,
@@ -259,21 +340,35 @@ def extract_mentions(
                         sentence_initial=start == s_start
                         or text[s_start:start].strip("\"'\u201c\u2018([ ") == "",
                         common_word=single
-                        and start not in shorts
+                        and only is None
                         and run[i][2].casefold() in common_words,
                         speaker=single
                         and bool(_SPEAKER.match(text, end))
                         and not _PLACE_BEFORE.search(text, max(0, start - 12), start),
                         locative=bool(_LOCATIVE.search(text, max(0, start - 12), start)),
-                        only="region" if single and start in shorts else None,
+                        only=only,
                         part=(j + 1 < len(run) and run[j + 1][2].casefold() in _FACILITY_AFTER)
                         or (i > 0 and run[i - 1][2].casefold() in _FEATURE_BEFORE),
+                        landmark=landmark,
+                        unit=_UNIT_WORDS.get(nxt.group(1).casefold()) if nxt else None,
                     )
                 )
+                covered = end
                 i = j
                 break
             i += 1
-    return mentions
+    return _with_areas_after_commas(text, mentions)
+
+
+def _with_areas_after_commas(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Note in each mention the area named right after it and a comma ("Paris, Tenn.")."""
+    out = list(mentions)
+    for n in range(len(out) - 1):
+        here, then = out[n], out[n + 1]
+        same_sentence = here.sentence_start == then.sentence_start
+        if same_sentence and text[here.end : then.start] in (", ", ","):
+            out[n] = dataclasses.replace(here, within=then.key)
+    return out
 
 
 class GazetteerExtractor:
@@ -288,4 +383,5 @@ class GazetteerExtractor:
             gazetteer.known,
             common_words=gazetteer.words("common"),
             first_names=gazetteer.words("first"),
+            countries=gazetteer.country_keys(),
         )

@@ -77,7 +77,7 @@ def build_recipe() -> str:
 #: The shipped tables the build reads: editing one makes the cache stale.
 SHIPPED_TABLES = (
     "country_names.tsv", "macroregions.tsv", "country_points.tsv", "country_centroids.tsv",
-    "admin1.tsv", "supplement.tsv",
+    "admin1.tsv", "supplement.tsv", "demonyms_plural.tsv", "institution_buildings.tsv",
     "continent_names.tsv", "townlike_units.tsv", "name_short_forms.tsv",
 )  # fmt: skip
 
@@ -504,6 +504,34 @@ class Gazetteer:
             rows = self._query("SELECT word FROM words WHERE list = ?", (list_name,))
             self._words[list_name] = frozenset(w for (w,) in rows)
         return self._words[list_name]
+
+    def country_keys(self) -> frozenset[str]:
+        """Return the lookup keys of every country's names, aliases and adjectives."""
+        if "country" not in self._words:
+            rows = self._query(
+                "SELECT DISTINCT n.key FROM names n JOIN places p ON p.geonameid = n.geonameid"
+                " WHERE p.feature = 'country' AND n.kind <= 3"
+            )
+            self._words["country"] = frozenset(k for (k,) in rows)
+        return self._words["country"]
+
+    def region_name(self, country_code: str, admin1: str) -> str | None:
+        """Return the name of a first-level region by its country and GeoNames admin1 code.
+
+        Examples: ``("US", "TN")`` is Tennessee; ``None`` when the gazetteer has no such
+        region.
+        """
+        cache = self._cache("region_name")
+        code = f"{country_code}.{admin1}"
+        if code not in cache:
+            rows = self._query(
+                "SELECT name FROM places WHERE feature = 'region' AND country_code = ?"
+                " AND admin1 = ? ORDER BY population DESC LIMIT 1",
+                (country_code, admin1),
+            )
+            cache[code] = rows[0][0] if rows else None
+        name: str | None = cache[code]
+        return name
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Return those of ``keys`` that name at least one place."""

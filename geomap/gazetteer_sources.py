@@ -120,11 +120,22 @@ def city_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
 
 
 def country_names() -> dict[str, list[tuple[str, MatchKind]]]:
-    """Read the shipped country aliases and adjectives: code -> [(name, kind)]."""
+    """Read the shipped names of countries: code -> [(name, kind)].
+
+    Aliases and adjectives (``country_names.tsv``), plural demonyms ("Palestinians",
+    ``demonyms_plural.tsv``) and the buildings that stand for a country's government ("White
+    House", ``institution_buildings.tsv``); the last two name no place, only the country a
+    text is about (:data:`geomap.names.CONTEXT_ONLY`).
+    """
     out: dict[str, list[tuple[str, MatchKind]]] = {}
     for code, kind, *names in table("country_names"):
         k = MatchKind.ADJECTIVE if kind == "adj" else MatchKind.ALIAS
         out.setdefault(code, []).extend((n, k) for n in names if n)
+    for code, *plurals in table("demonyms_plural"):
+        out.setdefault(code, []).extend((n, MatchKind.DEMONYM) for n in plurals if n)
+    for name, code in table("institution_buildings"):
+        if code:
+            out.setdefault(code, []).append((name, MatchKind.INSTITUTION))
     return out
 
 

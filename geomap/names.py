@@ -19,8 +19,15 @@ from .rules import table
 
 __all__ = [
     "AREAS",
+    "CONTEXT_ONLY",
+    "LANDMARKS",
+    "LINES",
+    "NOT_INCIDENT_POINTS",
     "SHORT_FORMS",
+    "SUPPLEMENTED",
+    "TERRAIN",
     "UNITS",
+    "WATER",
     "Candidate",
     "Feature",
     "MatchKind",
@@ -36,10 +43,18 @@ class MatchKind(IntEnum):
     ALTERNATE = 1  #: another spelling or language
     ALIAS = 2  #: a country's alias ("US", "Britain") or official name
     ADJECTIVE = 3  #: a country's adjective or demonym ("Armenian")
+    DEMONYM = 4  #: a country's people in the plural ("Palestinians"): context, not a place
+    INSTITUTION = 5  #: a building standing for a government ("White House"): context only
 
 
 class Feature(str, Enum):
-    """What a gazetteer place is (stored as its value in the gazetteer)."""
+    """What a gazetteer place is (stored as its value in the gazetteer).
+
+    The first seven come from GeoNames and Natural Earth; the others are the feature types
+    of the curated supplement (``geomap/data/supplement.tsv``), grouped below by what a map
+    of incidents may do with them (:data:`LINES`, :data:`WATER`, :data:`TERRAIN`,
+    :data:`LANDMARKS`).
+    """
 
     CITY = "city"
     CAPITAL = "capital"  #: a national capital
@@ -48,15 +63,57 @@ class Feature(str, Enum):
     COUNTRY = "country"
     MACROREGION = "macroregion"  #: a region of several countries ("Middle East")
     CONTINENT = "continent"
+    DISPUTED_AREA = "disputed_area"  #: "Golan Heights", "Kashmir", "Shebaa Farms"
+    BREAKAWAY = "breakaway"  #: a de facto state ("South Ossetia", "Transnistria")
+    CEASEFIRE_LINE = "ceasefire_line"  #: "Line of Control", "Blue Line"
+    BORDER_LINE = "border_line"  #: a named border ("Durand Line")
+    VALLEY = "valley"
+    MOUNTAIN_RANGE = "mountain_range"
+    MOUNTAIN = "mountain"
+    RIVER = "river"
+    SEA = "sea"  #: seas, gulfs and oceans
+    STRAIT = "strait"
+    LAKE = "lake"
+    LANDMARK = "landmark"  #: a temple, a fortress, a base
+    CROSSING = "crossing"  #: a border crossing or a bridge
+    DAM = "dam"
+    PLANT = "plant"  #: a power plant
+    TOWN = "town"  #: a supplement row that only adds a spelling to a GeoNames town
 
     def __str__(self) -> str:
         return self.value
 
 
+#: Lines: their point is a midpoint hundreds of km from most of the line.
+LINES = frozenset({Feature.CEASEFIRE_LINE, Feature.BORDER_LINE})
+#: Water: no incident happens at a sea's or a river's point; "on the Dnieper" says where
+#: only along a line hundreds of km long.
+WATER = frozenset({Feature.SEA, Feature.STRAIT, Feature.LAKE, Feature.RIVER})
+#: Terrain that spans tens to hundreds of km: placed at a point inside it.
+TERRAIN = frozenset({Feature.VALLEY, Feature.MOUNTAIN_RANGE})
+#: Landmarks: points as precise as a town or more.
+LANDMARKS = frozenset(
+    {Feature.LANDMARK, Feature.CROSSING, Feature.DAM, Feature.PLANT, Feature.MOUNTAIN}
+)
+#: The supplement's own feature types (their population is unknown, stored as 0).
+SUPPLEMENTED = (
+    frozenset({Feature.DISPUTED_AREA, Feature.BREAKAWAY}) | LINES | WATER | TERRAIN | LANDMARKS
+)
 #: Places too big to be a point or to be near anything.
-AREAS = frozenset({Feature.COUNTRY, Feature.REGION, Feature.CONTINENT, Feature.MACROREGION})
+AREAS = frozenset(
+    {Feature.COUNTRY, Feature.REGION, Feature.CONTINENT, Feature.MACROREGION,
+     Feature.DISPUTED_AREA, Feature.BREAKAWAY}
+) | LINES | WATER | TERRAIN  # fmt: skip
 #: Administrative units: ordinary words among their names need their country named.
 UNITS = frozenset({Feature.REGION, Feature.COUNTY, Feature.CONTINENT, Feature.MACROREGION})
+#: Places that are never the point of an incident on a town-level map: too coarse
+#: (countries, regions of several countries, continents), a line, or water. The incidents
+#: table keeps them as context.
+NOT_INCIDENT_POINTS = (
+    frozenset({Feature.COUNTRY, Feature.MACROREGION, Feature.CONTINENT}) | LINES | WATER
+)
+#: Match kinds that name no place on the map: they only say which country a text is about.
+CONTEXT_ONLY = frozenset({MatchKind.DEMONYM, MatchKind.INSTITUTION})
 #: Short forms written before a name ("St. Louis", "Mt. Kenya"); a last word stays ("Main St").
 SHORT_FORMS: dict[str, str] = dict(table("name_short_forms"))  # type: ignore[arg-type]
 
@@ -185,7 +242,7 @@ def normalize_names(names: Sequence[str]) -> list[str]:
     if any("\n" in n for n in names):
         return [normalize_name(n) for n in names]
     text = "\n".join(names)
-    text = _TRANSLATED.sub(lambda m: _NAME_TRANSLATION[ord(m.group())], text)  # type: ignore[index]
+    text = _TRANSLATED.sub(lambda m: _NAME_TRANSLATION[ord(m.group())], text)
     if not text.isascii():
         text = _strip_marks(unicodedata.normalize("NFKD", text))
     text = _MORE_SPACES.sub(" ", _OTHER_SPACES.sub(" ", text.casefold()))
