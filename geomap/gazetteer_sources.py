@@ -146,7 +146,9 @@ def word_lists(keys: set[str]) -> dict[str, set[str]]:
     ``common``: ordinary English words that are also place names: lowercase entries of
     ``english-words``' web2 and GCIDE dictionaries that are frequent in English (``wordfreq``
     Zipf frequency >= :data:`COMMON_ZIPF`; "reading", "police", not "baku", a rare noun);
-    ``first``: first names (the US census lists shipped by ``names``).
+    ``first``: first names (the US census lists shipped by ``names``); ``english``: all those
+    frequent dictionary words, place names or not ("the", "after", "smart"), which never
+    start a person's name.
     """
     import names
     import wordfreq
@@ -156,7 +158,8 @@ def word_lists(keys: set[str]) -> dict[str, set[str]]:
     # one dictionary of frequencies instead of a tokenising call per word; Zipf = log10(f) + 9
     frequency = wordfreq.get_frequency_dict("en")
     least = 10 ** (COMMON_ZIPF - 9 - 0.005)  # zipf_frequency rounds to two decimals
-    common = {w for w in web2 if w.islower() and w in keys and frequency.get(w, 0.0) >= least}
+    english = {w for w in web2 if w.islower() and frequency.get(w, 0.0) >= least}
+    common = english & keys
     # Census first names that are also everyday words would make "In Kapan" a person.
     not_names = set(
         "in an so my see son man many else miss long love hope will may june page star lady tiny"
@@ -167,7 +170,7 @@ def word_lists(keys: set[str]) -> dict[str, set[str]]:
         text = (Path(names.__file__).parent / fname).read_text("utf-8")
         first.update(line.split()[0].casefold() for line in text.splitlines() if line.strip())
     first = {n for n in first if len(n) > 2 and n not in not_names}
-    return {"common": common, "first": first}
+    return {"common": common, "first": first, "english": english}
 
 
 def country_rows(borders_path: str | None) -> Iterator[Row]:
