@@ -326,7 +326,9 @@ def supplement_rows() -> Iterator[Row]:
     one that holds or administers the place); none for a sea, strait, lake, river or range
     that several countries share. A row with a GeoNames id keeps it (when that
     place is already in the gazetteer, only its names are added); the others get ids from
-    :data:`SUPPLEMENT_IDS` down, in file order.
+    :data:`SUPPLEMENT_IDS` down, in file order. Every name of a row counts as the place's own
+    name (:attr:`MatchKind.PRIMARY`): the list is curated, unlike GeoNames' alternate names,
+    so "Atlantic" names the ocean as surely as "Atlantic Ocean" does.
     """
     for number, fields in enumerate(table("supplement")):
         name, alternates, feature, lat, lon, countries, gid = fields[:7]
@@ -334,7 +336,7 @@ def supplement_rows() -> Iterator[Row]:
         codes = countries.split()
         cc = codes[0] if len(codes) == 1 or feature not in _SHARED else ""
         row = (place_id, name, float(lat), float(lon), cc, "", 0, feature)
-        alts = [(a, MatchKind.ALTERNATE) for a in alternates.split("|") if a]
+        alts = [(a, MatchKind.PRIMARY) for a in alternates.split("|") if a]
         yield row, [(name, MatchKind.PRIMARY), *alts]
 
 
