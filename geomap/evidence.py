@@ -154,6 +154,7 @@ class NameUse:
     part: bool = False  # always inside the name of something else ("Windsor Castle")
     ner: bool = False  # a recogniser already judged it a place
     unit: str | None = None  # a following word asks for this feature ("the Sumy region")
+    variant: bool = False  # written in a spelling the gazetteer lacks ("Baramulla")
     # the areas named right after it ("Paris, Tenn."): (country, admin1), admin1 "" for a
     # whole country
     within: frozenset[tuple[str, str]] = frozenset()
@@ -167,6 +168,7 @@ class NameUse:
     ) -> NameUse:
         """Sum up how the mentions of one name were written."""
         return cls(
+            variant=all(m.variant for m in mentions),
             unit=mentions[0].unit,
             within=within or frozenset(),
             key=key,
@@ -328,8 +330,12 @@ def evidence(
     )
     if c.population >= POPULOUS and not area:
         found.append(Evidence.POPULOUS)
-    score += W_NAME * NAME_MATCH.get(c.kind, 1.0)
-    found.append(_MATCH_EVIDENCE[c.kind])
+    if use.variant:  # another spelling of the place's name: as weak as an alternate name
+        score += W_NAME * NAME_MATCH[MatchKind.ALTERNATE]
+        found.append(Evidence.VARIANT_SPELLING)
+    else:
+        score += W_NAME * NAME_MATCH.get(c.kind, 1.0)
+        found.append(_MATCH_EVIDENCE[c.kind])
     if area or c.feature in SUPPLEMENTED:  # a named area, line, water or landmark
         score += W_FEATURE
         found.append(_FEATURE_EVIDENCE[c.feature])
@@ -408,6 +414,8 @@ def plausible(c: Candidate, use: NameUse, found: Sequence[Evidence]) -> bool:
     """
     if use.ner:
         return True  # the recogniser decided it is a place; only which place is open
+    if use.variant:  # a folded spelling: only in a country the text names
+        return Evidence.COUNTRY_IN_TEXT in found
     supported = not _SUPPORT.isdisjoint(found)
     if use.part:  # "Windsor Castle" near London is at Windsor; "Eglinton Avenue" is not Eglinton
         return c.feature not in AREAS and holds_part(c, found)

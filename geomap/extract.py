@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .names import SHORT_FORMS, normalize_name
+from .names import SHORT_FORMS, MatchKind, normalize_name
 from .rules import table, words
 from .text import Mention, split_sentences
 
@@ -458,18 +458,95 @@ def _with_areas_after_commas(text: str, mentions: list[Mention]) -> list[Mention
     return out
 
 
+# A name the gazetteer may know under another spelling: one or two capitalised words.
+_UNKNOWN_NAME = re.compile(
+    r"(?<![\w.'\u2019-])[A-Z][a-z]{3,}(?:[ -][A-Z][a-z]{2,})?(?![\w'\u2019-])"
+)
+_AFTER_SENTENCE_END = re.compile(r"(?:^|[.!?:][\"'\u201d\u2019)\]]*\s+|\n\s*)$")
+
+
+def variant_mentions(
+    text: str,
+    mentions: Sequence[Mention],
+    gazetteer: Gazetteer,
+    *,
+    stop_words: Collection[str] = frozenset(),
+) -> list[Mention]:
+    """Find names the gazetteer knows only under another spelling ("Baramulla", "Baramula").
+
+    Transliteration-aware matching (:func:`geomap.variants.fold_key`) is tried only where it
+    adds little noise: for capitalised names (one or two words, four letters or more) that
+    are not in the gazetteer as written, not at the start of a sentence, not ordinary words
+    or first names (``stop_words``), and only among the towns of 10,000 people or more,
+    regions and counties of the countries the text names outright
+    (:meth:`~geomap.gazetteer.Gazetteer.variant_keys`); a folded key must name exactly one
+    of them. The mention's ``key`` is that place's own name and ``variant`` is set, so that
+    resolution asks for its country in the text.
+    """
+    from .variants import fold_key
+
+    found = gazetteer.lookup(m.key for m in mentions)
+    countries = {
+        c.country_code
+        for m in mentions
+        for c in found.get(m.key, [])[:1]
+        if c.feature == "country"
+        and c.kind in (MatchKind.PRIMARY, MatchKind.ALIAS, MatchKind.DEMONYM)  # fmt: skip
+    }
+    if not countries:
+        return []
+    taken = [(m.start, m.end) for m in mentions]
+    spans = []
+    for match in _UNKNOWN_NAME.finditer(text):
+        start, end = match.span()
+        if any(s < end and start < e for s, e in taken):
+            continue
+        if _AFTER_SENTENCE_END.search(text, max(0, start - 4), start):
+            continue  # a sentence's first word proves nothing by its capital
+        if any(w.casefold() in stop_words for w in re.split(r"[ -]", match.group())):
+            continue
+        spans.append((start, end, normalize_name(match.group())))
+    if not spans:
+        return []
+    known = gazetteer.known(key for _, _, key in spans)
+    spans = [(s, e, key) for s, e, key in spans if key not in known]  # else not a variant
+    if not spans:
+        return []
+    folded = {key: fold_key(key) for _, _, key in spans}
+    matches = gazetteer.variant_keys(folded.values(), countries)
+    sentences = split_sentences(text)
+    out = []
+    for start, end, key in spans:
+        own = set(matches.get(folded[key], ()))
+        if len(own) != 1:
+            continue
+        sent = next(((s, e) for s, e in sentences if s <= start < e), (start, end))
+        out.append(Mention(start, end, text[start:end], own.pop(), sent[0], sent[1], variant=True))
+    return out
+
+
 class GazetteerExtractor:
-    """The default recogniser: gazetteer names in capitalised word runs (no model needed)."""
+    """The default recogniser: gazetteer names in capitalised word runs (no model needed).
+
+    ``variants`` adds the names known only under another spelling (:func:`variant_mentions`).
+    """
 
     name = "gazetteer"
+    variants = True
 
     def __call__(self, text: str, gazetteer: Gazetteer) -> list[Mention]:
         """Return the mentions of ``text`` (see :func:`extract_mentions`)."""
-        return extract_mentions(
+        english = gazetteer.words("english")
+        first = gazetteer.words("first")
+        mentions = extract_mentions(
             text,
             gazetteer.known,
             common_words=gazetteer.words("common"),
-            first_names=gazetteer.words("first"),
+            first_names=first,
             countries=gazetteer.country_keys(),
-            english_words=gazetteer.words("english"),
+            english_words=english,
         )
+        if not self.variants:
+            return mentions
+        extra = variant_mentions(text, mentions, gazetteer, stop_words=english | first)
+        return sorted([*mentions, *extra], key=lambda m: m.start) if extra else mentions

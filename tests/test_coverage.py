@@ -207,3 +207,18 @@ def test_geocoder_takes_the_area_after_a_comma(gazetteer):
         assert loc.address == "Paris, Tennessee, US"
     assert geocoder.geocode("Paris, France").raw["country_code"] == "FR"
     assert geocoder.geocode("Paris, Narnia") is None
+
+
+# -- transliteration-aware matching, restricted by context ----------------------------------
+
+
+def test_a_spelling_variant_is_found_in_a_country_the_text_names(gazetteer):
+    found = places("Shelling hit Kharkiw in Ukraine overnight.", gazetteer)
+    assert found["Kharkiw"].place == "Kharkiv" and "variant-spelling" in found["Kharkiw"].reason
+
+
+def test_a_spelling_variant_needs_its_country_in_the_text(gazetteer):
+    assert "Kharkiw" not in places("Shelling hit Kharkiw overnight.", gazetteer)
+    # nor does a name known as written get folded
+    found = places("Police in Kapan, Armenia, said.", gazetteer)
+    assert "variant-spelling" not in found["Kapan"].reason

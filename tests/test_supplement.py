@@ -201,6 +201,13 @@ def test_variant_folding_joins_spellings(a, b):
     assert fold_key(a) == fold_key(b)
 
 
+def test_folding_many_keys_at_once_is_folding_each():
+    from geomap.variants import fold_keys
+
+    keys = ["baramulla", "otdar mean chey", "jalalobod", "kharkiw", "new york", "abc obod"]
+    assert fold_keys(keys) == [fold_key(k) for k in keys]
+
+
 def test_variant_folding_keeps_different_names_apart():
     assert fold_key("paris") != fold_key("perth")
     assert fold_key("kyiv") != fold_key("kiev")  # a vowel change is not a variant rule
