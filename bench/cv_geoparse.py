@@ -7,6 +7,7 @@ folds is chosen and scored on the held-out fold. It prints the held-out scores p
 combinations chosen, and the current defaults scored the same way.
 
     python bench/cv_geoparse.py [--corpus ../shared/bench/geoparse/gwn.jsonl] [--folds 5]
+        [--grid namesakes|base]
 """
 
 from __future__ import annotations
@@ -24,11 +25,21 @@ from geomap.evaluate import ACCURACY_KM, _great_circle_km, _match, read_corpus
 from geomap.gazetteer import open_gazetteer
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/bench/geoparse/gwn.jsonl"
-GRID = {
-    "W_NEARBY": [0.75, 1.5, 3.0],
-    "W_COUNTRY_IN_TEXT": [0.5, 1.0, 2.0],
-    "W_POPULATION": [1.0, 2.0, 3.0],
-    "TINY": [500, 1000, 5000],
+GRIDS = {
+    # the weights of the first resolver (checked when they were set)
+    "base": {
+        "W_NEARBY": [0.75, 1.5, 3.0],
+        "W_COUNTRY_IN_TEXT": [0.5, 1.0, 2.0],
+        "W_POPULATION": [1.0, 2.0, 3.0],
+        "TINY": [500, 1000, 5000],
+    },
+    # the weights issue 14 added: the document's focus region and "Town, State"
+    "namesakes": {
+        "W_FOCUS": [0.75, 1.5, 3.0],
+        "FOCUS_SHARE": [0.34, 0.5, 0.67],
+        "W_WITHIN": [1.5, 3.0, 6.0],
+        "W_NEARBY": [0.75, 1.5, 3.0],
+    },
 }
 
 
@@ -57,11 +68,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--grid", choices=sorted(GRIDS), default="namesakes")
     args = parser.parse_args()
+    grid = GRIDS[args.grid]
     docs = read_corpus(args.corpus)
     gaz = open_gazetteer()
-    defaults = {name: getattr(weights, name) for name in GRID}
-    combos = [dict(zip(GRID, values, strict=True)) for values in itertools.product(*GRID.values())]
+    defaults = {name: getattr(weights, name) for name in grid}
+    combos = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
     started = time.perf_counter()
     results = []
     for combo in combos:

@@ -8,12 +8,13 @@ more evidence for it. Offsets are 0-based Python string indices, end exclusive.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .names import SHORT_FORMS, MatchKind, normalize_name
+from .names import SHORT_FORMS, normalize_name
 from .rules import table, words
 from .text import Mention, split_sentences
 
@@ -115,7 +116,8 @@ _PARTICLE_BEFORE = re.compile(
     r"[^\W\d_][\w'\u2019-]*\s+(?:" + "|".join(sorted(_PARTICLES)) + r")\s+$"
 )
 # "Johnson & Johnson", "Dimond Kaplan & Rothstein": names joined by "&" are a firm.
-_FIRM_AND = re.compile(r"\s*&\s*[^\W\d_]")
+_FIRM_AND = re.compile(r"\s*&\s*[^\W\d_][\w'\u2019-]*(?: [^\W\d_a-z][\w'\u2019-]*)*")
+_AMPERSAND_BEFORE = re.compile(r"[^\W\d_a-z][\w'\u2019-]*(?: [^\W\d_a-z][\w'\u2019-]*)*\s*&\s*$")
 _UNIT_WORDS: dict[str, str] = {row[0]: row[1] for row in table("unit_words")}
 _NEXT_WORD = re.compile(r"[ -]([^\W\d_]+)")
 
@@ -178,6 +180,11 @@ def _split_persons(
     Kock"). What comes after a connector is a new piece: "Charlotte Smith of North Carolina"
     keeps "North Carolina". The first names are those a surname followed ("Tyler Williams").
     """
+    if not titled and all(
+        w.casefold().rstrip(".") not in first_names and w.casefold().rstrip(".") not in _TITLES
+        for _, _, w in run
+    ):
+        return [run], [], []  # no title, no first name: no person (most runs)
     pieces, surnames, firsts = [], [], []
     start = i = 0
     while i < len(run):
@@ -283,19 +290,25 @@ def extract_mentions(
             titled = bool(
                 _TITLE_BEFORE.search(text, *before) or _INITIAL_BEFORE.search(text, *before)
             )  # "Mr. Kapan", "Gino D. Bassett"
-            titled = titled or bool(_PARTICLE_BEFORE.search(text, *before))  # "bin Rashid"
+            if (
+                not titled
+                and text[before[0] : before[1]].rstrip().rpartition(" ")[2] in _PARTICLES
+            ):
+                titled = bool(_PARTICLE_BEFORE.search(text, *before))  # "bin Rashid"
             pieces, found_surnames, found_firsts = _split_persons(run, first_names, titled)
             surnames.update(found_surnames)
             surnames.update(found_firsts)  # "Tyler Williams" ... "his brother Tyler"
             runs.extend((sent, piece) for piece in pieces)
     grams: dict[tuple[int, int], str] = {}
     for _, run in runs:
+        caps = [w[:1].isupper() for _, _, w in run]
         for i in range(len(run)):
-            if not _capitalised(run[i][2]):
+            if not caps[i]:
                 continue
+            start = run[i][0]
             for j in range(i, min(i + MAX_NGRAM, len(run))):
-                if _capitalised(run[j][2]):
-                    grams[(run[i][0], run[j][1])] = normalize_name(text[run[i][0] : run[j][1]])
+                if caps[j]:
+                    grams[(start, run[j][1])] = normalize_name(text[start : run[j][1]])
     # short forms as written, dots included: start -> (end, key, the one feature they name)
     shorts: dict[int, tuple[int, str, str]] = {}
     for m in _SHORT_FORM.finditer(text):
@@ -310,14 +323,18 @@ def extract_mentions(
     # a lowercase landmark word after a run: the whole may be a known landmark
     after: dict[tuple[int, int], tuple[int, str, str]] = {}
     for _, run in runs:
-        nxt = _NEXT_WORD.match(text, run[-1][1])
+        nxt = (
+            _NEXT_WORD.match(text, run[-1][1])
+            if text[run[-1][1] : run[-1][1] + 1] == " "
+            else None
+        )
         if nxt and nxt.group(1).islower() and nxt.group(1) in _LANDMARK_WORDS:
             for i in range(max(0, len(run) - MAX_NGRAM + 1), len(run)):
                 whole = normalize_name(text[run[i][0] : nxt.end(1)])
                 after[(run[i][0], run[-1][1])] = (nxt.end(1), whole, nxt.group(1))
     queries = {*grams.values(), *(key for _, key, _ in shorts.values())}
     found = set(known(queries | {key for _, key, _ in after.values()}))
-    runs = [(sent, run) for sent, run in runs if not _firm(text, run, grams, countries)]
+    runs = [(sent, run) for sent, run in runs if not _firm(text, run, countries)]
     for _, run in runs:  # "Aidan Gillen": a name before a lone place name makes a person
         surname = _unknown_first_name(run, grams, found, english_words)
         if surname:
@@ -340,8 +357,9 @@ def extract_mentions(
                     end, key, only = shorts[start]
                 elif single and run[i][2].casefold() in _NEVER_ALONE:
                     break  # "May", "Monday", "Dr", "General" are not places on their own
-                if key is None or key in NOT_PLACES:
-                    continue  # "Christmas", "Obama", "Jan": never places by themselves
+                extended = after.get((start, end)) if j == len(run) - 1 else None
+                if key is None or (key not in found and extended is None) or key in NOT_PLACES:
+                    continue  # unknown; or "Christmas", "Obama", "Jan": never places alone
                 if (
                     single
                     and only is None
@@ -350,16 +368,16 @@ def extract_mentions(
                 ):
                     continue  # "Megyn Kelly" once makes a lone "Kelly" a person (not "in Kelly")
                 landmark: str | None = None
-                if j == len(run) - 1 and (start, end) in after:
-                    w_end, whole, word = after[(start, end)]
+                if extended is not None:
+                    w_end, whole, word = extended
                     if whole in found:  # "Preah Vihear temple" is itself a known place
                         end, key = w_end, whole
                     elif key in found:
                         landmark = word
+                    else:
+                        continue
                 elif j + 1 < len(run) and run[j + 1][2].casefold() in _LANDMARK_WORDS:
                     landmark = run[j + 1][2].casefold()  # "Mosul Dam" unknown as a whole
-                if key not in found:
-                    continue
                 nxt = _NEXT_WORD.match(text, end) if only is None else None
                 mentions.append(
                     Mention(
@@ -395,20 +413,24 @@ def extract_mentions(
 def _firm(
     text: str,
     run: list[tuple[int, int, str]],
-    grams: dict[tuple[int, int], str],
     countries: Collection[str],
 ) -> bool:
     """Whether a run is part of a firm's name: "Johnson & Johnson", "Dimond Kaplan & Ro...".
 
     Names of countries joined by "&" ("Trinidad & Tobago") stay places.
     """
-    key = grams.get((run[0][0], run[-1][1]), "")
-    if key in countries:
-        return False
-    if _FIRM_AND.match(text, run[-1][1]):
-        return True
     before = text[max(0, run[0][0] - 4) : run[0][0]]
-    return before.rstrip().endswith("&") and before.strip() == "&"
+    if "&" not in before and "&" not in text[run[-1][1] : run[-1][1] + 3]:
+        return False  # the usual case, found cheaply
+    after = _FIRM_AND.match(text, run[-1][1])
+    head = _AMPERSAND_BEFORE.search(text, max(0, run[0][0] - 40), run[0][0])
+    if after:
+        joined = text[run[0][0] : after.end()]
+    elif head:
+        joined = text[head.start() : run[-1][1]]
+    else:
+        return False
+    return normalize_name(joined.replace("&", " and ")) not in countries  # "Trinidad & Tobago"
 
 
 def _unknown_first_name(
@@ -423,6 +445,8 @@ def _unknown_first_name(
     earlier word is a place name, an ordinary word, an acronym or a place word ("North",
     "Fort"), and the whole names no place: a person, whose last word is a surname.
     """
+    while run and run[0][2].casefold() in common_words:
+        run = run[1:]  # "Actor Aidan Gillen": a sentence's first word is no first name
     if not 2 <= len(run) <= 3:
         return None
     words = [w for _, _, w in run]
@@ -485,25 +509,27 @@ def variant_mentions(
     """
     from .variants import fold_key
 
-    found = gazetteer.lookup(m.key for m in mentions)
+    country_keys = gazetteer.country_keys()
+    named = {m.key for m in mentions if m.key in country_keys}
     countries = {
-        c.country_code
-        for m in mentions
-        for c in found.get(m.key, [])[:1]
-        if c.feature == "country"
-        and c.kind in (MatchKind.PRIMARY, MatchKind.ALIAS, MatchKind.DEMONYM)  # fmt: skip
+        cands[0].country_code
+        for cands in gazetteer.lookup(named).values()
+        if cands[0].feature == "country"
     }
     if not countries:
         return []
-    taken = [(m.start, m.end) for m in mentions]
+    starts = [m.start for m in mentions]  # in text order, not overlapping
+    ends = [m.end for m in mentions]
     spans = []
     for match in _UNKNOWN_NAME.finditer(text):
         start, end = match.span()
-        if any(s < end and start < e for s, e in taken):
-            continue
+        i = bisect.bisect_left(ends, start + 1)  # the first mention ending after ``start``
+        if i < len(starts) and starts[i] < end:
+            continue  # overlaps a mention
         if _AFTER_SENTENCE_END.search(text, max(0, start - 4), start):
             continue  # a sentence's first word proves nothing by its capital
-        if any(w.casefold() in stop_words for w in re.split(r"[ -]", match.group())):
+        words = match.group().replace("-", " ").split(" ")
+        if any(w.casefold() in stop_words for w in words):
             continue
         spans.append((start, end, normalize_name(match.group())))
     if not spans:
@@ -514,12 +540,13 @@ def variant_mentions(
         return []
     folded = {key: fold_key(key) for _, _, key in spans}
     matches = gazetteer.variant_keys(folded.values(), countries)
-    sentences = split_sentences(text)
+    sentences: list[tuple[int, int]] = []
     out = []
     for start, end, key in spans:
         own = set(matches.get(folded[key], ()))
         if len(own) != 1:
             continue
+        sentences = sentences or split_sentences(text)
         sent = next(((s, e) for s, e in sentences if s <= start < e), (start, end))
         out.append(Mention(start, end, text[start:end], own.pop(), sent[0], sent[1], variant=True))
     return out
@@ -534,10 +561,16 @@ class GazetteerExtractor:
     name = "gazetteer"
     variants = True
 
+    def __init__(self) -> None:
+        # ordinary words and first names of the last gazetteer used: never variant spellings
+        self._stop_words: tuple[object, frozenset[str]] = (None, frozenset())
+
     def __call__(self, text: str, gazetteer: Gazetteer) -> list[Mention]:
         """Return the mentions of ``text`` (see :func:`extract_mentions`)."""
         english = gazetteer.words("english")
         first = gazetteer.words("first")
+        if self._stop_words[0] is not gazetteer:
+            self._stop_words = (gazetteer, english | first)
         mentions = extract_mentions(
             text,
             gazetteer.known,
@@ -548,5 +581,5 @@ class GazetteerExtractor:
         )
         if not self.variants:
             return mentions
-        extra = variant_mentions(text, mentions, gazetteer, stop_words=english | first)
+        extra = variant_mentions(text, mentions, gazetteer, stop_words=self._stop_words[1])
         return sorted([*mentions, *extra], key=lambda m: m.start) if extra else mentions

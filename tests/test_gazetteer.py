@@ -290,3 +290,29 @@ def test_repeated_lookups_are_answered_the_same_from_memory(gazetteer):
     again = gazetteer.lookup(keys)
     assert set(again) == {"goris", "kapan"} and again["goris"][0].country_code == "AM"
     assert gazetteer.known(keys) == gazetteer.known(keys) == {"goris", "kapan"}
+
+
+def test_build_progress_moves_through_every_phase_to_the_end(monkeypatch, tmp_path):
+    from geomap import gazetteer_build as build
+
+    assert sum(weight for _, weight in build.BUILD_PHASES) == 100
+    started, finished = [], []
+    monkeypatch.setattr(build.Progress, "start", lambda _self, phase: started.append(phase))
+    original = build.Progress.done
+
+    def done(self, phase):
+        finished.append(phase)
+        original(self, phase)
+
+    monkeypatch.setattr(build.Progress, "done", done)
+    tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    phases = [name for name, _ in build.BUILD_PHASES]
+    assert started == phases and finished == phases  # every phase, in order, each once
+
+
+def test_batch_normalisation_is_the_one_normalisation():
+    from geomap.names import normalize_names
+
+    names = ["St. Petersburg", " Xankəndi ", "Main St", "Côte d’Ivoire", "U.S.", "São  Paulo",
+             "Nagorno–Karabakh", "Ste. Marie", "Москва", "Ærø", ""]  # fmt: skip
+    assert normalize_names(names) == [normalize_name(n) for n in names]
