@@ -180,11 +180,8 @@ def _split_persons(
     Kock"). What comes after a connector is a new piece: "Charlotte Smith of North Carolina"
     keeps "North Carolina". The first names are those a surname followed ("Tyler Williams").
     """
-    if not titled and all(
-        w.casefold().rstrip(".") not in first_names and w.casefold().rstrip(".") not in _TITLES
-        for _, _, w in run
-    ):
-        return [run], [], []  # no title, no first name: no person (most runs)
+    if not titled and len(run) == 1:
+        return [run], [], []  # a lone word starts no person by itself (most runs)
     pieces, surnames, firsts = [], [], []
     start = i = 0
     while i < len(run):
@@ -256,6 +253,7 @@ def extract_mentions(
     first_names: Collection[str] = frozenset(),
     countries: Collection[str] = frozenset(),
     english_words: Collection[str] = frozenset(),
+    unknown: list[tuple[int, int, str, int, int]] | None = None,
 ) -> list[Mention]:
     """Find the place-name mentions in ``text``.
 
@@ -275,6 +273,11 @@ def extract_mentions(
     english_words : collection of str
         Lowercase frequent English words: one before a place name ("After Paris") is not a
         first name.
+    unknown : list, optional
+        Receives the capitalised names of one or two words (four letters or more each) that
+        are not places as written, not persons, not ordinary words or first names, and do not
+        start a sentence, as ``(start, end, key, sentence_start, sentence_end)``: the names
+        :func:`variant_mentions` may find under another spelling.
 
     Returns
     -------
@@ -300,7 +303,10 @@ def extract_mentions(
             surnames.update(found_firsts)  # "Tyler Williams" ... "his brother Tyler"
             runs.extend((sent, piece) for piece in pieces)
     grams: dict[tuple[int, int], str] = {}
-    for _, run in runs:
+    # a lowercase landmark word after a run: the whole may be a known landmark
+    after: dict[tuple[int, int], tuple[int, str, str]] = {}
+    names: list[tuple[int, int, int, int, tuple[str, ...]]] = []  # variant candidates
+    for sent, run in runs:
         caps = [w[:1].isupper() for _, _, w in run]
         for i in range(len(run)):
             if not caps[i]:
@@ -309,6 +315,16 @@ def extract_mentions(
             for j in range(i, min(i + MAX_NGRAM, len(run))):
                 if caps[j]:
                     grams[(start, run[j][1])] = normalize_name(text[start : run[j][1]])
+            if unknown is not None and _NAME_WORD.fullmatch(run[i][2]):
+                names.append((start, run[i][1], *sent, (run[i][2],)))
+                if i + 1 < len(run) and _NAME_WORD.fullmatch(run[i + 1][2]):
+                    names.append((start, run[i + 1][1], *sent, (run[i][2], run[i + 1][2])))
+        last = run[-1][1]
+        nxt = _NEXT_WORD.match(text, last) if text[last : last + 1] == " " else None
+        if nxt and nxt.group(1).islower() and nxt.group(1) in _LANDMARK_WORDS:
+            for i in range(max(0, len(run) - MAX_NGRAM + 1), len(run)):
+                whole = normalize_name(text[run[i][0] : nxt.end(1)])
+                after[(run[i][0], last)] = (nxt.end(1), whole, nxt.group(1))
     # short forms as written, dots included: start -> (end, key, the one feature they name)
     shorts: dict[int, tuple[int, str, str]] = {}
     for m in _SHORT_FORM.finditer(text):
@@ -320,25 +336,18 @@ def extract_mentions(
         )
     for m in _AFTER_COMMA_POSTAL.finditer(text):  # "Paris, TN"
         shorts[m.start(1)] = (m.end(1), _POSTAL[m.group(1)], "region")
-    # a lowercase landmark word after a run: the whole may be a known landmark
-    after: dict[tuple[int, int], tuple[int, str, str]] = {}
-    for _, run in runs:
-        nxt = (
-            _NEXT_WORD.match(text, run[-1][1])
-            if text[run[-1][1] : run[-1][1] + 1] == " "
-            else None
-        )
-        if nxt and nxt.group(1).islower() and nxt.group(1) in _LANDMARK_WORDS:
-            for i in range(max(0, len(run) - MAX_NGRAM + 1), len(run)):
-                whole = normalize_name(text[run[i][0] : nxt.end(1)])
-                after[(run[i][0], run[-1][1])] = (nxt.end(1), whole, nxt.group(1))
     queries = {*grams.values(), *(key for _, key, _ in shorts.values())}
     found = set(known(queries | {key for _, key, _ in after.values()}))
-    runs = [(sent, run) for sent, run in runs if not _firm(text, run, countries)]
-    for _, run in runs:  # "Aidan Gillen": a name before a lone place name makes a person
-        surname = _unknown_first_name(run, grams, found, english_words)
-        if surname:
-            surnames.add(surname)
+    kept = []
+    for sent, run in runs:
+        if "&" in text[max(0, run[0][0] - 4) : run[-1][1] + 3] and _firm(text, run, countries):
+            continue  # "Johnson & Johnson"
+        kept.append((sent, run))
+        if 2 <= len(run) <= 4:  # "Aidan Gillen": a name before a lone place makes a person
+            surname = _unknown_first_name(run, grams, found, english_words)
+            if surname:
+                surnames.add(surname)
+    runs = kept
     vetoed = {w for w in surnames if normalize_name(w) not in countries}  # not "Jordan's King"
     mentions: list[Mention] = []
     covered = 0  # the end of the last mention: a short form's dots hide the tokens inside it
@@ -407,6 +416,21 @@ def extract_mentions(
                 i = j
                 break
             i += 1
+    if unknown is not None:
+        ends = [m.end for m in mentions]
+        for start, end, s_start, s_end, words in names:
+            k = bisect.bisect_left(ends, start + 1)  # the first mention ending after start
+            if k < len(mentions) and mentions[k].start < end:
+                continue  # a place already
+            if start == s_start or text[s_start:start].strip("\"'\u201c\u2018([ ") == "":
+                continue  # a sentence's first word proves nothing by its capital
+            key = grams[(start, end)]
+            if key in found or any(
+                w in vetoed or w.casefold() in english_words or w.casefold() in first_names
+                for w in words
+            ):
+                continue
+            unknown.append((start, end, key, s_start, s_end))
     return _with_areas_after_commas(text, mentions)
 
 
@@ -419,9 +443,6 @@ def _firm(
 
     Names of countries joined by "&" ("Trinidad & Tobago") stay places.
     """
-    before = text[max(0, run[0][0] - 4) : run[0][0]]
-    if "&" not in before and "&" not in text[run[-1][1] : run[-1][1] + 3]:
-        return False  # the usual case, found cheaply
     after = _FIRM_AND.match(text, run[-1][1])
     head = _AMPERSAND_BEFORE.search(text, max(0, run[0][0] - 40), run[0][0])
     if after:
@@ -445,6 +466,8 @@ def _unknown_first_name(
     earlier word is a place name, an ordinary word, an acronym or a place word ("North",
     "Fort"), and the whole names no place: a person, whose last word is a surname.
     """
+    if not 2 <= len(run) <= 4:
+        return None  # most runs are one word
     while run and run[0][2].casefold() in common_words:
         run = run[1:]  # "Actor Aidan Gillen": a sentence's first word is no first name
     if not 2 <= len(run) <= 3:
@@ -482,33 +505,31 @@ def _with_areas_after_commas(text: str, mentions: list[Mention]) -> list[Mention
     return out
 
 
-# A name the gazetteer may know under another spelling: one or two capitalised words.
-_UNKNOWN_NAME = re.compile(
-    r"(?<![\w.'\u2019-])[A-Z][a-z]{3,}(?:[ -][A-Z][a-z]{2,})?(?![\w'\u2019-])"
-)
-_AFTER_SENTENCE_END = re.compile(r"(?:^|[.!?:][\"'\u201d\u2019)\]]*\s+|\n\s*)$")
+# A word of a name the gazetteer may know under another spelling ("Kharkiw").
+_NAME_WORD = re.compile(r"[A-Z][a-z]{3,}")
 
 
 def variant_mentions(
-    text: str,
     mentions: Sequence[Mention],
+    unknown: Sequence[tuple[int, int, str, int, int]],
+    text: str,
     gazetteer: Gazetteer,
-    *,
-    stop_words: Collection[str] = frozenset(),
 ) -> list[Mention]:
     """Find names the gazetteer knows only under another spelling ("Baramulla", "Baramula").
 
     Transliteration-aware matching (:func:`geomap.variants.fold_key`) is tried only where it
-    adds little noise: for capitalised names (one or two words, four letters or more) that
-    are not in the gazetteer as written, not at the start of a sentence, not ordinary words
-    or first names (``stop_words``), and only among the towns of 10,000 people or more,
-    regions and counties of the countries the text names outright
-    (:meth:`~geomap.gazetteer.Gazetteer.variant_keys`); a folded key must name exactly one
+    adds little noise: for the ``unknown`` names :func:`extract_mentions` reports (one or two
+    capitalised words, not in the gazetteer as written, not persons, ordinary words or first
+    names, not starting a sentence), and only among the towns of 10,000 people or more,
+    regions and counties of the countries the text names outright (``mentions``;
+    :meth:`~geomap.gazetteer.Gazetteer.variant_keys`); a folded key must name exactly one
     of them. The mention's ``key`` is that place's own name and ``variant`` is set, so that
     resolution asks for its country in the text.
     """
     from .variants import fold_key
 
+    if not unknown:
+        return []
     country_keys = gazetteer.country_keys()
     named = {m.key for m in mentions if m.key in country_keys}
     countries = {
@@ -518,37 +539,15 @@ def variant_mentions(
     }
     if not countries:
         return []
-    starts = [m.start for m in mentions]  # in text order, not overlapping
-    ends = [m.end for m in mentions]
-    spans = []
-    for match in _UNKNOWN_NAME.finditer(text):
-        start, end = match.span()
-        i = bisect.bisect_left(ends, start + 1)  # the first mention ending after ``start``
-        if i < len(starts) and starts[i] < end:
-            continue  # overlaps a mention
-        if _AFTER_SENTENCE_END.search(text, max(0, start - 4), start):
-            continue  # a sentence's first word proves nothing by its capital
-        words = match.group().replace("-", " ").split(" ")
-        if any(w.casefold() in stop_words for w in words):
-            continue
-        spans.append((start, end, normalize_name(match.group())))
-    if not spans:
-        return []
-    known = gazetteer.known(key for _, _, key in spans)
-    spans = [(s, e, key) for s, e, key in spans if key not in known]  # else not a variant
-    if not spans:
-        return []
-    folded = {key: fold_key(key) for _, _, key in spans}
+    folded = {key: fold_key(key) for _, _, key, _, _ in unknown}
     matches = gazetteer.variant_keys(folded.values(), countries)
-    sentences: list[tuple[int, int]] = []
-    out = []
-    for start, end, key in spans:
-        own = set(matches.get(folded[key], ()))
-        if len(own) != 1:
-            continue
-        sentences = sentences or split_sentences(text)
-        sent = next(((s, e) for s, e in sentences if s <= start < e), (start, end))
-        out.append(Mention(start, end, text[start:end], own.pop(), sent[0], sent[1], variant=True))
+    out: list[Mention] = []
+    for start, end, key, s_start, s_end in unknown:
+        own = matches.get(folded[key], set())
+        if len(own) != 1 or (out and out[-1].end > start):
+            continue  # none or several places; or inside the name just taken
+        out.append(Mention(start, end, text[start:end], next(iter(own)), s_start, s_end,
+                           variant=True))  # fmt: skip
     return out
 
 
@@ -561,16 +560,11 @@ class GazetteerExtractor:
     name = "gazetteer"
     variants = True
 
-    def __init__(self) -> None:
-        # ordinary words and first names of the last gazetteer used: never variant spellings
-        self._stop_words: tuple[object, frozenset[str]] = (None, frozenset())
-
     def __call__(self, text: str, gazetteer: Gazetteer) -> list[Mention]:
         """Return the mentions of ``text`` (see :func:`extract_mentions`)."""
         english = gazetteer.words("english")
         first = gazetteer.words("first")
-        if self._stop_words[0] is not gazetteer:
-            self._stop_words = (gazetteer, english | first)
+        unknown: list[tuple[int, int, str, int, int]] | None = [] if self.variants else None
         mentions = extract_mentions(
             text,
             gazetteer.known,
@@ -578,8 +572,9 @@ class GazetteerExtractor:
             first_names=first,
             countries=gazetteer.country_keys(),
             english_words=english,
+            unknown=unknown,
         )
-        if not self.variants:
+        if not unknown:
             return mentions
-        extra = variant_mentions(text, mentions, gazetteer, stop_words=self._stop_words[1])
+        extra = variant_mentions(mentions, unknown, text, gazetteer)
         return sorted([*mentions, *extra], key=lambda m: m.start) if extra else mentions
