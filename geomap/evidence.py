@@ -353,7 +353,7 @@ def evidence(
     if not area and ctx.names_region(c.country_code, c.admin1, use.key):
         score += W_REGION_IN_TEXT
         found.append(Evidence.REGION_IN_TEXT)
-    if not area and ctx.in_focus(c, use.key):
+    if not area and ctx.focus is not None and ctx.in_focus(c, use.key):
         score += W_FOCUS  # "Paris" in a story of Memphis and Jackson: Paris, Tennessee
         found.append(Evidence.DOCUMENT_FOCUS)
     if (

@@ -306,7 +306,7 @@ def extract_mentions(
     # a lowercase landmark word after a run: the whole may be a known landmark
     after: dict[tuple[int, int], tuple[int, str, str]] = {}
     names: list[tuple[int, int, int, int, tuple[str, ...]]] = []  # variant candidates
-    for sent, run in runs:
+    for _, run in runs:
         caps = [w[:1].isupper() for _, _, w in run]
         for i in range(len(run)):
             if not caps[i]:
@@ -315,10 +315,6 @@ def extract_mentions(
             for j in range(i, min(i + MAX_NGRAM, len(run))):
                 if caps[j]:
                     grams[(start, run[j][1])] = normalize_name(text[start : run[j][1]])
-            if unknown is not None and _NAME_WORD.fullmatch(run[i][2]):
-                names.append((start, run[i][1], *sent, (run[i][2],)))
-                if i + 1 < len(run) and _NAME_WORD.fullmatch(run[i + 1][2]):
-                    names.append((start, run[i + 1][1], *sent, (run[i][2], run[i + 1][2])))
         last = run[-1][1]
         nxt = _NEXT_WORD.match(text, last) if text[last : last + 1] == " " else None
         if nxt and nxt.group(1).islower() and nxt.group(1) in _LANDMARK_WORDS:
@@ -349,6 +345,13 @@ def extract_mentions(
                 surnames.add(surname)
     runs = kept
     vetoed = {w for w in surnames if normalize_name(w) not in countries}  # not "Jordan's King"
+    if unknown is not None and not found.isdisjoint(countries):
+        for sent, run in runs:  # names a folded spelling may find (a country is named)
+            for i, (start, end, word) in enumerate(run):
+                if _name_word(word):
+                    names.append((start, end, *sent, (word,)))
+                    if i + 1 < len(run) and _name_word(run[i + 1][2]):
+                        names.append((start, run[i + 1][1], *sent, (word, run[i + 1][2])))
     mentions: list[Mention] = []
     covered = 0  # the end of the last mention: a short form's dots hide the tokens inside it
     for (s_start, s_end), run in runs:
@@ -505,8 +508,9 @@ def _with_areas_after_commas(text: str, mentions: list[Mention]) -> list[Mention
     return out
 
 
-# A word of a name the gazetteer may know under another spelling ("Kharkiw").
-_NAME_WORD = re.compile(r"[A-Z][a-z]{3,}")
+def _name_word(word: str) -> bool:
+    """Whether ``word`` may be part of a name known under another spelling ("Kharkiw")."""
+    return len(word) >= 4 and word[0].isupper() and word[1:].islower() and word.isalpha()
 
 
 def variant_mentions(
