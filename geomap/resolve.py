@@ -226,6 +226,8 @@ def consistent_twin(best: Scored, options: Sequence[Scored]) -> Scored:
     alternate spelling of one town is no evidence between two records of it), then the more
     populous. Either way the choice says that the records disagree.
     """
+    if len(options) < 2 or best.candidate.feature not in TOWNS:
+        return best  # the usual case, decided cheaply
     others = twins(best.candidate, [t.candidate for t in options])
     if not others:
         return best
@@ -258,7 +260,7 @@ def choose(
     if use.acronym and any(t.candidate.kind == MatchKind.ALIAS for t in options):
         # "EU" as written is the alias, not the French town Eu
         options = [t for t in options if t.candidate.kind == MatchKind.ALIAS]
-    if any(t.candidate.kind == MatchKind.INSTITUTION for t in options):
+    if len(options) > 1 and any(t.candidate.kind == MatchKind.INSTITUTION for t in options):
         # "the White House" is the government, not White House, Tennessee
         options = [t for t in options if t.candidate.kind == MatchKind.INSTITUTION]
     if use.unit and any(t.candidate.feature == use.unit for t in options):
