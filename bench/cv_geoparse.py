@@ -7,7 +7,7 @@ folds is chosen and scored on the held-out fold. It prints the held-out scores p
 combinations chosen, and the current defaults scored the same way.
 
     python bench/cv_geoparse.py [--corpus ../shared/bench/geoparse/gwn.jsonl] [--folds 5]
-        [--grid namesakes|base]
+        [--grid namesakes|base|alternates] [--select e2e|F1]
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ GRIDS = {
         "W_WITHIN": [1.5, 3.0, 6.0],
         "W_NEARBY": [0.75, 1.5, 3.0],
     },
+    # short alternate names need corroboration (0: the rule off)
+    "alternates": {"SHORT_ALTERNATE": [0, 2, 3, 4], "SMALL": [5_000, 10_000, 20_000]},
 }
 
 
@@ -69,6 +71,12 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--grid", choices=sorted(GRIDS), default="namesakes")
+    parser.add_argument(
+        "--select",
+        choices=["e2e", "F1"],
+        default="e2e",
+        help="the score the combination is chosen by on the training folds",
+    )
     args = parser.parse_args()
     grid = GRIDS[args.grid]
     docs = read_corpus(args.corpus)
@@ -94,7 +102,7 @@ def main() -> None:
     held, held_default = [], []
     for k in range(args.folds):
         train, test = folds != k, folds == k
-        best = max(range(len(combos)), key=lambda c: scores(results[c][train])["e2e"])
+        best = max(range(len(combos)), key=lambda c: scores(results[c][train])[args.select])
         s = scores(results[best][test])
         held.append(results[best][test])
         held_default.append(base[test])

@@ -63,6 +63,7 @@ POPULOUS = 100_000
 METROPOLIS = 1_000_000
 TINY = 1_000
 SMALL = 10_000
+SHORT_ALTERNATE = 4  # an alternate name this short needs corroboration (chosen by CV)
 TREE_ANCHORS = 256  # more anchors than this: nearest by k-d tree, not a distance matrix
 #: Towns of any kind.
 TOWNS = frozenset({Feature.CITY, Feature.CAPITAL})
@@ -433,6 +434,8 @@ def plausible(c: Candidate, use: NameUse, found: Sequence[Evidence]) -> bool:
         return True
     if c.population < TINY or (c.kind == MatchKind.ALTERNATE and c.population < SMALL):
         return supported  # a hamlet, or a small place by another name, needs corroboration
+    if c.kind == MatchKind.ALTERNATE and len(use.key) <= SHORT_ALTERNATE:
+        return supported  # "Che", "Wu": GeoNames' short alternates are mostly fragments
     return True
 
 

@@ -249,3 +249,13 @@ def test_a_landmark_word_lowers_the_score_and_says_why():
     without = resolve_mentions([plain], {"mosul": [mosul]})[0]
     assert "landmark-not-in-gazetteer" in with_dam.reason and with_dam.score < without.score
     assert (with_dam.lat, with_dam.lon) == (without.lat, without.lon)
+
+
+def test_a_short_alternate_name_needs_corroboration():
+    che = place(
+        7, "Chengde", 40.95, 117.96, "CN", "03", 300_000, Feature.CITY, MatchKind.ALTERNATE
+    )
+    assert not plausible(che, NameUse("che"), [Evidence.ALTERNATE_NAME])  # "Che Adams"
+    assert plausible(che, NameUse("che"), [Evidence.ALTERNATE_NAME, Evidence.COUNTRY_IN_TEXT])
+    own = place(8, "Ufa", 54.74, 55.97, "RU", "08", 1_100_000, Feature.CITY)
+    assert plausible(own, NameUse("ufa"), [Evidence.NAME])  # its own short name is enough
