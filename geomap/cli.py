@@ -386,7 +386,10 @@ def gazetteer_info(verify: bool) -> None:
 def geocode(query: str, countries: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Print the gazetteer candidates for QUERY, best first (lat, lon order).
 
-    Example: geomap geocode Goris
+    Columns: name, first-level region, country, lat, lon, population, feature, how the name
+    matched, GeoNames id. QUERY may name the area too: "Paris, Tennessee", "Paris, TN".
+
+    Example: geomap geocode "Paris, TN"
     """
     from .geocode import GazetteerGeocoder
 
@@ -403,7 +406,8 @@ def geocode(query: str, countries: tuple[str, ...], limit: int, as_json: bool) -
         else:
             kind = MatchKind(raw["match_kind"]).name.lower()
             click.echo(
-                f"{raw['name']}\t{raw['country_code']}\t{loc.latitude:.5f}\t{loc.longitude:.5f}"
+                f"{raw['name']}\t{raw.get('region') or '-'}\t{raw['country_code']}"
+                f"\t{loc.latitude:.5f}\t{loc.longitude:.5f}"
                 f"\tpop {raw['population']}\t{raw['feature']}\t{kind}"
                 f"\tgeonameid {raw['geonameid'] or '-'}"
             )
@@ -440,8 +444,10 @@ def eval_cmd(corpora: tuple[str, ...], limit: int | None, extractor: str) -> Non
     """Score geoparsing against annotated JSONL corpora, one row per corpus.
 
     Recognition precision/recall/F1 (overlapping spans, gold = toponyms with coordinates);
-    resolution on the matched gold (accuracy within 161 km, median error, AUC); end to end
-    (share of all gold resolved within 161 km); documents per second after a warm-up.
+    resolution on the matched gold (accuracy within 161 km; area-aware accuracy, where a
+    country or region that holds the gold place, or the same GeoNames id, is right too;
+    median error, AUC); end to end (share of all gold resolved within 161 km); documents per
+    second after a warm-up.
 
     Example: geomap eval ../shared/bench/geoparse/gwn.jsonl
     """

@@ -2,7 +2,16 @@
 
 Each line is ``{"id", "text", "toponyms": [{"start", "end", "name", "lat", "lon", ...}]}``.
 Recognition: gold = toponyms with coordinates; a prediction matches a gold toponym when their
-spans overlap, each used once. Resolution is scored on the matched gold (great-circle error).
+spans overlap, each used once. Resolution is scored on the matched gold: the great-circle
+error (accuracy within 161 km), and an area-aware accuracy, for which a country or region
+is also right when the gold place lies in it.
+
+Area-aware accuracy: a matched prediction is right when it is within 161 km of the gold
+point, or names the same GeoNames id, or is a country or first-level region that holds the
+gold place. A region holds it when the gold GeoNames place carries the region's codes in the
+gazetteer (GeoNames' own hierarchy; no region polygons are shipped); a country holds it
+when the gold place is of that country in the gazetteer, or, for places the gazetteer lacks,
+when the gold point lies in the country's polygon (:meth:`geomap.borders.Borders.country_at`).
 """
 
 from __future__ import annotations
@@ -20,7 +29,14 @@ import numpy as np
 
 from .errors import DataFileError
 
-__all__ = ["EvalReport", "evaluate_corpus", "evaluate_documents", "format_report", "read_corpus"]
+__all__ = [
+    "EvalReport",
+    "area_holds",
+    "evaluate_corpus",
+    "evaluate_documents",
+    "format_report",
+    "read_corpus",
+]
 
 #: Half the Earth's circumference: the largest possible error, km (Gritta et al. 2018).
 MAX_ERROR_KM = 20039.0
@@ -46,6 +62,7 @@ class EvalReport:
     auc: float
     end_to_end: float
     docs_per_s: float
+    area_accuracy: float = math.nan  #: right within 161 km, by id, or inside the chosen area
 
 
 def read_corpus(path: str | os.PathLike[str], *, limit: int | None = None) -> list[dict[str, Any]]:
@@ -128,10 +145,13 @@ def evaluate_documents(
     parse: Callable[[str], Sequence[Any]],
     *,
     corpus: str = "",
+    holds: Callable[[dict[str, Any], Any], bool] | None = None,
 ) -> EvalReport:
     """Score ``parse`` (text -> objects with ``start``, ``end``, ``lat``, ``lon``) on ``docs``.
 
-    The first document is parsed once before timing (warm-up).
+    The first document is parsed once before timing (warm-up). ``holds(gold, predicted)``
+    says whether a predicted area holds the gold place (see the module docstring); without
+    it the area-aware accuracy is NaN.
     """
     if docs:
         parse(docs[0]["text"])
@@ -140,6 +160,7 @@ def evaluate_documents(
     elapsed = time.perf_counter() - started
     n_gold = n_pred = n_exact = 0
     errors: list[float] = []
+    area_right = 0
     for doc, pred in zip(docs, outputs, strict=True):
         gold = [
             g for g in doc["toponyms"] if g.get("lat") is not None and g.get("lon") is not None
@@ -153,6 +174,8 @@ def evaluate_documents(
                 errors.append(MAX_ERROR_KM)
             else:
                 errors.append(_great_circle_km(g["lat"], g["lon"], p.lat, p.lon))
+            if holds is not None and p.lat is not None:
+                area_right += errors[-1] < ACCURACY_KM or holds(g, p)
     err = np.array(errors)
     matched = len(err)
     precision = matched / n_pred if n_pred else 0.0
@@ -174,6 +197,7 @@ def evaluate_documents(
         auc=float(np.mean(np.log1p(err) / math.log(MAX_ERROR_KM))) if matched else math.nan,
         end_to_end=within / n_gold if n_gold else 0.0,
         docs_per_s=len(docs) / elapsed if elapsed > 0 else math.inf,
+        area_accuracy=area_right / matched if matched and holds is not None else math.nan,
     )
 
 
@@ -205,16 +229,93 @@ def evaluate_corpus(
     gaz = open_gazetteer(cache_dir=cache_dir)
     recogniser = get_extractor(extractor)
     return evaluate_documents(
-        docs, lambda t: geoparse(t, gazetteer=gaz, extractor=recogniser), corpus=str(path)
+        docs,
+        lambda t: geoparse(t, gazetteer=gaz, extractor=recogniser),
+        corpus=str(path),
+        holds=area_holds(gaz),
     )
+
+
+def area_holds(gazetteer: Any, borders: Any = None) -> Callable[[dict[str, Any], Any], bool]:
+    """Return ``holds(gold, predicted)``: whether a predicted place is, or holds, the gold one.
+
+    - the same GeoNames id;
+    - a predicted country whose code the gold place carries in ``gazetteer``, or (a gold
+      place the gazetteer lacks) whose polygon in ``borders`` (default Natural Earth) holds
+      the gold point;
+    - a predicted first-level region whose country and admin1 code the gold place carries in
+      ``gazetteer``, or (a gold place the gazetteer lacks) the nearest town to the gold point,
+      within :data:`NEAREST_TOWN_KM` (GeoNames' hierarchy, not a polygon);
+    - a predicted region of several countries or continent one of whose member countries'
+      polygons holds the gold point (:func:`geomap.gazetteer_sources.area_members`).
+    """
+    from .borders import load_borders
+    from .gazetteer_sources import area_members
+
+    state: dict[str, Any] = {"borders": borders}
+
+    def country_of(gold: dict[str, Any]) -> Any:
+        if state["borders"] is None:
+            state["borders"] = load_borders()
+        return state["borders"].country_at([gold["lon"]], [gold["lat"]])[0]
+
+    def holds(gold: dict[str, Any], pred: Any) -> bool:
+        gid = gold.get("geonameid")
+        if gid is not None and pred.geonameid == gid:
+            return True
+        if pred.feature in ("macroregion", "continent"):
+            if "members" not in state:
+                state["members"] = area_members()
+            return country_of(gold) in state["members"].get(pred.place, ())
+        if pred.feature not in ("country", "region"):
+            return False
+        place = gazetteer.get(gid) if gid is not None else None
+        if pred.feature == "country":
+            found = place.country_code if place is not None else country_of(gold)
+            return bool(found == pred.country_code)
+        region = gazetteer.get(pred.geonameid) if pred.geonameid else None
+        if region is None:
+            return False
+        if place is None:
+            place = _nearest_town(gazetteer, state, gold["lat"], gold["lon"])
+        return place is not None and (place.country_code, place.admin1) == (
+            region.country_code,
+            region.admin1,
+        )
+
+    return holds
+
+
+#: A gold place the gazetteer lacks lies in the region of the nearest town this close.
+NEAREST_TOWN_KM = 50.0
+
+
+def _nearest_town(gazetteer: Any, state: dict[str, Any], lat: float, lon: float) -> Any:
+    """Return the gazetteer town nearest to (lat, lon) within :data:`NEAREST_TOWN_KM`."""
+    if "towns" not in state:
+        from scipy.spatial import cKDTree
+
+        rows = gazetteer.towns()
+        lat_r = np.radians([r.lat for r in rows])
+        lon_r = np.radians([r.lon for r in rows])
+        xyz = np.column_stack(
+            (np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r), np.sin(lat_r))
+        )
+        state["towns"] = (rows, cKDTree(xyz))
+    rows, tree = state["towns"]
+    la, lo = math.radians(lat), math.radians(lon)
+    chord, i = tree.query([math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la)])
+    if 2 * 6371.0088 * math.asin(min(1.0, chord / 2)) > NEAREST_TOWN_KM:
+        return None
+    return rows[int(i)]
 
 
 def format_report(reports: EvalReport | Iterable[EvalReport], names: Sequence[str] = ()) -> str:
     """Format one or more reports as a Markdown table."""
     rows = [reports] if isinstance(reports, EvalReport) else list(reports)
     head = (
-        "| system | docs | gold | pred | P | R | F1 | exact spans | acc@161km | median km "
-        "| AUC | end-to-end | docs/s |\n|---" + "|---:" * 12 + "|"
+        "| system | docs | gold | pred | P | R | F1 | exact spans | acc@161km | area-aware "
+        "| median km | AUC | end-to-end | docs/s |\n|---" + "|---:" * 13 + "|"
     )
     lines = [head]
     for i, r in enumerate(rows):
@@ -222,6 +323,7 @@ def format_report(reports: EvalReport | Iterable[EvalReport], names: Sequence[st
         lines.append(
             f"| {name} | {r.documents} | {r.gold} | {r.predicted} | {r.precision:.3f} "
             f"| {r.recall:.3f} | {r.f1:.3f} | {r.exact} | {r.accuracy_161:.3f} "
-            f"| {r.median_km:.1f} | {r.auc:.3f} | {r.end_to_end:.3f} | {r.docs_per_s:.0f} |"
+            f"| {r.area_accuracy:.3f} | {r.median_km:.1f} | {r.auc:.3f} | {r.end_to_end:.3f} "
+            f"| {r.docs_per_s:.0f} |"
         )
     return "\n".join(lines)

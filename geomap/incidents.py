@@ -84,6 +84,7 @@ import pandas as pd
 
 from .borders import Borders, load_borders
 from .gazetteer import Gazetteer, open_gazetteer
+from .names import NOT_INCIDENT_POINTS
 from .resolve import Toponym, geoparse
 from .rules import violence
 from .text import excerpt
@@ -123,7 +124,7 @@ def _rows(text: str, toponyms: Sequence[Toponym], source: str) -> list[dict[str,
     for mentions in groups.values():
         first = mentions[0]
         cue, shown = "", first
-        if first.feature not in ("country", "macroregion", "continent"):  # too coarse to place
+        if first.feature not in NOT_INCIDENT_POINTS:  # too coarse to place, a line or water
             for t in mentions:
                 found = VIOLENCE_CUES.search(text, t.sentence_start, t.sentence_end)
                 if found:

@@ -7,7 +7,10 @@ candidate is). Nothing here knows about text flow, geometry or maps.
 from __future__ import annotations
 
 import functools
+import re
+import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 from typing import Any
@@ -16,12 +19,20 @@ from .rules import table
 
 __all__ = [
     "AREAS",
+    "CONTEXT_ONLY",
+    "LANDMARKS",
+    "LINES",
+    "NOT_INCIDENT_POINTS",
     "SHORT_FORMS",
+    "SUPPLEMENTED",
+    "TERRAIN",
     "UNITS",
+    "WATER",
     "Candidate",
     "Feature",
     "MatchKind",
     "normalize_name",
+    "normalize_names",
 ]
 
 
@@ -32,10 +43,18 @@ class MatchKind(IntEnum):
     ALTERNATE = 1  #: another spelling or language
     ALIAS = 2  #: a country's alias ("US", "Britain") or official name
     ADJECTIVE = 3  #: a country's adjective or demonym ("Armenian")
+    DEMONYM = 4  #: a country's people in the plural ("Palestinians"): context, not a place
+    INSTITUTION = 5  #: a building standing for a government ("White House"): context only
 
 
 class Feature(str, Enum):
-    """What a gazetteer place is (stored as its value in the gazetteer)."""
+    """What a gazetteer place is (stored as its value in the gazetteer).
+
+    The first seven come from GeoNames and Natural Earth; the others are the feature types
+    of the curated supplement (``geomap/data/supplement.tsv``), grouped below by what a map
+    of incidents may do with them (:data:`LINES`, :data:`WATER`, :data:`TERRAIN`,
+    :data:`LANDMARKS`).
+    """
 
     CITY = "city"
     CAPITAL = "capital"  #: a national capital
@@ -44,15 +63,57 @@ class Feature(str, Enum):
     COUNTRY = "country"
     MACROREGION = "macroregion"  #: a region of several countries ("Middle East")
     CONTINENT = "continent"
+    DISPUTED_AREA = "disputed_area"  #: "Golan Heights", "Kashmir", "Shebaa Farms"
+    BREAKAWAY = "breakaway"  #: a de facto state ("South Ossetia", "Transnistria")
+    CEASEFIRE_LINE = "ceasefire_line"  #: "Line of Control", "Blue Line"
+    BORDER_LINE = "border_line"  #: a named border ("Durand Line")
+    VALLEY = "valley"
+    MOUNTAIN_RANGE = "mountain_range"
+    MOUNTAIN = "mountain"
+    RIVER = "river"
+    SEA = "sea"  #: seas, gulfs and oceans
+    STRAIT = "strait"
+    LAKE = "lake"
+    LANDMARK = "landmark"  #: a temple, a fortress, a base
+    CROSSING = "crossing"  #: a border crossing or a bridge
+    DAM = "dam"
+    PLANT = "plant"  #: a power plant
+    TOWN = "town"  #: a supplement row that only adds a spelling to a GeoNames town
 
     def __str__(self) -> str:
         return self.value
 
 
+#: Lines: their point is a midpoint hundreds of km from most of the line.
+LINES = frozenset({Feature.CEASEFIRE_LINE, Feature.BORDER_LINE})
+#: Water: no incident happens at a sea's or a river's point; "on the Dnieper" says where
+#: only along a line hundreds of km long.
+WATER = frozenset({Feature.SEA, Feature.STRAIT, Feature.LAKE, Feature.RIVER})
+#: Terrain that spans tens to hundreds of km: placed at a point inside it.
+TERRAIN = frozenset({Feature.VALLEY, Feature.MOUNTAIN_RANGE})
+#: Landmarks: points as precise as a town or more.
+LANDMARKS = frozenset(
+    {Feature.LANDMARK, Feature.CROSSING, Feature.DAM, Feature.PLANT, Feature.MOUNTAIN}
+)
+#: The supplement's own feature types (their population is unknown, stored as 0).
+SUPPLEMENTED = (
+    frozenset({Feature.DISPUTED_AREA, Feature.BREAKAWAY}) | LINES | WATER | TERRAIN | LANDMARKS
+)
 #: Places too big to be a point or to be near anything.
-AREAS = frozenset({Feature.COUNTRY, Feature.REGION, Feature.CONTINENT, Feature.MACROREGION})
+AREAS = frozenset(
+    {Feature.COUNTRY, Feature.REGION, Feature.CONTINENT, Feature.MACROREGION,
+     Feature.DISPUTED_AREA, Feature.BREAKAWAY}
+) | LINES | WATER | TERRAIN  # fmt: skip
 #: Administrative units: ordinary words among their names need their country named.
 UNITS = frozenset({Feature.REGION, Feature.COUNTY, Feature.CONTINENT, Feature.MACROREGION})
+#: Places that are never the point of an incident on a town-level map: too coarse
+#: (countries, regions of several countries, continents), a line, or water. The incidents
+#: table keeps them as context.
+NOT_INCIDENT_POINTS = (
+    frozenset({Feature.COUNTRY, Feature.MACROREGION, Feature.CONTINENT}) | LINES | WATER
+)
+#: Match kinds that name no place on the map: they only say which country a text is about.
+CONTEXT_ONLY = frozenset({MatchKind.DEMONYM, MatchKind.INSTITUTION})
 #: Short forms written before a name ("St. Louis", "Mt. Kenya"); a last word stays ("Main St").
 SHORT_FORMS: dict[str, str] = dict(table("name_short_forms"))  # type: ignore[arg-type]
 
@@ -92,6 +153,34 @@ _NAME_TRANSLATION = str.maketrans(
 )
 
 
+@functools.cache
+def _combining_code_points() -> tuple[int, ...]:
+    """Return every code point that is a combining mark (found once, ~0.1 s)."""
+    return tuple(cp for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp)))
+
+
+@functools.cache
+def _combining_marks() -> re.Pattern[str]:
+    """Match a run of combining marks."""
+    return re.compile("[" + "".join(map(re.escape, map(chr, _combining_code_points()))) + "]+")
+
+
+def _strip_marks(text: str) -> str:
+    """Return ``text`` without its combining marks; long texts in one vectorised pass."""
+    if len(text) < 100_000:
+        return _combining_marks().sub("", text)
+    import numpy as np
+
+    marks = np.zeros(sys.maxunicode + 1, dtype=bool)
+    marks[list(_combining_code_points())] = True
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return points[~marks[points]].tobytes().decode("utf-32-le")
+
+
+# The translation table as a pattern, for one pass over many names (see normalize_names).
+_TRANSLATED = re.compile("|".join(re.escape(chr(c)) for c in _NAME_TRANSLATION))
+
+
 @functools.lru_cache(maxsize=1 << 16)  # news repeats its capitalised words
 def normalize_name(name: str) -> str:
     """Return the lookup key of a place name: accents, case, dashes, dots and spaces folded.
@@ -117,12 +206,48 @@ def normalize_name(name: str) -> str:
     """
     translated = name.translate(_NAME_TRANSLATION)
     if not translated.isascii():
-        decomposed = unicodedata.normalize("NFKD", translated)
-        translated = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        translated = _strip_marks(unicodedata.normalize("NFKD", translated))
     words = translated.casefold().split()
     if len(words) > 1 and not SHORT_FORMS.keys().isdisjoint(words[:-1]):
         words = [SHORT_FORMS.get(w, w) for w in words[:-1]] + words[-1:]
     return " ".join(words)
+
+
+_OTHER_SPACES = re.compile(r"[^\S\n ]")  # white space but a newline or a space
+_MORE_SPACES = re.compile(r" {2,}")
+
+
+@functools.cache
+def _short_form_words() -> re.Pattern[str]:
+    """Match a short form that is not the last word of its line ("st" in "st louis")."""
+    forms = "|".join(sorted(map(re.escape, SHORT_FORMS), key=len, reverse=True))
+    return re.compile(rf"(?m)(?<![^\n ])(?:{forms})(?= )")
+
+
+def normalize_names(names: Sequence[str]) -> list[str]:
+    """Return :func:`normalize_name` of many names at once, in a few passes over one string.
+
+    The same steps as :func:`normalize_name` (translation table, compatibility decomposition
+    without combining marks, case folding, one space between words, short forms expanded)
+    applied to all names joined by newlines, so that building the gazetteer's million keys
+    takes about a second. A name holding a newline is normalised on its own.
+
+    Examples
+    --------
+    >>> normalize_names(["St. Petersburg", " Xank\u0259ndi", "Main St"])
+    ['saint petersburg', 'xankandi', 'main st']
+    """
+    if not names:
+        return []
+    if any("\n" in n for n in names):
+        return [normalize_name(n) for n in names]
+    text = "\n".join(names)
+    text = _TRANSLATED.sub(lambda m: _NAME_TRANSLATION[ord(m.group())], text)
+    if not text.isascii():
+        text = _strip_marks(unicodedata.normalize("NFKD", text))
+    text = _MORE_SPACES.sub(" ", _OTHER_SPACES.sub(" ", text.casefold()))
+    text = _short_form_words().sub(lambda m: SHORT_FORMS[m.group()], text)
+    return [k.strip(" ") if k[:1] == " " or k[-1:] == " " else k for k in text.split("\n")]
 
 
 @dataclass(frozen=True, slots=True)

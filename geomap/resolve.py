@@ -8,10 +8,11 @@ runs in passes (:data:`PASSES` at most): the first knows only the countries name
 each later one the places chosen by the pass before, until the choice is stable.
 
 Each rule is a small function of its own, testable on hand-made candidates:
-:func:`evidence` (the score), :func:`plausible` (names that may be ordinary words, acronyms,
-speakers or stray spellings need more evidence) and :data:`NAMESAKE_RULES` (a region or a
-city that news means when a town and a region share a name). :func:`geoparse` runs
-extraction and resolution together and is the public entry point.
+:func:`~geomap.evidence.evidence` (the score) and :func:`~geomap.evidence.plausible` (names
+that may be ordinary words, acronyms, speakers or stray spellings need more evidence) in
+:mod:`geomap.evidence`; here :data:`NAMESAKE_RULES` (a region or a city that news means when
+a town and a region share a name) and :func:`consistent_twin` (two records of one town).
+:func:`geoparse` runs extraction and resolution together and is the public entry point.
 """
 
 from __future__ import annotations
@@ -20,82 +21,49 @@ import functools
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any
-
-import numpy as np
+from dataclasses import dataclass
 
 from .errors import ConfigurationError, InputError
+from .evidence import (
+    METROPOLIS,
+    NAME_MATCH,
+    POPULOUS,
+    TOWNS,
+    W_NAME,
+    Context,
+    Evidence,
+    NameUse,
+    Scored,
+    evidence,
+    holds_part,
+    nearness,
+    plausible,
+)
 from .gazetteer import Gazetteer, open_gazetteer
 from .geodesy import EARTH_RADIUS_KM
-from .names import AREAS, UNITS, Candidate, Feature, MatchKind
+from .names import CONTEXT_ONLY, LANDMARKS, Candidate, Feature, MatchKind
 from .text import Extractor, Mention, get_extractor
 
 __all__ = [
     "NAMESAKE_RULES",
+    "Context",
     "Evidence",
+    "NameUse",
+    "Scored",
     "Toponym",
+    "choose",
+    "consistent_twin",
     "evidence",
     "geoparse",
     "plausible",
     "resolve_mentions",
+    "twins",
 ]
 
-# Hand-set weights of the evidence (see the module docstring); documented in the README.
-W_POPULATION, W_NAME, W_FEATURE, W_COUNTRY_IN_TEXT, W_REGION_IN_TEXT, W_NEARBY = (
-    2.0, 1.5, 1.5, 1.0, 1.0, 1.5
-)  # fmt: skip
-W_CAPITAL = 1.0  # national capitals are what news names most ("Washington", "Tbilisi")
-NAME_MATCH: dict[int, float] = {MatchKind.PRIMARY: 1.0, MatchKind.ALTERNATE: 0.3}
-NEARBY_KM = 150.0
-POPULOUS = 100_000
-METROPOLIS = 1_000_000
-TINY = 1_000
-SMALL = 10_000
 PASSES = 3
-TREE_ANCHORS = 256  # more anchors than this: nearest by k-d tree, not a distance matrix
-_TOWNS = frozenset({Feature.CITY, Feature.CAPITAL})
-
-
-class Evidence(str, Enum):
-    """Why a place was chosen: the parts of a toponym's ``reason``, joined by ``+``."""
-
-    POPULOUS = "populous"
-    NAME = "name"
-    ALTERNATE_NAME = "alternate-name"
-    ALIAS = "alias"
-    ADJECTIVE = "adjective"
-    COUNTRY = "country"
-    REGION = "region"
-    CONTINENT = "continent"
-    MACROREGION = "macroregion"
-    COUNTY = "county"
-    CAPITAL = "capital"
-    COUNTRY_IN_TEXT = "country-in-text"
-    HOLDS_OTHER_PLACES = "holds-other-places"
-    REGION_IN_TEXT = "region-in-text"
-    NEAR_OTHER_PLACES = "near-other-places"
-    REGION_OVER_NAMESAKE_TOWN = "region-over-namesake-town"
-    REGION_OVER_NAMESAKE_COUNTRY = "region-over-namesake-country"
-    TOWN_OVER_NAMESAKE_COUNTY = "town-over-namesake-county"
-    CITY_OVER_NAMESAKE_REGION = "city-over-namesake-region"
-    ONLY_CANDIDATE = "only-candidate"
-    NOT_IN_GAZETTEER = "not-in-gazetteer"
-
-
-_MATCH_EVIDENCE: dict[int, Evidence] = {
-    MatchKind.PRIMARY: Evidence.NAME,
-    MatchKind.ALTERNATE: Evidence.ALTERNATE_NAME,
-    MatchKind.ALIAS: Evidence.ALIAS,
-    MatchKind.ADJECTIVE: Evidence.ADJECTIVE,
-}
-# Evidence that the document is about the place's country or region.
-_SUPPORT = frozenset(
-    {Evidence.COUNTRY_IN_TEXT, Evidence.REGION_IN_TEXT, Evidence.NEAR_OTHER_PLACES}
-)
-# Evidence that a place is local to the document, not just in a country it names.
-_LOCAL = frozenset({Evidence.REGION_IN_TEXT, Evidence.NEAR_OTHER_PLACES})
+TWIN_KM = 25.0  # two records of one town (same name, country, region) this far apart disagree
+TWIN_PENALTY = 0.7  # the score of a town whose records disagree is multiplied by this
+LANDMARK_PENALTY = 0.5  # ... and of a place standing in for a landmark it does not hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,265 +91,6 @@ class Toponym:
     sentence_end: int = 0
 
 
-@dataclass(frozen=True)
-class NameUse:
-    """A distinct name of the document and how it was written (all its mentions together)."""
-
-    key: str
-    common_word: bool = False  # also a frequent English word
-    locative: bool = False  # written after a preposition of place at least once ("in Nelson")
-    initial_only: bool = False  # every mention starts a sentence
-    acronym: bool = False  # written in capitals, at most 5 letters ("NATO", "BA")
-    speaker: bool = False  # a lone word that says or tells something ("Johnson said")
-    part: bool = False  # always inside the name of something else ("Windsor Castle")
-    ner: bool = False  # a recogniser already judged it a place
-
-    @classmethod
-    def of(cls, key: str, mentions: Sequence[Mention]) -> NameUse:
-        """Sum up how the mentions of one name were written."""
-        return cls(
-            key=key,
-            common_word=any(m.common_word for m in mentions),
-            locative=any(m.locative for m in mentions),
-            initial_only=all(m.sentence_initial for m in mentions),
-            acronym=all(m.name.isupper() and len(m.name) <= 5 for m in mentions),
-            speaker=any(m.speaker for m in mentions),
-            part=all(m.part for m in mentions),
-            ner=all(m.ner for m in mentions),
-        )
-
-
-# -- the document context --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Anchors:
-    """The point places of a context as arrays (radians), with each name's column.
-
-    Above :data:`TREE_ANCHORS` places, a k-d tree over their unit vectors answers "nearest
-    anchor" in log time, so a text naming thousands of places resolves in linear time.
-    """
-
-    index: dict[str, int]
-    lat: np.ndarray
-    lon: np.ndarray
-    coslat: np.ndarray
-    tree: Any = None
-
-
-@dataclass
-class Context:
-    """What the document says so far: its countries, regions and point places.
-
-    Each piece of evidence remembers which names gave it, so that no name supports itself.
-    """
-
-    countries: dict[str, set[str]] = field(default_factory=dict)
-    regions: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    anchors: dict[str, Candidate] = field(default_factory=dict)
-    # the point places of the document by the country and the region they lie in
-    inside: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    _arrays: _Anchors | None = None
-
-    @classmethod
-    def from_picks(cls, picks: dict[str, Candidate]) -> Context:
-        """Return the context that the places chosen for the names (``picks``) give."""
-        ctx = cls()
-        for key, c in picks.items():
-            if c.feature in (Feature.COUNTRY, Feature.REGION):
-                ctx.countries.setdefault(c.country_code, set()).add(key)
-            if c.feature == Feature.REGION:
-                ctx.regions.setdefault((c.country_code, c.admin1), set()).add(key)
-            if c.feature not in AREAS:
-                ctx.anchors[key] = c
-                ctx.inside.setdefault((c.country_code, ""), set()).add(key)
-                ctx.inside.setdefault((c.country_code, c.admin1), set()).add(key)
-        return ctx
-
-    def anchor_arrays(self) -> _Anchors:
-        """Return the anchors as arrays, computed once per context."""
-        if self._arrays is None:
-            lat = np.radians([a.lat for a in self.anchors.values()])[None, :]
-            lon = np.radians([a.lon for a in self.anchors.values()])[None, :]
-            index = {key: i for i, key in enumerate(self.anchors)}
-            tree = None
-            if len(index) > TREE_ANCHORS:
-                from scipy.spatial import cKDTree
-
-                tree = cKDTree(_unit_vectors(lat[0], lon[0]))
-            self._arrays = _Anchors(index, lat, lon, np.cos(lat), tree)
-        return self._arrays
-
-    def names_country(self, code: str, key: str) -> bool:
-        """Whether a name other than ``key`` places the document in country ``code``."""
-        return _other_than(self.countries.get(code), key)
-
-    def names_region(self, code: str, admin1: str, key: str) -> bool:
-        """Whether a name other than ``key`` places the document in that region."""
-        return _other_than(self.regions.get((code, admin1)), key)
-
-    def holds_places(self, c: Candidate, key: str) -> bool:
-        """Whether a country or region ``c`` holds places chosen for other names."""
-        area = (c.country_code, c.admin1 if c.feature == Feature.REGION else "")
-        return _other_than(self.inside.get(area), key)
-
-
-def _other_than(names: set[str] | None, key: str) -> bool:
-    """Whether ``names`` holds a name other than ``key`` (without building a new set)."""
-    if not names:
-        return False
-    return len(names) > 1 or key not in names
-
-
-def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Return points (radians) as unit vectors, shape ``(n, 3)``: chords order like arcs."""
-    coslat = np.cos(lat)
-    return np.column_stack((coslat * np.cos(lon), coslat * np.sin(lon), np.sin(lat)))
-
-
-def nearness(cs: Sequence[Candidate], key: str, ctx: Context) -> np.ndarray:
-    """Return exp(-d / NEARBY_KM) for each candidate (0 when there is nothing to be near).
-
-    ``d`` is the great-circle distance in km to the nearest place chosen for another name of
-    the document; one distance matrix per name. Areas are never near anything: no distances.
-    """
-    if all(c.feature in AREAS for c in cs):
-        return np.zeros(len(cs))
-    anchors = ctx.anchor_arrays()
-    own = anchors.index.get(key)
-    if len(anchors.index) - (own is not None) == 0:
-        return np.zeros(len(cs))
-    lat1 = np.radians([c.lat for c in cs])
-    lon1 = np.radians([c.lon for c in cs])
-    if anchors.tree is not None:  # many anchors: the nearest two by chord, then not itself
-        chord, found = anchors.tree.query(_unit_vectors(lat1, lon1), k=2)
-        pick = np.where(found[:, 0] == (-1 if own is None else own), 1, 0)
-        nearest = chord[np.arange(len(cs)), pick]
-        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(nearest / 2, 0, 1))
-        return np.exp(-km / NEARBY_KM)
-    h = (
-        np.sin((anchors.lat - lat1[:, None]) / 2) ** 2
-        + np.cos(lat1[:, None]) * anchors.coslat * np.sin((anchors.lon - lon1[:, None]) / 2) ** 2
-    )
-    if own is not None:
-        h[:, own] = 1.0  # a name is not near itself: the antipode
-    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))).min(axis=1)
-    return np.exp(-km / NEARBY_KM)
-
-
-# -- the rules -------------------------------------------------------------------------------
-
-
-def evidence(
-    c: Candidate, use: NameUse, ctx: Context, near: float
-) -> tuple[float, list[Evidence]]:
-    """Score one candidate (``near``: :func:`nearness`); return (score, evidence)."""
-    found: list[Evidence] = []
-    area = c.feature in AREAS
-    score = (
-        0.0  # their population is the sum of their towns', not a measure of fame
-        if c.feature in (Feature.REGION, Feature.CONTINENT, Feature.MACROREGION)
-        else W_POPULATION * min(math.log10(c.population + 1) / 7.0, 1.0)
-    )
-    if c.population >= POPULOUS and not area:
-        found.append(Evidence.POPULOUS)
-    score += W_NAME * NAME_MATCH.get(c.kind, 1.0)
-    found.append(_MATCH_EVIDENCE[c.kind])
-    if area:
-        score += W_FEATURE
-        found.append(Evidence(str(c.feature)))
-    elif c.feature == Feature.COUNTY:
-        found.append(Evidence.COUNTY)
-    elif c.feature == Feature.CAPITAL and c.kind == MatchKind.PRIMARY:
-        score += W_CAPITAL
-        found.append(Evidence.CAPITAL)
-    if c.feature != Feature.COUNTRY and ctx.names_country(c.country_code, use.key):
-        score += W_COUNTRY_IN_TEXT
-        found.append(Evidence.COUNTRY_IN_TEXT)
-    if c.feature in (Feature.COUNTRY, Feature.REGION) and ctx.holds_places(c, use.key):
-        score += W_REGION_IN_TEXT  # "Georgia" with Atlanta, not with Tbilisi
-        found.append(Evidence.HOLDS_OTHER_PLACES)
-    if not area and ctx.names_region(c.country_code, c.admin1, use.key):
-        score += W_REGION_IN_TEXT
-        found.append(Evidence.REGION_IN_TEXT)
-    if not area:
-        score += W_NEARBY * near
-        if near > 0.3:
-            found.append(Evidence.NEAR_OTHER_PLACES)
-    return score, found
-
-
-def holds_part(c: Candidate, found: Sequence[Evidence]) -> bool:
-    """Whether a place named inside a longer name ("Manila Cathedral") is where that thing is.
-
-    It is when the place is local to the document or a city big enough to be the obvious
-    one; a small namesake far away ("Eglinton Avenue" in Toronto, not Eglinton) is not.
-    """
-    big = c.feature in _TOWNS and c.population >= POPULOUS
-    return big or c.feature in AREAS or not _LOCAL.isdisjoint(found)
-
-
-def _plausible_acronym(c: Candidate, supported: bool) -> bool:
-    """Judge an acronym ("NATO", "BA"): an alias ("US", "EU") as is, else a big place."""
-    if c.kind == MatchKind.ALIAS:
-        return True
-    return c.kind == MatchKind.PRIMARY and (c.population >= POPULOUS or supported)
-
-
-def _plausible_common_word(c: Candidate, use: NameUse, found: Sequence[Evidence]) -> bool:
-    """Judge an ordinary word ("Police", "Reading"): mid-sentence, own name, big or local."""
-    if use.initial_only or c.kind != MatchKind.PRIMARY:
-        return False
-    if c.feature in UNITS:  # "Centre", "Western": in its country only
-        return (
-            c.feature in (Feature.CONTINENT, Feature.MACROREGION)
-            or Evidence.COUNTRY_IN_TEXT in found
-        )
-    # "in Nelson", "near Franklin": a town too, if it is no hamlet and fits the document
-    supported = not _SUPPORT.isdisjoint(found)
-    local = use.locative and c.population >= SMALL and supported
-    return c.population >= POPULOUS or local
-
-
-def plausible(c: Candidate, use: NameUse, found: Sequence[Evidence]) -> bool:
-    """Whether ``c`` may be meant at all, given how its name was written and the evidence.
-
-    Names that may be ordinary words, acronyms, speakers or stray spellings need more.
-    """
-    if use.ner:
-        return True  # the recogniser decided it is a place; only which place is open
-    supported = not _SUPPORT.isdisjoint(found)
-    if use.part:  # "Windsor Castle" near London is at Windsor; "Eglinton Avenue" is not Eglinton
-        return c.feature not in AREAS and holds_part(c, found)
-    if use.acronym:
-        return _plausible_acronym(c, supported)
-    if c.feature == Feature.COUNTRY:
-        return True  # "Turkey", "China", "Chad": the capital in running text is enough
-    if use.speaker and c.population < POPULOUS:
-        return False  # "Johnson said": a person
-    if use.common_word:
-        return _plausible_common_word(c, use, found)
-    if c.feature in UNITS:
-        return True
-    if c.population < TINY or (c.kind == MatchKind.ALTERNATE and c.population < SMALL):
-        return supported  # a hamlet, or a small place by another name, needs corroboration
-    return True
-
-
-@dataclass(frozen=True)
-class Scored:
-    """A candidate with its score, evidence and plausibility."""
-
-    score: float
-    found: list[Evidence]
-    plausible: bool
-    candidate: Candidate
-
-    def because(self, why: Evidence) -> Scored:
-        """Return this choice with one more piece of evidence."""
-        return Scored(self.score, [*self.found, why], self.plausible, self.candidate)
-
-
 def _same_region(a: Candidate, b: Candidate) -> bool:
     return (a.country_code, a.admin1) == (b.country_code, b.admin1)
 
@@ -394,7 +103,7 @@ def region_over_town(best: Scored, options: Sequence[Scored]) -> Scored | None:
     Maryland). So does a region of several countries ("Middle East").
     """
     town = best.candidate
-    if town.feature not in _TOWNS or town.population >= POPULOUS:
+    if town.feature not in TOWNS or town.population >= POPULOUS:
         return None
     for t in options:
         c = t.candidate
@@ -428,19 +137,48 @@ def town_over_county(best: Scored, options: Sequence[Scored]) -> Scored | None:
     if best.candidate.feature != Feature.COUNTY:
         return None
     for t in options:
-        if t.candidate.feature in _TOWNS and _same_region(t.candidate, best.candidate):
+        if t.candidate.feature in TOWNS and _same_region(t.candidate, best.candidate):
             return t.because(Evidence.TOWN_OVER_NAMESAKE_COUNTY)
     return None
 
 
 def city_over_region(best: Scored, options: Sequence[Scored]) -> Scored | None:
-    """Prefer a city of a million to the region named after it ("New York")."""
+    """Prefer a city of a million to the region named after it ("New York").
+
+    Unless the document's other places lie in the region away from the city ("New York"
+    with Albany and Buffalo is the state).
+    """
     if best.candidate.feature != Feature.REGION:
         return None
     for t in options:
         c = t.candidate
-        if c.feature in _TOWNS and c.population >= METROPOLIS and _same_region(c, best.candidate):
+        if c.feature in TOWNS and c.population >= METROPOLIS and _same_region(c, best.candidate):
+            if (
+                Evidence.HOLDS_OTHER_PLACES in best.found
+                and Evidence.NEAR_OTHER_PLACES not in t.found
+            ):
+                return None
             return t.because(Evidence.CITY_OVER_NAMESAKE_REGION)
+    return None
+
+
+def region_over_distant_city(best: Scored, options: Sequence[Scored]) -> Scored | None:
+    """Prefer a region holding the document's places to its namesake city far from them.
+
+    "New York" with Albany, Buffalo and Rochester is the state: the city lies in it, but
+    none of the other places is near the city.
+    """
+    town = best.candidate
+    if town.feature not in TOWNS or Evidence.NEAR_OTHER_PLACES in best.found:
+        return None
+    for t in options:
+        c = t.candidate
+        if (
+            c.feature == Feature.REGION
+            and _same_region(c, town)
+            and Evidence.HOLDS_OTHER_PLACES in t.found
+        ):
+            return t.because(Evidence.REGION_OVER_NAMESAKE_TOWN)
     return None
 
 
@@ -451,7 +189,64 @@ NAMESAKE_RULES: tuple[Callable[[Scored, Sequence[Scored]], Scored | None], ...] 
     region_over_country,
     town_over_county,
     city_over_region,
+    region_over_distant_city,
 )
+
+
+def twins(c: Candidate, cs: Sequence[Candidate]) -> list[Candidate]:
+    """Return the other records of town ``c`` among ``cs`` (one name's candidates).
+
+    Towns of the same name, country and first-level region more than :data:`TWIN_KM` apart:
+    GeoNames sometimes holds one town twice ("Kupwara" at 34.03 N, and at the district seat
+    near 34.53 N under the name "Kopawor"), or a region has two places of one name; either
+    way the records disagree about where the name is.
+    """
+    if c.feature not in TOWNS:
+        return []
+    return [
+        o
+        for o in cs
+        if o is not c and o.feature in TOWNS and _same_region(o, c) and _km(o, c) > TWIN_KM
+    ]
+
+
+def _km(a: Candidate, b: Candidate) -> float:
+    """Great-circle distance between two candidates, km."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def consistent_twin(best: Scored, options: Sequence[Scored]) -> Scored:
+    """Among a town's disagreeing records (:func:`twins`), prefer the one its unit supports.
+
+    The record nearest to a county or district of the name in the same region, if one is a
+    candidate; else the record with the best evidence apart from how the name matched (an
+    alternate spelling of one town is no evidence between two records of it), then the more
+    populous. Either way the choice says that the records disagree.
+    """
+    if len(options) < 2 or best.candidate.feature not in TOWNS:
+        return best  # the usual case, decided cheaply
+    others = twins(best.candidate, [t.candidate for t in options])
+    if not others:
+        return best
+    records = [best, *(t for t in options if t.candidate in others)]
+    units = [t.candidate for t in options if t.candidate.feature == Feature.COUNTY
+             and _same_region(t.candidate, best.candidate)]  # fmt: skip
+    if units:
+        pick = min(records, key=lambda t: min(_km(t.candidate, u) for u in units))
+    else:
+        pick = max(
+            records,
+            key=lambda t: (
+                round(t.score - W_NAME * NAME_MATCH.get(t.candidate.kind, 1.0), 6),
+                t.candidate.population,
+            ),
+        )
+    return pick.because(Evidence.RECORDS_DISAGREE)
 
 
 def choose(
@@ -467,6 +262,13 @@ def choose(
     if use.acronym and any(t.candidate.kind == MatchKind.ALIAS for t in options):
         # "EU" as written is the alias, not the French town Eu
         options = [t for t in options if t.candidate.kind == MatchKind.ALIAS]
+    if len(options) > 1 and any(t.candidate.kind == MatchKind.INSTITUTION for t in options):
+        # "the White House" is the government, not White House, Tennessee
+        options = [t for t in options if t.candidate.kind == MatchKind.INSTITUTION]
+    if use.unit and any(t.candidate.feature == use.unit for t in options):
+        # "the Sumy region" is the oblast; "Georgia state line" the US state
+        options = [t.because(Evidence.UNIT_NAMED) for t in options
+                   if t.candidate.feature == use.unit]  # fmt: skip
     if not options:
         return None
     best = max(options, key=lambda t: t.score)
@@ -475,20 +277,41 @@ def choose(
         if other is not None:
             best = other
             break
+    best = consistent_twin(best, options)
     top = max(t.score for t in scored)
     share = math.exp(best.score - top) / sum(math.exp(t.score - top) for t in scored)  # softmax
+    confidence = share * (1 - math.exp(-best.score / 2))
+    if Evidence.RECORDS_DISAGREE in best.found:
+        confidence *= TWIN_PENALTY
     found = list(best.found)
     if len(cs) == 1:
         found.append(Evidence.ONLY_CANDIDATE)
-    return best.candidate, share * (1 - math.exp(-best.score / 2)), found
+    return best.candidate, confidence, found
 
 
 # -- the document ----------------------------------------------------------------------------
 
 
 def _group(m: Mention) -> str:
-    """Return the name a mention shares its place with: its key, apart when restricted."""
-    return m.key if m.only is None else f"{m.key}#{m.only}"
+    """Return the name a mention shares its place with: its key, apart when restricted.
+
+    "Ga.", "the Sumy region" and "Paris, Tenn." are resolved apart from a plain "Georgia",
+    "Sumy" or "Paris" in the same text.
+    """
+    if m.only is None and m.unit is None and m.within is None:
+        return m.key
+    return f"{m.key}#{m.only or ''}#{m.unit or ''}#{m.within or ''}"
+
+
+def _areas(cs: Sequence[Candidate]) -> frozenset[tuple[str, str]]:
+    """Return the areas a name may stand for: (country, admin1) of regions, (country, "")."""
+    out = set()
+    for c in cs:
+        if c.feature == Feature.REGION:
+            out.add((c.country_code, c.admin1))
+        elif c.feature == Feature.COUNTRY and c.kind not in CONTEXT_ONLY:
+            out.add((c.country_code, ""))
+    return frozenset(out)
 
 
 def resolve_mentions(
@@ -517,7 +340,8 @@ def resolve_mentions(
     for key, ms in by_key.items():
         only = ms[0].only
         pools[key] = [c for c in candidates.get(ms[0].key, []) if only in (None, c.feature)]
-        uses[key] = NameUse.of(key, ms)
+        within = ms[0].within
+        uses[key] = NameUse.of(key, ms, _areas(candidates.get(within, [])) if within else None)
     # First context: the countries named outright, before anything is resolved.
     ctx = Context.from_picks(
         {k: cs[0] for k, cs in pools.items() if cs and cs[0].feature == Feature.COUNTRY}
@@ -549,8 +373,15 @@ def _toponym(m: Mention, pick: tuple[Candidate, float, list[Evidence]] | None) -
             sentence_start=m.sentence_start, sentence_end=m.sentence_end,
         )  # fmt: skip
     c, score, found = pick
+    if c.kind in CONTEXT_ONLY:
+        return None  # "Palestinians", "the White House": the country is context, not a place
     if m.part and not holds_part(c, found):
         return None  # "Marigny Canal" when Marigny is in France: not the place, nor near it
+    if m.landmark and c.feature not in LANDMARKS:
+        # "Preah Vihear temple" when the temple is not in the gazetteer: the point is the
+        # province's (or the town's), and the toponym says so
+        found = [*found, Evidence.LANDMARK_NOT_IN_GAZETTEER]
+        score *= LANDMARK_PENALTY
     return Toponym(
         start=m.start,
         end=m.end,

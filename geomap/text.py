@@ -59,6 +59,10 @@ class Mention:
     locative: bool = False  # after a preposition of place: "in Nelson", "near Franklin"
     only: str | None = None  # the one feature the name can stand for ("region" for "Calif.")
     part: bool = False  # inside the name of something else ("Windsor Castle", "Hotel Kyjev")
+    landmark: str | None = None  # "temple" in "Preah Vihear temple" (not itself in the gazetteer)
+    within: str | None = None  # key of the area after a comma: "Paris, Tenn." -> "tennessee"
+    unit: str | None = None  # the feature a following word asks for: "Sumy region" -> "region"
+    variant: bool = False  # a spelling the gazetteer lacks, matched by folding ("Baramulla")
 
 
 class Extractor(Protocol):

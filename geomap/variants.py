@@ -14,7 +14,7 @@ import re
 
 from .rules import table
 
-__all__ = ["fold_key", "variant_rules"]
+__all__ = ["fold_key", "fold_keys", "variant_rules"]
 
 
 @functools.cache
@@ -59,3 +59,32 @@ def fold_key(key: str) -> str:
     for pattern, replacement in variant_rules():
         key = pattern.sub(replacement, key)
     return key
+
+
+@functools.cache
+def _line_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Return the rules for many keys joined by newlines.
+
+    A normalised key's only white space is a single space, so a white-space class becomes a
+    space and never reaches across a line's end; ``$`` ends each line.
+    """
+    return tuple(
+        (re.compile(p.pattern.replace(r"\s", " "), re.MULTILINE), r) for p, r in variant_rules()
+    )
+
+
+def fold_keys(keys: list[str]) -> list[str]:
+    """Return :func:`fold_key` of many keys, each rule applied once to all of them.
+
+    Examples
+    --------
+    >>> fold_keys(["baramulla", "otdar mean chey"]) == [fold_key("baramula"),
+    ...                                                 fold_key("oddar meanchey")]
+    True
+    """
+    if not keys or any("\n" in k for k in keys):
+        return [fold_key(k) for k in keys]
+    text = "\n".join(keys)
+    for pattern, replacement in _line_rules():
+        text = pattern.sub(replacement, text)
+    return text.split("\n")

@@ -15,7 +15,7 @@ def test_geocode_prints_candidates_best_first():
     result = CliRunner().invoke(cli, ["geocode", "Goris"])
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
-    assert lines[0].startswith("Goris\tAM\t39.51111\t46.34168")
+    assert lines[0].startswith("Goris\tSyunik'\tAM\t39.51111\t46.34168")
     assert any("\tGE\t" in line for line in lines[1:])
 
 

@@ -1,6 +1,5 @@
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -293,20 +292,6 @@ def test_repeated_lookups_are_answered_the_same_from_memory(gazetteer):
     assert gazetteer.known(keys) == gazetteer.known(keys) == {"goris", "kapan"}
 
 
-def test_build_progress_names_every_phase_and_ends_at_100(monkeypatch, tmp_path, capsys):
-    """The first run's bar: each phase named, the percentage never goes back, and it ends full."""
-    tiny_sources(monkeypatch)
-    gz.build_gazetteer(tmp_path / "g.sqlite", progress=True)
-    frames = [f.strip() for f in re.split(r"[\r\n]", capsys.readouterr().err) if f.strip()]
-    shown = [re.match(r"building gazetteer(?:: ([a-z ]+))?: *(\d+)%", f) for f in frames]
-    assert all(shown), frames
-    phases = list(dict.fromkeys(m.group(1) for m in shown if m and m.group(1)))
-    assert phases == [*gz._BuildProgress.SHARES, "done"]
-    percents = [int(m.group(2)) for m in shown if m]
-    assert percents == sorted(percents) and percents[-1] == 100
-    assert sum(gz._BuildProgress.SHARES.values()) == 100
-
-
 # -- verify checks the whole file (issue 11 item 8) ------------------------------------------
 
 
@@ -370,3 +355,29 @@ def test_gazetteer_info_verify_reports_damage_in_one_line(monkeypatch, tmp_path)
     (error,) = [line for line in result.output.splitlines() if line.startswith("Error: ")]
     assert "is damaged: SQLite integrity check failed" in error
     assert error.endswith("rebuild it with `geomap gazetteer build`")
+
+
+def test_build_progress_moves_through_every_phase_to_the_end(monkeypatch, tmp_path):
+    from geomap import gazetteer_build as build
+
+    assert sum(weight for _, weight in build.BUILD_PHASES) == 100
+    started, finished = [], []
+    monkeypatch.setattr(build.Progress, "start", lambda _self, phase: started.append(phase))
+    original = build.Progress.done
+
+    def done(self, phase):
+        finished.append(phase)
+        original(self, phase)
+
+    monkeypatch.setattr(build.Progress, "done", done)
+    tiny_build(monkeypatch, tmp_path / "g.sqlite")
+    phases = [name for name, _ in build.BUILD_PHASES]
+    assert started == phases and finished == phases  # every phase, in order, each once
+
+
+def test_batch_normalisation_is_the_one_normalisation():
+    from geomap.names import normalize_names
+
+    names = ["St. Petersburg", " Xankəndi ", "Main St", "Côte d’Ivoire", "U.S.", "São  Paulo",
+             "Nagorno–Karabakh", "Ste. Marie", "Москва", "Ærø", ""]  # fmt: skip
+    assert normalize_names(names) == [normalize_name(n) for n in names]

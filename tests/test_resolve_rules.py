@@ -15,6 +15,7 @@ from geomap.resolve import (
     region_over_town,
     resolve_mentions,
     town_over_county,
+    twins,
 )
 from geomap.text import Mention
 
@@ -129,3 +130,132 @@ def test_a_restricted_short_form_names_only_its_feature():
     mentions = [mention(text, "Ga.", only="region")]
     found = resolve_mentions(mentions, {"ga.": [GEORGIA_COUNTRY, GEORGIA_STATE]})
     assert [t.feature for t in found] == ["region"]
+
+
+# -- issue 14: context-only names, units, "Town, State", the focus region, twin records ------
+
+US_COUNTRY = place(6252001, "United States", 39.76, -98.5, "US", "", 327_000_000, Feature.COUNTRY)
+PARIS_FR = place(2988507, "Paris", 48.85, 2.35, "FR", "11", 2_138_000, Feature.CAPITAL)
+PARIS_TN = place(4647963, "Paris", 36.30, -88.33, "US", "TN", 10_150, Feature.CITY)
+MEMPHIS = place(4641239, "Memphis", 35.15, -90.05, "US", "TN", 650_000, Feature.CITY)
+NASHVILLE = place(4644585, "Nashville", 36.17, -86.78, "US", "TN", 530_000, Feature.CITY)
+TENNESSEE = place(4662168, "Tennessee", 35.75, -86.25, "US", "TN", 0, Feature.REGION)
+SUMY_CITY = place(692194, "Sumy", 50.92, 34.80, "UA", "21", 268_000, Feature.CITY)
+SUMY_OBLAST = place(692196, "Sumska oblast", 51.0, 34.0, "UA", "21", 0, Feature.REGION,
+                    MatchKind.ALTERNATE)  # fmt: skip
+WHITE_HOUSE_TN = place(4664386, "White House", 36.47, -86.65, "US", "TN", 10_000, Feature.CITY)
+WHITE_HOUSE = place(6252001, "United States", 39.76, -98.5, "US", "", 0, Feature.COUNTRY,
+                    MatchKind.INSTITUTION)  # fmt: skip
+KUPWARA_A = place(6268046, "Kupwāra", 34.03, 74.26, "IN", "12", 14_711, Feature.CITY)
+KUPWARA_B = place(10002798, "Kopawor", 34.53, 74.26, "IN", "12", 21_771, Feature.CITY,
+                  MatchKind.ALTERNATE)  # fmt: skip
+NY_TOWN_UPSTATE = place(5106834, "Albany", 42.65, -73.76, "US", "NY", 97_000, Feature.CITY)
+BUFFALO = place(5110629, "Buffalo", 42.89, -78.88, "US", "NY", 278_000, Feature.CITY)
+
+
+def test_the_focus_region_is_where_most_places_lie():
+    ctx = Context.from_picks({"memphis": MEMPHIS, "nashville": NASHVILLE, "goris": KAPAN})
+    assert ctx.focus == ("US", "TN")
+    assert ctx.in_focus(PARIS_TN, "paris") and not ctx.in_focus(PARIS_FR, "paris")
+    assert not ctx.in_focus(MEMPHIS, "memphis")  # one other name is not a focus
+    lone = Context.from_picks({"memphis": MEMPHIS, "goris": KAPAN, "kapan": KAPAN_ID})
+    assert lone.focus is None  # no region holds two names
+
+
+def test_choose_follows_the_focus_region():
+    ctx = Context.from_picks({"memphis": MEMPHIS, "nashville": NASHVILLE})
+    c, _, found = choose([PARIS_FR, PARIS_TN], NameUse("paris"), ctx)
+    assert c is PARIS_TN and Evidence.DOCUMENT_FOCUS in found
+    c, _, _ = choose([PARIS_FR, PARIS_TN], NameUse("paris"), Context())
+    assert c is PARIS_FR  # with no context, the capital
+
+
+def test_town_comma_area():
+    use = NameUse("paris", within=frozenset({("US", "TN")}))
+    c, _, found = choose([PARIS_FR, PARIS_TN], use, Context())
+    assert c is PARIS_TN and Evidence.IN_NAMED_AREA in found
+    text = "A shooting in Paris, Tenn., left one dead."
+    mentions = [mention(text, "Paris"), mention(text, "Tenn.", only="region")]
+    mentions[0] = Mention(*[getattr(mentions[0], f) for f in ("start", "end", "name", "key",
+                          "sentence_start", "sentence_end")], within="tenn.")  # fmt: skip
+    found = {t.name: t for t in resolve_mentions(
+        mentions, {"paris": [PARIS_FR, PARIS_TN], "tenn.": [TENNESSEE]})}  # fmt: skip
+    assert found["Paris"].geonameid == PARIS_TN.geonameid
+
+
+def test_a_unit_word_picks_the_unit():
+    c, _, found = choose([SUMY_CITY, SUMY_OBLAST], NameUse("sumy", unit="region"), Context())
+    assert c is SUMY_OBLAST and Evidence.UNIT_NAMED in found
+    c, _, _ = choose([SUMY_CITY, SUMY_OBLAST], NameUse("sumy"), Context())
+    assert c is SUMY_CITY
+    # a unit word that no candidate matches changes nothing
+    c, _, _ = choose([SUMY_CITY], NameUse("sumy", unit="county"), Context())
+    assert c is SUMY_CITY
+
+
+def test_an_institution_is_context_not_a_place():
+    text = "The White House said so."
+    found = resolve_mentions([mention(text, "White House")],
+                             {"white house": [WHITE_HOUSE_TN, WHITE_HOUSE]})  # fmt: skip
+    assert found == []
+    c, _, _ = choose([WHITE_HOUSE_TN, WHITE_HOUSE], NameUse("white house"), Context())
+    assert c is WHITE_HOUSE
+    ctx = Context.from_picks({"white house": WHITE_HOUSE})
+    assert ctx.names_country("US", "paris") and "white house" not in ctx.anchors
+
+
+def test_disagreeing_records_prefer_the_supported_one_and_say_so():
+    assert twins(KUPWARA_A, [KUPWARA_A, KUPWARA_B]) == [KUPWARA_B]
+    assert twins(KUPWARA_A, [KUPWARA_A, KAPAN]) == []  # another region: no twin
+    c, score, found = choose([KUPWARA_A, KUPWARA_B], NameUse("kupwara"), Context())
+    assert c is KUPWARA_B and Evidence.RECORDS_DISAGREE in found
+    one, score_one, _ = choose([KUPWARA_A], NameUse("kupwara"), Context())
+    assert score < score_one
+
+
+def test_region_over_distant_city():
+    ctx = Context.from_picks({"albany": NY_TOWN_UPSTATE, "buffalo": BUFFALO})
+    c, _, found = choose([NY_CITY, NY_STATE], NameUse("new york"), ctx)
+    assert c is NY_STATE and Evidence.REGION_OVER_NAMESAKE_TOWN in found
+    near = Context.from_picks({"brooklyn": place(5110302, "Brooklyn", 40.65, -73.95, "US",
+                                                 "NY", 2_600_000, Feature.CITY)})  # fmt: skip
+    c, _, _ = choose([NY_CITY, NY_STATE], NameUse("new york"), near)
+    assert c is NY_CITY
+
+
+def test_supplement_features_are_areas_lines_water_or_landmarks():
+    from geomap.names import AREAS, LANDMARKS, LINES, NOT_INCIDENT_POINTS, WATER
+
+    assert Feature.CEASEFIRE_LINE in LINES and Feature.RIVER in WATER
+    assert LINES | WATER <= NOT_INCIDENT_POINTS and LINES | WATER <= AREAS
+    assert Feature.DAM in LANDMARKS and Feature.DAM not in AREAS
+    assert Feature.CITY not in NOT_INCIDENT_POINTS
+    loc = place(-1, "Line of Control", 34.7, 74.5, "IN", "", 0, Feature.CEASEFIRE_LINE)
+    assert not plausible(loc, NameUse("line of control"), [Evidence.NAME])  # needs India
+    assert plausible(loc, NameUse("line of control"), [Evidence.NAME, Evidence.COUNTRY_IN_TEXT])
+    golan = place(-2, "Golan Heights", 33.0, 35.7, "IL", "", 0, Feature.DISPUTED_AREA)
+    assert plausible(golan, NameUse("golan heights"), [Evidence.NAME])
+    score, found = evidence(golan, NameUse("golan heights"), Context(), near=0.0)
+    assert Evidence.DISPUTED_AREA in found and score > 0
+
+
+def test_a_landmark_word_lowers_the_score_and_says_why():
+    text = "Fighting near the Mosul dam."
+    plain = mention(text, "Mosul")
+    dam = Mention(*[getattr(plain, f) for f in ("start", "end", "name", "key", "sentence_start",
+                  "sentence_end")], landmark="dam")  # fmt: skip
+    mosul = place(99072, "Mosul", 36.34, 43.13, "IQ", "15", 1_739_800, Feature.CITY)
+    with_dam = resolve_mentions([dam], {"mosul": [mosul]})[0]
+    without = resolve_mentions([plain], {"mosul": [mosul]})[0]
+    assert "landmark-not-in-gazetteer" in with_dam.reason and with_dam.score < without.score
+    assert (with_dam.lat, with_dam.lon) == (without.lat, without.lon)
+
+
+def test_a_short_alternate_name_needs_corroboration():
+    che = place(
+        7, "Chengde", 40.95, 117.96, "CN", "03", 300_000, Feature.CITY, MatchKind.ALTERNATE
+    )
+    assert not plausible(che, NameUse("che"), [Evidence.ALTERNATE_NAME])  # "Che Adams"
+    assert plausible(che, NameUse("che"), [Evidence.ALTERNATE_NAME, Evidence.COUNTRY_IN_TEXT])
+    own = place(8, "Ufa", 54.74, 55.97, "RU", "08", 1_100_000, Feature.CITY)
+    assert plausible(own, NameUse("ufa"), [Evidence.NAME])  # its own short name is enough

@@ -10,7 +10,7 @@ TINY_CITIES = {
                "countrycode": "GE", "population": 41933, "admin1code": "12",
                "alternatenames": ["Gori", "Goris"]},
 }  # fmt: skip
-TINY_WORDS = {"common": {"police"}, "first": {"charles"}}
+TINY_WORDS = {"common": {"police"}, "first": {"charles"}, "english": {"police", "the"}}
 
 
 def tiny_sources(monkeypatch):
