@@ -63,6 +63,9 @@ ROUNDING: Final[Mapping[str, int]] = MappingProxyType(
         "border_lat": COORD_DECIMALS,
         "border_lon": COORD_DECIMALS,
         "distance_km": DISTANCE_DECIMALS,
+        "ref_lat": COORD_DECIMALS,
+        "ref_lon": COORD_DECIMALS,
+        "rel_distance_km": DISTANCE_DECIMALS,
     }
 )
 """Decimals kept for each numeric column of the incidents table that is rounded."""

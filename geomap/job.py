@@ -10,6 +10,7 @@ the others are mapped. Each output file is written atomically. What was found in
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import tempfile
@@ -24,6 +25,7 @@ from tqdm.auto import tqdm
 
 from .borders import load_borders
 from .errors import ConfigurationError, InputError, OutputError
+from .events import document_date
 from .export import write_csv, write_geojson, write_gpkg
 from .features import DISTANCE_DECIMALS
 from .gazetteer import open_gazetteer
@@ -202,6 +204,7 @@ def map_files(
     encoding: str = "utf-8",
     max_bytes: int | None = MAX_BYTES,
     cache_dir: str | os.PathLike[str] | None = None,
+    date: str | dt.date | None = None,
 ) -> MapResult:
     """Map each article file: write its incident map and GIS files into ``out_dir``.
 
@@ -241,6 +244,10 @@ def map_files(
         Inputs larger than this are refused before they are read; None: no limit.
     cache_dir : path-like, optional
         The cache directory (gazetteer, derived borders); default :func:`geomap.io.cache_dir`.
+    date : str or datetime.date, optional
+        The date of the articles (ISO 8601, e.g. ``"2026-12-02"``): events a text anchors to
+        it ("on Tuesday", "yesterday") get an ``event_date``. Without it, an article that
+        opens with a dated dateline is dated by it.
 
     Returns
     -------
@@ -252,7 +259,8 @@ def map_files(
     Raises
     ------
     InputError
-        If the only input, or every input, cannot be used; nothing is written then.
+        If the only input, or every input, cannot be used, or ``date`` is not a date;
+        nothing is written then.
     OutputError
         If an output exists (without ``force``) or cannot be written.
     DependencyError
@@ -260,6 +268,7 @@ def map_files(
     """
     chosen = _check_formats(formats)
     check_measure(measure)
+    day = document_date(date, what="the date")  # a bad date is said before anything is read
     if "png" in chosen:
         find_chromium()  # a missing browser is said before anything is written
     if not paths:
@@ -326,6 +335,7 @@ def map_files(
             borders=borders,
             measure=measure,
             extractor=extractor,
+            dates={source: day} if day is not None else None,
         )
         if incidents.empty:
             written.empty.append(source)

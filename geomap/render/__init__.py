@@ -26,7 +26,7 @@ from .elements import (
     LinkLayer,
     MapControls,
 )
-from .layers import BORDER_PAD_DEGREES, PAGE_COLUMNS
+from .layers import BORDER_PAD_DEGREES, OPTIONAL_PAGE_COLUMNS, PAGE_COLUMNS
 from .map import CLUSTER_THRESHOLD, LABEL_LIMIT, LINK_LIMIT, incident_map, save_map
 from .style import (
     BORDER_COLOR,
@@ -51,6 +51,7 @@ __all__ = [
     "LINK_COLOR",
     "LINK_LIMIT",
     "NEAREST_BORDER_COLOR",
+    "OPTIONAL_PAGE_COLUMNS",
     "PAGE_COLUMNS",
     "BorderLayer",
     "CountryBasemap",

@@ -31,6 +31,7 @@ from .style import classify_cues, display_pair, format_distance
 
 __all__ = [
     "BORDER_PAD_DEGREES",
+    "OPTIONAL_PAGE_COLUMNS",
     "PAGE_COLUMNS",
     "border_collection",
     "country_collection",
@@ -47,7 +48,15 @@ PAGE_COLUMNS: Final = (
 )  # fmt: skip
 """The columns of the incidents table (`geomap.incidents.COLUMNS`) the page embeds: what
 its popups, tooltips and distance lines show. The page adds ``distance`` (the km label)
-and ``cue_class`` (the marker's class) and shows ``border`` with an en dash."""
+and ``cue_class`` (the marker's class: from ``event_type``, else ``cue``) and shows
+``border`` with an en dash."""
+
+OPTIONAL_PAGE_COLUMNS: Final = (
+    "role_reason", "metonymic", "event_type", "geo_precision", "event_date",
+)  # fmt: skip
+"""Columns of the events stage the page embeds when the incidents have them, after
+:data:`PAGE_COLUMNS`: why a place has its role, whether it stands for a government, the
+event type, its ACLED-style precision (1-3) and date."""
 
 _BORDER_TOLERANCE = 0.0005  # degrees, about 50 m: well below the border data's ~1 km
 _WORLD_TOLERANCE = 0.5  # degrees, the coarse world outside the detail box
@@ -67,13 +76,18 @@ def text_column(frame: pd.DataFrame, column: str) -> np.ndarray:
 def incident_collection(gdf: gpd.GeoDataFrame, rows: np.ndarray) -> dict[str, Any]:
     """Return the incidents at positions ``rows`` as the page's FeatureCollection.
 
-    The shared features (`geomap.features.incident_features`) of :data:`PAGE_COLUMNS`,
-    plus ``distance`` (the km label, null without a border), ``cue_class`` (see
-    `classify_cues`) and ``border`` shown with an en dash (null where there is none).
+    The shared features (`geomap.features.incident_features`) of :data:`PAGE_COLUMNS` and
+    of those :data:`OPTIONAL_PAGE_COLUMNS` the frame has, plus ``distance`` (the km label,
+    null without a border), ``cue_class`` (see `classify_cues`: the event type's class,
+    else the cue's) and ``border`` shown with an en dash (null where there is none).
     """
     border = text_column(gdf, "border")[rows].tolist()
     distance = float_column(gdf, "distance_km")[rows].tolist()
-    cue_class = classify_cues(text_column(gdf, "cue")[rows], text_column(gdf, "sentence")[rows])
+    cue_class = classify_cues(
+        text_column(gdf, "cue")[rows],
+        text_column(gdf, "sentence")[rows],
+        text_column(gdf, "event_type")[rows],
+    )
     extra = {
         "border": [display_pair(b) if b else None for b in border],
         "distance": [
@@ -82,7 +96,8 @@ def incident_collection(gdf: gpd.GeoDataFrame, rows: np.ndarray) -> dict[str, An
         ],
         "cue_class": cue_class.tolist(),
     }
-    return feature_collection(incident_features(gdf, columns=PAGE_COLUMNS, rows=rows, extra=extra))
+    columns = [*PAGE_COLUMNS, *(c for c in OPTIONAL_PAGE_COLUMNS if c in gdf)]
+    return feature_collection(incident_features(gdf, columns=columns, rows=rows, extra=extra))
 
 
 def border_collection(
