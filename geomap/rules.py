@@ -188,7 +188,8 @@ class WordClasses:
 def word_classes(name: str) -> WordClasses:
     """Return the word classes of ``geomap/data/<name>.tsv`` (rows ``class<TAB>entries``).
 
-    Entries are separated by ``|`` and lowercased; ``word:number`` gives the word a value.
+    Entries are separated by ``|`` and lowercased; ``word:number`` gives the word a value
+    (an entry that starts with ``:``, such as ``:`` itself, is a word).
 
     Raises
     ------
@@ -206,7 +207,9 @@ def word_classes(name: str) -> WordClasses:
     values: dict[str, dict[str, float]] = {}
     for cls, entries in _rows(name, 2, "class<TAB>word|word|..."):
         for entry in entries.split("|"):
-            word, _, value = entry.lower().partition(":")
+            word, _, value = entry.lower().rpartition(":")
+            if not word:  # no value: the entry is a word (":" itself is one)
+                word, value = entry.lower(), ""
             if value:
                 try:
                     values.setdefault(cls, {})[word] = float(value)

@@ -24,9 +24,16 @@ DATE_PRECISIONS = ("day", "week", "month")
 
 
 @functools.lru_cache(maxsize=1)
+def _months() -> dict[str, float]:
+    """Month names and their short forms ("sept.") -> month number."""
+    values = vocabulary().values
+    return {**values["month"], **values["month_short"]}
+
+
+@functools.lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
     vocab = vocabulary()
-    months = "|".join(sorted(vocab.values["month"], key=len, reverse=True))
+    months = "|".join(sorted(_months(), key=len, reverse=True))
     days = "|".join(sorted(vocab.words["weekday"], key=len, reverse=True))
     relative = "|".join(
         re.escape(r).replace(r"\ ", r"\s+")
@@ -78,7 +85,7 @@ def find_dates(
             month_word = (m.group("month1") or m.group("month2")).lower().rstrip(".")
             if month_word == "may" and m.group("month2") and m.group("month2")[0] == "m":
                 continue  # "may 5" in lowercase is the verb
-            month = int(vocab.values["month"][month_word])
+            month = int(_months()[month_word])
             d = int(m.group("day1") or m.group("day2"))
             year_text = m.group("year1") or m.group("year2")
             year = int(year_text) if year_text else document_date.year
@@ -192,7 +199,7 @@ def dateline_date(text: str) -> dt.date | None:
             month_word = (m.group("month1") or m.group("month2")).lower().rstrip(".")
             day = int(m.group("day1") or m.group("day2"))
             try:
-                return dt.date(int(year), int(vocabulary().values["month"][month_word]), day)
+                return dt.date(int(year), int(_months()[month_word]), day)
             except ValueError:
                 continue
     return None

@@ -36,16 +36,6 @@ __all__ = [
 # words (inner dots, dashes and apostrophes kept: "U.S.", "al-Mu'adham"), then "'s", "'t"
 _TOKEN = re.compile(r"[^\W_]+(?:[-.][^\W_]+|'(?![st]\b)[^\W_]+)*|'(?:s|t)\b|\S")
 _DASH = re.compile(r"\s(?:\u2014|\u2013|--+|-)\s|\s?(?:\u2014|\u2013|--+)\s?")
-_PASSIVE_SKIP = frozenset(
-    "was were is are been being be has have had came come comes under heavy intense fresh renewed"
-    " again also repeatedly reportedly allegedly badly severely and , later overnight".split()
-)
-_TIME_SKIP = frozenset(
-    "on also has have had later earlier again reportedly officially publicly quickly immediately"
-    " yesterday today tonight , in a an the statement its own separately once swiftly"
-    " monday tuesday wednesday thursday friday saturday sunday".split()
-)
-_COORD = frozenset({"and", ",", "or", "&"})
 
 
 @dataclass(slots=True)
@@ -268,12 +258,6 @@ def _status(
     return "reported"
 
 
-_QUANTITY = frozenset(
-    "of percent % about over almost nearly all half third thirds quarter most much part parts"
-    " large swathes swaths control".split()
-)
-
-
 def _takes_place(
     hit: TriggerHit, lows: list[str], mention_at: dict[int, int], vocab: Vocabulary
 ) -> bool:
@@ -299,12 +283,17 @@ def _takes_place(
                 or (w in vocab.words["site_noun"])
             ):
                 return True
-            if not ((w in vocab.words["skip"]) or w in _QUANTITY or w[:1].isdigit() or w == "-"):
+            if not (
+                (w in vocab.words["skip"])
+                or w in vocab.words["quantity"]
+                or w[:1].isdigit()
+                or w == "-"
+            ):
                 return False
             j += 1
         return False
     k = hit.token - 1
-    while k >= 0 and (lows[k] in _PASSIVE_SKIP or lows[k].endswith("ly")):
+    while k >= 0 and (lows[k] in vocab.words["passive_skip"] or lows[k].endswith("ly")):
         k -= 1
     while k >= 0 and (lows[k] in vocab.words["skip"]) and lows[k] not in vocab.words["area_noun"]:
         k -= 1
@@ -360,11 +349,13 @@ def _context(
                     j - 2 in mention_at
                     and toponyms[mention_at[j - 2]].reason.startswith("adjective")
                 )
-                and lows[j - 2] not in _CAPITAL_TIME
+                and lows[j - 2] not in _capital_time(vocab)
                 and lows[j - 2] not in vocab.words["locative"]
             ):
                 c.container_of = text[starts[j - 2] : ends[j - 1]]  # "Nahrawan district of X"
-        elif skipped == 0 and text[starts[j]].isupper() and w not in _CAPITAL_TIME and j > 0:
+        elif (
+            skipped == 0 and text[starts[j]].isupper() and w not in _capital_time(vocab) and j > 0
+        ):
             pass  # the first word of a longer name: "Bint Jbail", "Sadr City"
         elif not ((w in vocab.words["skip"]) or "-" in w or (w.endswith("ly") and len(w) > 4)):
             break
@@ -428,7 +419,7 @@ def _context(
             (lows[k] in vocab.words["institution"]) or (lows[k] in vocab.words["skip"])
         ):
             k += 1
-    while k < n and lows[k] in _TIME_SKIP:
+    while k < n and lows[k] in vocab.words["time_skip"]:
         k += 1
     says = k < n and ((lows[k] in vocab.words["speech"]) or (lows[k] in vocab.words["accuse"]))
     institution_before = (
@@ -442,7 +433,7 @@ def _context(
     if says and (c.prep_class in ("none", "agent") or institution_before):
         c.speaker = "named as the speaker"
     elif (prev >= 1 and lows[prev - 1 : prev + 1] == ["according", "to"]) or (
-        prev >= 0 and lows[prev] in ("told", "quoted", "tells", "informed")
+        prev >= 0 and lows[prev] in vocab.words["source_verb"]
     ):
         c.speaker = "named as the source"
     elif c.fronted and after < n and lows[after] == ",":
@@ -485,14 +476,14 @@ def _context(
     return c
 
 
+@functools.lru_cache(maxsize=1)
+def _capital_time(vocab: Vocabulary) -> frozenset[str]:
+    """Day and month names: capitalised, yet no part of a place's name ("Monday", "May")."""
+    return vocab.words["weekday"] | vocab.words["month"]
+
+
 def _trigger_near(lows: list[str], j: int, vocab: Vocabulary, width: int) -> bool:
     return any(w in vocab.triggers for w in lows[max(0, j - width) : j])
-
-
-_CAPITAL_TIME = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may"
-    " june july august september october november december".split()
-)
 
 
 def _named_before(
@@ -534,10 +525,14 @@ def _named_before(
         if lows[prev] == "," and not _contains(t, other):
             return ""  # "Goris, Kapan": a list, not a container
         return other.name
-    if not _named(text, starts[j], ends[j]) or lows[j] in _CAPITAL_TIME:
+    if not _named(text, starts[j], ends[j]) or lows[j] in _capital_time(vocab):
         return ""
     k = j
-    while k > 0 and _named(text, starts[k - 1], ends[k - 1]) and lows[k - 1] not in _CAPITAL_TIME:
+    while (
+        k > 0
+        and _named(text, starts[k - 1], ends[k - 1])
+        and lows[k - 1] not in _capital_time(vocab)
+    ):
         k -= 1
     if k == 0 and not area:
         return ""  # the sentence's first word proves nothing
@@ -565,7 +560,7 @@ def _coordinated_with(
 ) -> int:
     """Return the mention this one is listed with ("Goris and Kapan"), or -1."""
     j = prev
-    if j < 0 or lows[j] not in _COORD:
+    if j < 0 or lows[j] not in vocab.words["coordinator"]:
         return -1
     j -= 1
     if j >= 0 and lows[j] == ",":
@@ -587,11 +582,12 @@ def _link(
         i = hit.token + len(hit.text.split()) - 1
         if i < c.tok0:
             j = i + 1
-            if j < c.tok0 and lows[j] in ("on", "upon", "against", "of", "into", "at", "onto"):
+            if j < c.tok0 and lows[j] in vocab.words["target_prep"]:
                 j += 1
             while j < c.tok0 and (
-                (lows[j] in vocab.words["skip"]) or lows[j] in _QUANTITY or lows[j][:1].isdigit()
-                or lows[j] in ("positions", "areas", "targets", "villages", "towns")
+                (lows[j] in vocab.words["skip"]) or lows[j] in vocab.words["quantity"]
+                or lows[j][:1].isdigit()
+                or lows[j] in vocab.words["target_plural"]
             ):  # fmt: skip
                 j += 1
             if j == c.tok0:
@@ -604,7 +600,7 @@ def _link(
                 j < hit.token
                 and steps < 12
                 and (
-                    lows[j] in _PASSIVE_SKIP
+                    lows[j] in vocab.words["passive_skip"]
                     or j in mention_at
                     or (lows[j].endswith("ly") and len(lows[j]) > 4)
                 )
@@ -612,8 +608,7 @@ def _link(
                 j += 1
                 steps += 1
             passive = any(
-                lows[k] in vocab.words["passive_aux"]
-                or lows[k] in ("came", "come", "comes", "under")
+                lows[k] in vocab.words["passive_aux"] or lows[k] in vocab.words["passive_like"]
                 for k in range(c.tok1 + 1, hit.token)
             )
             if j == hit.token and passive:

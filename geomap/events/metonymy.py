@@ -24,10 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["metonymy_features", "word_class"]
 
 _WORD = re.compile(r"[^\W_]+(?:[-'\u2019][^\W_]+)*|['\u2019]s\b|[^\w\s]")
-_FUNCTION = frozenset(
-    "the a an in at on of to from by with for against into near between and or as than"
-    " , . ; : ( ) ' \" 's".split()
-)
 _CLASSES = (
     "speech", "accuse", "passive_aux", "literal_verb", "agentive", "institution", "origin_noun",
     "area_noun", "site_noun", "locative", "destination", "agent", "met_cue", "lit_cue",
@@ -48,7 +44,7 @@ def word_class(word: str) -> str:
 def _classify(word: str) -> str:
     """Return the class of a context word: itself when a function word, else its class."""
     vocab = vocabulary()
-    if word in _FUNCTION:
+    if word in vocab.words["function"]:
         return word
     for cls in _CLASSES:
         if word in vocab.words[cls]:
@@ -124,7 +120,7 @@ def metonymy_features(text: str, t: Toponym) -> dict[str, float]:
     # the nearest preposition before the name, over articles and adjectives
     skip = vocab.words["skip"]
     for w in reversed(lows_head[-4:]):
-        if w in _FUNCTION and w not in ("the", "a", "an", ","):
+        if w in vocab.words["function"] and w not in ("the", "a", "an", ","):
             f[f"prep={w}"] = 1.0
             break
         if w not in skip:

@@ -3,7 +3,8 @@
 A relative location keeps its reference place. When the text gives a distance and a
 direction, the offset point is computed geodesically on the WGS84 ellipsoid (pyproj ``Geod``),
 never in degrees. Direction words (bearing in degrees from north) and units (km per unit) come
-from ``geomap/data/event_words.tsv``.
+from ``geomap/data/event_words.tsv``, as do the number words ("a few km") and qualifiers
+("some 30 miles").
 """
 
 from __future__ import annotations
@@ -60,8 +61,6 @@ def offset_point(
 
 # up to three lowercase words between the phrase and the name ("the town of"), no preposition
 _SKIP = r"(?:(?!(?:in|at|on|from|to|into|by|with|and|or|near)\s)[a-z-]+\s+){0,3}"
-_CUES = ("of", "from", "near", "outside", "around", "next to", "close to")
-_NUMBER_WORDS = {"a": 1.0, "one": 1.0, "a few": 3.0, "a couple of": 2.0}
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,11 +71,16 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         for d in sorted(vocab.values["direction"], key=len, reverse=True)
     )
     units = "|".join(re.escape(u) for u in sorted(vocab.values["unit"], key=len, reverse=True))
-    number = r"(?P<num>\d+(?:[.,]\d+)?|a few|a couple of|one|a)"
-    qualifier = (
-        r"(?:(?:about|some|around|nearly|approximately|roughly|almost|over|just|barely|only"
-        r"|more than|less than|at least|up to|under)\s+)?"
+    number_words = "|".join(
+        re.escape(w).replace(r"\ ", r"\s+")
+        for w in sorted(vocab.values["number_word"], key=len, reverse=True)
     )
+    number = rf"(?P<num>\d+(?:[.,]\d+)?|{number_words})"
+    qualifiers = "|".join(
+        re.escape(w).replace(r"\ ", r"\s+")
+        for w in sorted(vocab.words["qualifier"], key=len, reverse=True)
+    )
+    qualifier = rf"(?:(?:{qualifiers})\s+)?"
     # "10 km (6 miles) north-east of ", "some 30 miles south of the ", "15km from "
     offset = re.compile(
         rf"(?i)(?<![\w-]){qualifier}{number}[\s-]*(?P<unit>{units})\.?(?:\s*\([^()]{{0,30}}\))?"
@@ -119,17 +123,17 @@ def find_relative(
     >>> r.kind, r.distance_km, r.bearing, round(r.lat, 3)
     ('offset', 10.0, 0.0, 50.09)
     """
+    vocab = vocabulary()
     window_start = max(sentence_start, start - 90)
     before = text[window_start:start]
     folded = before.lower()
-    if not any(cue in folded for cue in _CUES):
+    if not any(cue in folded for cue in vocab.words["relative_cue"]):
         return None  # no "of", "from", "near", "outside", "around", "next to": nothing relative
     offset, direction, near = _patterns()
-    vocab = vocabulary()
     m = offset.search(before)
     if m:
-        raw = m.group("num").lower().replace(",", ".")
-        distance = _NUMBER_WORDS.get(raw) or float(raw)
+        raw = " ".join(m.group("num").lower().replace(",", ".").split())
+        distance = vocab.values["number_word"].get(raw) or float(raw)
         distance *= vocab.values["unit"][m.group("unit").lower()]
         s = window_start + m.start()
         if m.group("dir"):
