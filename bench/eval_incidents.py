@@ -13,9 +13,9 @@ Data (``../shared/bench`` next to the repository; evaluation only, never copied)
 Rows:
 
 - **today**: geomap's rule before the events stage (a place in a sentence holding a violence
-  word of the one violence vocabulary is an incident, countries never:
-  :func:`geomap.evaluate_events.baseline_incident_places`); for metonymy, today has none
-  (every mention literal);
+  word is an incident, countries never: :func:`geomap.evaluate_events.baseline_incident_places`
+  with the violence words of that time, frozen in ``bench/baseline_violence.tsv``); for
+  metonymy, today has none (every mention literal);
 - **events, 10-fold CV**: the events stage with its linear models fitted on the other nine
   folds (events: folds by news article; metonymy: ReLocaR by sentence, GWN by document), so
   every figure is held out. These are the figures to quote;
@@ -32,6 +32,7 @@ Usage::
 
     python bench/eval_incidents.py              # quality and speed (~3 min)
     python bench/eval_incidents.py --no-speed   # quality only
+    python bench/eval_incidents.py --no-quality # speed only
     python bench/eval_incidents.py --spacy      # + the optional dependency-parse backend
 """
 
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -69,17 +71,27 @@ from geomap.events import LinearModel, analyse_events, load_metonymy_model  # no
 from geomap.gazetteer import open_gazetteer  # noqa: E402
 from geomap.incidents import _rows  # noqa: E402  (the rows of the incidents table)
 from geomap.resolve import Toponym, geoparse  # noqa: E402
-from geomap.rules import violence  # noqa: E402
 from geomap.text import excerpt  # noqa: E402
+
+
+def _today_words() -> re.Pattern[str]:
+    """Return the violence words of today's rule (``bench/baseline_violence.tsv``)."""
+    lines = (ROOT / "bench" / "baseline_violence.tsv").read_text("utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
+    return re.compile(r"\b(?:" + "|".join(p for p, _ in rows) + r")\b", re.IGNORECASE)
+
+
+#: Today's violence words: geomap/data/violence.tsv before the events stage, frozen.
+TODAY_WORDS = _today_words()
 
 
 def today_rows(text: str, toponyms: list[Toponym], source: str) -> list[dict[str, Any]]:
     """Return the rows geomap made before the events stage (its per-sentence rule), for speed.
 
     A copy of ``geomap.incidents._rows`` as it was: a place is an incident when a sentence
-    mentioning it holds a violence word, countries and larger never.
+    mentioning it holds a violence word (:data:`TODAY_WORDS`), countries and larger never.
     """
-    cues = violence().regex
+    cues = TODAY_WORDS
     groups: dict[tuple[Any, ...], list[Toponym]] = {}
     for t in toponyms:
         if t.lat is not None and t.lon is not None:
@@ -175,6 +187,7 @@ def quality(bench: Path, parse: Any, name: str) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--no-speed", action="store_true", help="skip the speed test")
+    ap.add_argument("--no-quality", action="store_true", help="only the speed test")
     ap.add_argument("--rounds", type=int, default=5, help="speed rounds (default 5)")
     ap.add_argument(
         "--spacy", action="store_true", help="also score the spaCy backend (needs a model)"
@@ -189,42 +202,48 @@ def main() -> None:
             cache[text] = geoparse(text, gazetteer=gaz)
         return cache[text]
 
-    runs = {"rules": quality(bench, parse, "rules")}
-    if args.spacy:
-        runs["spacy"] = quality(bench, parse, "spacy")
-    first = runs["rules"]
-    today = score_incidents(first["docs"], parse, baseline_incident_places)
-    print(f"## Incident locations: eventloc_dev ({len(first['docs'])} sentences)\n")
-    print("| system | places | gold | predicted | P | R | F1 | capitalised gold found |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    rows = [("today's rule", today)]
-    for backend, run in runs.items():
-        rows.append((f"events ({backend}), 10-fold CV (held out)", run["cv"]))
-        rows.append((f"events ({backend}), shipped weights (training set)", run["shipped"]))
-    for name, s in rows:
-        print(
-            f"| {name} | {s.places} | {s.gold} | {s.predicted} | {s.precision:.3f} "
-            f"| {s.recall:.3f} | {s.f1:.3f} | {s.capitalised_found:.3f} |"
+    if not args.no_quality:
+        runs = {"rules": quality(bench, parse, "rules")}
+        if args.spacy:
+            runs["spacy"] = quality(bench, parse, "spacy")
+        first = runs["rules"]
+        today = score_incidents(
+            first["docs"],
+            parse,
+            lambda t, tops: baseline_incident_places(t, tops, words=TODAY_WORDS),
         )
-    print(
-        "\n## Metonymy accuracy (literal vs metonymic, gold spans; "
-        f"ReLocaR mix rows left out: {first['mix']})\n"
-    )
-    print("| system | ReLocaR train | GWN Literal/Metonymic |")
-    print("|---|---:|---:|")
-    print(
-        f"| today (no metonymy: all literal) | {first['rel_lit']:.3f} | {first['gwn_lit']:.3f} |"
-    )
-    for backend, run in runs.items():
-        cv = run["met_cv"]
-        print(f"| events ({backend}), 10-fold CV on both (held out) | {cv['relocar']:.3f} "
-              f"| {cv['gwn']:.3f} |")  # fmt: skip
-        print(f"| events ({backend}), 10-fold CV on each alone | {cv['relocar_alone']:.3f} "
-              f"| {cv['gwn_alone']:.3f} |")  # fmt: skip
-        print(f"| events ({backend}), fitted on ReLocaR only | (training) "
-              f"| {cv['gwn_from_relocar']:.3f} |")  # fmt: skip
-        print(f"| events ({backend}), shipped weights (training set) | {run['rel_shipped']:.3f} "
-              f"| {run['gwn_shipped']:.3f} |")  # fmt: skip
+        print(f"## Incident locations: eventloc_dev ({len(first['docs'])} sentences)\n")
+        print("| system | places | gold | predicted | P | R | F1 | capitalised gold found |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        rows = [("today's rule", today)]
+        for backend, run in runs.items():
+            rows.append((f"events ({backend}), 10-fold CV (held out)", run["cv"]))
+            rows.append((f"events ({backend}), shipped weights (training set)", run["shipped"]))
+        for name, s in rows:
+            print(
+                f"| {name} | {s.places} | {s.gold} | {s.predicted} | {s.precision:.3f} "
+                f"| {s.recall:.3f} | {s.f1:.3f} | {s.capitalised_found:.3f} |"
+            )
+        print(
+            "\n## Metonymy accuracy (literal vs metonymic, gold spans; "
+            f"ReLocaR mix rows left out: {first['mix']})\n"
+        )
+        print("| system | ReLocaR train | GWN Literal/Metonymic |")
+        print("|---|---:|---:|")
+        print(
+            f"| today (no metonymy: all literal) | {first['rel_lit']:.3f} "
+            f"| {first['gwn_lit']:.3f} |"
+        )
+        for backend, run in runs.items():
+            cv = run["met_cv"]
+            print(f"| events ({backend}), 10-fold CV on both (held out) | {cv['relocar']:.3f} "
+                  f"| {cv['gwn']:.3f} |")  # fmt: skip
+            print(f"| events ({backend}), 10-fold CV on each alone | {cv['relocar_alone']:.3f} "
+                  f"| {cv['gwn_alone']:.3f} |")  # fmt: skip
+            print(f"| events ({backend}), fitted on ReLocaR only | (training) "
+                  f"| {cv['gwn_from_relocar']:.3f} |")  # fmt: skip
+            print(f"| events ({backend}), shipped weights (training set) "
+                  f"| {run['rel_shipped']:.3f} | {run['gwn_shipped']:.3f} |")  # fmt: skip
 
     if not args.no_speed:
         gwn = read_rows(bench / "geoparse/gwn.jsonl", required=("text",))

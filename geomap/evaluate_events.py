@@ -22,6 +22,7 @@ so the metonymy score is the model's, not the recogniser's.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,16 +138,19 @@ def _place_groups(toponyms: Sequence[Toponym]) -> dict[PlaceKey, list[Toponym]]:
     return groups
 
 
-def baseline_incident_places(text: str, toponyms: Sequence[Toponym]) -> set[PlaceKey]:
+def baseline_incident_places(
+    text: str, toponyms: Sequence[Toponym], *, words: re.Pattern[str] | None = None
+) -> set[PlaceKey]:
     """Return the places the per-sentence baseline rule makes incidents.
 
     A place is an incident when a sentence mentioning it holds a violence word (of the one
     violence vocabulary, `geomap.rules.violence`), unless it is a country, a region of
     several countries or a continent. This was geomap's rule before the events stage; it
-    stays here as the baseline of ``bench/eval_incidents.py``.
+    stays here as the baseline of ``bench/eval_incidents.py``, which passes the violence
+    ``words`` of that time.
     """
     out = set()
-    words = violence().regex
+    words = words if words is not None else violence().regex
     for key, ms in _place_groups(toponyms).items():
         if ms[0].feature in ("country", "macroregion", "continent"):
             continue
