@@ -1,4 +1,6 @@
 import datetime as dt
+import doctest
+import importlib
 from pathlib import Path
 
 import pytest
@@ -335,3 +337,15 @@ def test_spacy_backend_sample_roles(expected, gazetteer):
     # hit, the model may miss one per report (measured: bench/eval_incidents.py --spacy)
     assert all(got.get(name) != "incident" for name, role in rows if role == "context"), got
     assert sum(got.get(name) == "incident" for name in incidents) >= len(incidents) - 1, got
+
+
+EVENTS_MODULES = ["dates", "grammar", "metonymy", "models", "relative", "spacy_backend", "stage"]
+
+
+@pytest.mark.parametrize("name", [*EVENTS_MODULES, "vocab"])
+@pytest.mark.usefixtures("gazetteer")
+def test_events_modules_are_documented_and_their_doctests_pass(name):
+    module = importlib.import_module(f"geomap.events.{name}")
+    assert module.__doc__
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
