@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time `__getattr__` impor
     from .borders import Borders, border_distance, load_borders
     from .corpus import batch_geoparse
     from .evaluate import evaluate_corpus
+    from .evaluate_events import evaluate_file
+    from .events import analyse_events
     from .gazetteer import Gazetteer, build_gazetteer, open_gazetteer
     from .geocode import GazetteerGeocoder, NominatimGeocoder, get_geocoder
     from .incidents import document_incidents, incidents_from_texts
@@ -44,6 +46,8 @@ _LAZY = {
     "border_distance": "borders",
     "load_borders": "borders",
     "evaluate_corpus": "evaluate",
+    "evaluate_file": "evaluate_events",
+    "analyse_events": "events",
     "Gazetteer": "gazetteer",
     "build_gazetteer": "gazetteer",
     "open_gazetteer": "gazetteer",
@@ -73,6 +77,7 @@ __all__ = [
     "OutputError",
     "Toponym",
     "__version__",
+    "analyse_events",
     "annotate_frame",
     "annotate_table",
     "batch_geoparse",
@@ -80,6 +85,7 @@ __all__ = [
     "build_gazetteer",
     "document_incidents",
     "evaluate_corpus",
+    "evaluate_file",
     "geoparse",
     "get_extractor",
     "get_geocoder",

@@ -246,6 +246,11 @@ def _cache_dir() -> str | None:
 )
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 @click.option(
+    "--date",
+    help='Date of the articles, YYYY-MM-DD: events a text anchors to it ("on Tuesday") get '
+    "an event_date. Default: the date of a dated dateline, if the text opens with one.",
+)
+@click.option(
     "--offline",
     is_flag=True,
     help="HTML map that needs no network: no tiles, countries drawn from the border data.",
@@ -263,6 +268,7 @@ def map_cmd(
     measure: str,
     pov: str | None,
     force: bool,
+    date: str | None,
     offline: bool,
     extractor: str,
     encoding: str,
@@ -280,6 +286,9 @@ def map_cmd(
     With one FILE, a bad input stops the job (exit 1, nothing written). With several, bad
     inputs are reported on stderr and skipped, the others are mapped, and the exit status
     is 2. A text with no places still gets its (empty) map and files, with a note.
+
+    Places are incidents where the text reports violence happening (not a speaker, a
+    dateline, an origin or a reference point); see the role_reason column and the popups.
 
     Example: geomap map data/samples/syunik_shelling.txt --out outputs/ --offline
     """
@@ -301,6 +310,7 @@ def map_cmd(
         max_bytes=max_bytes,
         cache_dir=_cache_dir(),
         pov=pov,
+        date=date,
     )
     for summary in written.summaries:
         if as_json:
@@ -441,26 +451,30 @@ def geoparse(file: str, extractor: str, encoding: str, max_bytes: int) -> None:
 @_extractor_option
 @_errors_as_messages
 def eval_cmd(corpora: tuple[str, ...], limit: int | None, extractor: str) -> None:
-    """Score geoparsing against annotated JSONL corpora, one row per corpus.
+    """Score geomap against annotated JSONL files, one row per file and measure.
 
-    Recognition precision/recall/F1 (overlapping spans, gold = toponyms with coordinates);
-    resolution on the matched gold (accuracy within 161 km; area-aware accuracy, where a
-    country or region that holds the gold place, or the same GeoNames id, is right too;
-    median error, AUC); end to end (share of all gold resolved within 161 km); documents per
-    second after a warm-up.
+    The format of each file is told by its rows: geoparsing corpora (GeoWebNews-style
+    "toponyms") give recognition precision/recall/F1 (overlapping spans, gold = toponyms with
+    coordinates), resolution on the matched gold (accuracy within 161 km; area-aware accuracy,
+    where a country or region that holds the gold place, or the same GeoNames id, is right
+    too; median error, AUC), end to end (share of all gold resolved within 161 km) and
+    documents per second,
+    and, when their toponyms are typed, metonymy accuracy on Literal vs Metonymic; event
+    location sentences ("locations") give incident-location precision/recall/F1 per place;
+    ReLocaR sentences ("reading") give metonymy accuracy. On the dev sets the models were
+    fitted on, these are training-set figures (bench/eval_incidents.py gives held-out ones).
 
-    Example: geomap eval ../shared/bench/geoparse/gwn.jsonl
+    Example: geomap eval ../shared/bench/incidents/eventloc_dev.jsonl
     """
     from pathlib import Path
 
-    from .evaluate import evaluate_corpus, format_report
+    from .evaluate_events import evaluate_file, format_file_reports
 
     reports = [
-        evaluate_corpus(c, limit=limit, extractor=extractor, cache_dir=_cache_dir())
-        for c in corpora
+        evaluate_file(c, limit=limit, extractor=extractor, cache_dir=_cache_dir()) for c in corpora
     ]
     names = [f"{Path(c).name} ({extractor})" for c in corpora]
-    click.echo(format_report(reports, names))
+    click.echo(format_file_reports(reports, names))
 
 
 def _engine_options(func: F) -> F:

@@ -203,18 +203,22 @@ def _parquet_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def _geoparse_task(docs: list[tuple[str, str]]) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]]]:
-    """One task, in a worker: (id, text) pairs in, incidents and failures out."""
+def _geoparse_task(
+    docs: list[tuple[str, str]], dates: dict[str, Any] | None = None
+) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]]]:
+    """One task, in a worker: (id, text) pairs (and their ``date`` fields) in, incidents out."""
     gazetteer = worker_gazetteer()
     borders = worker_borders()
     try:
-        return incidents_from_texts(docs, gazetteer=gazetteer, borders=borders), []
+        return incidents_from_texts(docs, gazetteer=gazetteer, borders=borders, dates=dates), []
     except Exception:  # noqa: BLE001 - find which document failed, keep the others
         frames, failed = [], []
         for doc_id, text in docs:
             try:
                 frames.append(
-                    incidents_from_texts([(doc_id, text)], gazetteer=gazetteer, borders=borders)
+                    incidents_from_texts(
+                        [(doc_id, text)], gazetteer=gazetteer, borders=borders, dates=dates
+                    )
                 )
             except Exception as err:  # noqa: BLE001 - reported per document, not raised
                 failed.append((doc_id, f"{type(err).__name__}: {err}"))
@@ -223,6 +227,11 @@ def _geoparse_task(docs: list[tuple[str, str]]) -> tuple[gpd.GeoDataFrame, list[
             return incidents_from_texts([], gazetteer=gazetteer, borders=borders), failed
         frame = pd.concat(good, ignore_index=True)
         return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326"), failed
+
+
+def _dates(batch: list[Document]) -> dict[str, Any]:
+    """Return the ``date`` field of each document that has one (the events stage reads it)."""
+    return {d.id: d.fields["date"] for d in batch if d.fields.get("date") is not None}
 
 
 def batch_geoparse(
@@ -328,10 +337,10 @@ def batch_geoparse(
                 continue
             batch.append(doc)
             if len(batch) == docs_per_task:
-                yield batch, _geoparse_task, ([(d.id, d.text) for d in batch],)
+                yield batch, _geoparse_task, ([(d.id, d.text) for d in batch], _dates(batch))
                 batch = []
         if batch:
-            yield batch, _geoparse_task, ([(d.id, d.text) for d in batch],)
+            yield batch, _geoparse_task, ([(d.id, d.text) for d in batch], _dates(batch))
 
     try:
         # The parts go to a hidden folder, moved onto incidents/ only when all are written.

@@ -394,9 +394,15 @@ def _plausible_acronym(c: Candidate, supported: bool) -> bool:
 
 
 def _plausible_common_word(c: Candidate, use: NameUse, found: Sequence[Evidence]) -> bool:
-    """Judge an ordinary word ("Police", "Reading"): mid-sentence, own name, big or local."""
-    if use.initial_only or c.kind != MatchKind.PRIMARY:
+    """Judge an ordinary word ("Police", "Reading"): mid-sentence, own name, big or local.
+
+    A sentence's first word proves nothing, unless it is a big national capital named as
+    the speaker ("Bangkok said": the government; metonymic, but the place is found).
+    """
+    if c.kind != MatchKind.PRIMARY:
         return False
+    if use.initial_only:
+        return use.speaker and c.feature == Feature.CAPITAL and c.population >= METROPOLIS
     if c.feature in UNITS:  # "Centre", "Western": in its country only
         return (
             c.feature in (Feature.CONTINENT, Feature.MACROREGION)

@@ -66,6 +66,9 @@ ROUNDING: Final[Mapping[str, int]] = MappingProxyType(
         "line_lat": COORD_DECIMALS,
         "line_lon": COORD_DECIMALS,
         "line_distance_km": DISTANCE_DECIMALS,
+        "ref_lat": COORD_DECIMALS,
+        "ref_lon": COORD_DECIMALS,
+        "rel_distance_km": DISTANCE_DECIMALS,
     }
 )
 """Decimals kept for each numeric column of the incidents table that is rounded."""

@@ -10,6 +10,7 @@ the others are mapped. Each output file is written atomically. What was found in
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import tempfile
@@ -24,6 +25,7 @@ from tqdm.auto import tqdm
 
 from .borders import load_borders
 from .errors import ConfigurationError, InputError, OutputError
+from .events import document_date
 from .export import provenance, write_csv, write_geojson, write_gpkg
 from .features import DISTANCE_DECIMALS
 from .gazetteer import open_gazetteer
@@ -210,6 +212,7 @@ def map_files(
     max_bytes: int | None = MAX_BYTES,
     cache_dir: str | os.PathLike[str] | None = None,
     pov: str | None = None,
+    date: str | dt.date | None = None,
 ) -> MapResult:
     """Map each article file: write its incident map and GIS files into ``out_dir``.
 
@@ -257,6 +260,10 @@ def map_files(
         Natural Earth's German view (default) or de facto control; a ``borders_path`` file
         has its own view. Stated in every output (the ``pov`` column, the GeoJSON
         metadata, the map's legend).
+    date : str or datetime.date, optional
+        The date of the articles (ISO 8601, e.g. ``"2026-12-02"``): events a text anchors to
+        it ("on Tuesday", "yesterday") get an ``event_date``. Without it, an article that
+        opens with a dated dateline is dated by it.
 
     Returns
     -------
@@ -268,7 +275,8 @@ def map_files(
     Raises
     ------
     InputError
-        If the only input, or every input, cannot be used; nothing is written then.
+        If the only input, or every input, cannot be used, or ``date`` is not a date;
+        nothing is written then.
     OutputError
         If an output exists (without ``force``) or cannot be written.
     DependencyError
@@ -278,6 +286,7 @@ def map_files(
     check_measure(measure)
     if pov is not None:
         check_pov(pov)
+    day = document_date(date, what="the date")  # a bad date is said before anything is read
     if "png" in chosen:
         find_chromium()  # a missing browser is said before anything is written
     if not paths:
@@ -346,6 +355,7 @@ def map_files(
                 borders=borders,
                 measure=measure,
                 extractor=extractor,
+                dates={source: day} if day is not None else None,
             )
             if incidents.empty:
                 written.empty.append(source)

@@ -6,10 +6,10 @@ that table (an attributes table registered in ``gpkg_contents``, with the column
 itself writes), one default style per layer, so that the file opens in QGIS looking like
 the map page:
 
-- ``incidents``: incidents coloured by the class of their violence cue (the classes and
-  patterns of ``geomap/data/violence.tsv``, the colours and labels of
-  ``violence_classes.tsv``, as on the map), labelled with their name; context places
-  small and grey;
+- ``incidents``: incidents coloured by the class of their event type, else of their violence
+  cue (the one violence vocabulary: ``geomap/data/violence.tsv`` and ``event_types.tsv``; the
+  colours and labels of ``violence_classes.tsv``, as on the map), labelled with their name;
+  context places small and grey;
 - ``borders``: land borders grey, the ones nearest to an incident thick and orange;
 - ``border_links``: the incidents' links as dashed lines labelled with the distance in km
   (context places' links are in the layer but not drawn, as on the map).
@@ -21,14 +21,14 @@ the layer's fields) plus a simplified SLD for other clients (roles only, no cue 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterable
-from itertools import groupby
 from typing import Final
 from xml.sax.saxutils import escape, quoteattr
 
 from .errors import OutputError
-from .rules import table
+from .rules import table, violence
 
 __all__ = [
     "BORDER_COLOR",
@@ -74,11 +74,12 @@ def _classes() -> list[tuple[str, str, str]]:
 def cue_class_expression() -> str:
     r"""Return the QGIS expression giving an incidents row its marker class.
 
-    ``'context'`` for a row whose ``role`` is not ``incident``; otherwise the class of the
-    violence word in ``cue`` (or, where the cue is empty, of the first violence word of the
-    ``sentence``) as `geomap.render.classify_cues` gives it: the first pattern of
-    ``geomap/data/violence.tsv`` that the whole word matches, ignoring case, decides; a word
-    no pattern matches is ``'other'``.
+    ``'context'`` for a row whose ``role`` is not ``incident``; otherwise, as
+    `geomap.render.classify_cues` gives it, the class of its ``event_type``
+    (``geomap/data/event_types.tsv``) or, without one, of the violence word in ``cue`` (or,
+    where the cue is empty, of the first violence word of the ``sentence``): the event type
+    of the word in ``geomap/data/violence.tsv``, matched whole, ignoring case; a word that is
+    none is ``'other'``.
 
     Examples
     --------
@@ -86,23 +87,35 @@ def cue_class_expression() -> str:
     >>> expr.startswith("CASE WHEN coalesce(\"role\", '') <> 'incident' THEN 'context'")
     True
     """
-    rows = table("violence")
-    anywhere = "(?i)\\b(?:" + "|".join(p for p, _ in rows) + ")\\b"
+    vocabulary = violence()
+
+    def alternation(forms: Iterable[str]) -> str:
+        ordered = sorted(forms, key=len, reverse=True)  # longest first, as geomap.rules
+        return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in ordered)
+
+    anywhere = f"(?i)(?<![\\w-])(?:{alternation(vocabulary.triggers)})(?![\\w-])"
     cue = (
         "if(coalesce(\"cue\", '') <> '', \"cue\", "
         f"coalesce(regexp_substr(coalesce(\"sentence\", ''), {_literal(anywhere)}), ''))"
     )
-    whens = []
-    # Consecutive patterns of one class are one alternation; the file's order is kept.
-    for cls, group in groupby(rows, key=lambda row: row[1]):
-        pattern = "(?i)^(?:" + "|".join(p for p, _ in group) + ")$"
-        whens.append(
+    by_type = []
+    word_whens = []
+    for cls in vocabulary.classes:
+        types = [t for t in vocabulary.event_types if vocabulary.class_of[t] == cls]
+        listed = ", ".join(_literal(t) for t in types)
+        by_type.append(f"WHEN coalesce(\"event_type\", '') IN ({listed}) THEN {_literal(cls)}")
+        forms = [
+            w for w, t in vocabulary.triggers.items() if vocabulary.class_of[t.event_type] == cls
+        ]
+        pattern = f"(?i)^(?:{alternation(forms)})$"
+        word_whens.append(
             f"WHEN regexp_match(@geomap_cue, {_literal(pattern)}) > 0 THEN {_literal(cls)}"
         )
-    classify = "CASE " + " ".join(whens) + " ELSE 'other' END"
+    classify = "CASE " + " ".join(word_whens) + " ELSE 'other' END"
     return (
         "CASE WHEN coalesce(\"role\", '') <> 'incident' THEN 'context' "
-        f"ELSE with_variable('geomap_cue', {cue}, {classify}) END"
+        + " ".join(by_type)
+        + f" ELSE with_variable('geomap_cue', {cue}, {classify}) END"
     )
 
 

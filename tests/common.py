@@ -66,6 +66,20 @@ def sample_incidents() -> gpd.GeoDataFrame:
             "population": 20591,
             "score": 0.92,
             "reason": "unique-name",
+            "role_reason": "target of 'shelled'",
+            "metonymic": False,
+            "event_type": "shelling",
+            "trigger_start": 19,
+            "trigger_end": 26,
+            "geo_precision": 1,
+            "where_prec": 1,
+            "event_date": "2026-12-01",
+            "date_precision": "day",
+            "rel_kind": None,
+            "rel_distance_km": math.nan,
+            "rel_bearing": math.nan,
+            "ref_lat": math.nan,
+            "ref_lon": math.nan,
             "country": "AM",
             "border": "AM-AZ",
             "distance_km": 8.5612345,
@@ -92,6 +106,20 @@ def sample_incidents() -> gpd.GeoDataFrame:
             "population": 43190,
             "score": 0.81,
             "reason": "document-country",
+            "role_reason": "near: location of 'killed'",
+            "metonymic": False,
+            "event_type": "killing",
+            "trigger_start": 78,
+            "trigger_end": 84,
+            "geo_precision": 2,
+            "where_prec": 2,
+            "event_date": None,
+            "date_precision": None,
+            "rel_kind": "near",
+            "rel_distance_km": math.nan,
+            "rel_bearing": math.nan,
+            "ref_lat": 39.2075,
+            "ref_lon": 46.40576,
             "country": "AM",
             "border": "AM-AZ",
             "distance_km": 0.3349,
@@ -118,6 +146,20 @@ def sample_incidents() -> gpd.GeoDataFrame:
             "population": 140702000,
             "score": 0.6,
             "reason": "country-name",
+            "role_reason": "metonymic: stands for its government, people or forces",
+            "metonymic": True,
+            "event_type": "",
+            "trigger_start": None,
+            "trigger_end": None,
+            "geo_precision": None,
+            "where_prec": None,
+            "event_date": None,
+            "date_precision": None,
+            "rel_kind": None,
+            "rel_distance_km": math.nan,
+            "rel_bearing": math.nan,
+            "ref_lat": math.nan,
+            "ref_lon": math.nan,
             "country": "RU",
             "border": "RU-MN",
             "distance_km": 1234.56789,
@@ -144,6 +186,20 @@ def sample_incidents() -> gpd.GeoDataFrame:
             "population": 55000,
             "score": 0.5,
             "reason": "alternate-name",
+            "role_reason": HOSTILE_SENTENCE,
+            "metonymic": False,
+            "event_type": "attack",
+            "trigger_start": 26,
+            "trigger_end": 33,
+            "geo_precision": 3,
+            "where_prec": 4,
+            "event_date": "2026-11-30",
+            "date_precision": "week",
+            "rel_kind": "offset",
+            "rel_distance_km": 10.0004567,
+            "rel_bearing": 45.0,
+            "ref_lat": 39.7512345678,
+            "ref_lon": 46.6612345678,
             "country": None,
             "border": None,
             "distance_km": math.nan,
@@ -157,6 +213,9 @@ def sample_incidents() -> gpd.GeoDataFrame:
         frame[column] = frame[column].astype("int64")
     for column in ("country", "border", "side"):
         frame[column] = frame[column].astype(object)
+    for column in ("trigger_start", "trigger_end", "geo_precision", "where_prec"):
+        frame[column] = frame[column].astype("Int64")
+    frame["metonymic"] = frame["metonymic"].astype(bool)
     geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
     return gpd.GeoDataFrame(frame, geometry=geometry)
 
@@ -205,6 +264,9 @@ ROUNDING = {
     "line_lat": 6,
     "line_lon": 6,
     "line_distance_km": 3,
+    "ref_lat": 6,
+    "ref_lon": 6,
+    "rel_distance_km": 3,
 }
 
 
@@ -218,8 +280,10 @@ def rounded(column: str, value: object) -> object:
 
 def same_value(a: object, b: object, *, tol: float = 1e-6) -> bool:
     """Compare two cell values: None/NaN are equal, floats within ``tol``."""
-    a_missing = a is None or (isinstance(a, float | np.floating) and math.isnan(a))
-    b_missing = b is None or (isinstance(b, float | np.floating) and math.isnan(b))
+    a_missing = a is None or a is pd.NA or a is pd.NaT
+    a_missing = a_missing or (isinstance(a, float | np.floating) and math.isnan(a))
+    b_missing = b is None or b is pd.NA or b is pd.NaT
+    b_missing = b_missing or (isinstance(b, float | np.floating) and math.isnan(b))
     if a_missing or b_missing:
         return a_missing and b_missing
     if isinstance(a, float | np.floating) or isinstance(b, float | np.floating):
@@ -241,7 +305,16 @@ def injection_incidents() -> gpd.GeoDataFrame:
     frames = []
     for i, text in enumerate(INJECTIONS):
         row = base.copy()
-        for column in ("source", "name", "place", "cue", "sentence", "reason", "country"):
+        for column in (
+            "source",
+            "name",
+            "place",
+            "cue",
+            "sentence",
+            "reason",
+            "role_reason",
+            "country",
+        ):
             row[column] = text
         row["sentence"] = f"{text} shelled {text} again."
         row["lat"] = 39.3 + 0.05 * i

@@ -289,6 +289,23 @@ def test_batch_writes_all_outputs_and_skips_bad_documents(corpus, tmp_path):
 
 
 @pytest.mark.usefixtures("gazetteer")
+def test_batch_dates_events_from_the_date_field_and_skips_a_bad_date(tmp_path):
+    path = tmp_path / "dated.jsonl"
+    rows = [
+        {"id": "a", "text": "Artillery shelled Kapan on Tuesday.", "date": "2026-12-02"},
+        {"id": "b", "text": "Artillery shelled Goris on Tuesday."},
+        {"id": "c", "text": "Artillery shelled Jermuk on Tuesday.", "date": "next week"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    summary = batch_geoparse(path, tmp_path / "out", workers=1)
+    assert [i for i, _ in summary.skipped] == ["c"]
+    assert "'next week' is not a date" in summary.skipped[0][1]
+    table = gpd.read_parquet(tmp_path / "out" / "incidents").set_index("source")
+    assert table.loc["a", "event_date"] == "2026-12-01"  # the Tuesday before
+    assert pd.isna(table.loc["b", "event_date"])
+
+
+@pytest.mark.usefixtures("gazetteer")
 def test_batch_carries_jsonl_fields(tmp_path):
     summary = batch_geoparse(_jsonl(tmp_path), tmp_path / "out", workers=1)
     assert len(summary.skipped) == 2

@@ -162,7 +162,9 @@ def test_markers_and_border_lines_are_in_the_dom(offline_page: Opened):
     page = offline_page.page
     assert page.locator(".leaflet-marker-icon.geomap-incident").count() == 3
     assert page.locator(".leaflet-marker-icon.geomap-context").count() == 1
-    assert page.locator(".leaflet-marker-icon.geomap-incident.geomap-cue-shelling").count() == 2
+    # The class of the event type, else of the cue: the hostile row's type is "attack".
+    assert page.locator(".leaflet-marker-icon.geomap-incident.geomap-cue-shelling").count() == 1
+    assert page.locator(".leaflet-marker-icon.geomap-incident.geomap-cue-attack").count() == 1
     assert page.locator(".leaflet-marker-icon.geomap-incident.geomap-cue-casualties").count() == 1
     assert page.locator("path.geomap-border").count() >= 2
     assert page.locator("path.geomap-border-nearest").count() >= 1

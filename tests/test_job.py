@@ -262,6 +262,25 @@ def test_bad_options_are_clear(tmp_path):
 
 
 @pytest.mark.usefixtures("gazetteer")
+def test_date_option_dates_the_events(tmp_path):
+    article = tmp_path / "report.txt"
+    article.write_text("Baku said artillery shelled Kapan yesterday.", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["map", str(article), "--out", str(tmp_path / "o"), "--date", "2026-12-02"]
+    )
+    assert result.exit_code == 0, result.output
+    features = json.loads((tmp_path / "o" / "report.geojson").read_text("utf-8"))["features"]
+    rows = {f["properties"]["name"]: f["properties"] for f in features}
+    assert rows["Kapan"]["event_date"] == "2026-12-01" and rows["Kapan"]["role"] == "incident"
+    assert rows["Baku"]["role_reason"] == "named as the speaker"
+    result = CliRunner().invoke(
+        cli, ["map", str(article), "--out", str(tmp_path / "bad"), "--date", "2/12/2026"]
+    )
+    assert result.exit_code == 1 and "YYYY-MM-DD" in result.output
+    assert not (tmp_path / "bad").exists()  # said before anything is written
+
+
+@pytest.mark.usefixtures("gazetteer")
 def test_sigint_leaves_only_complete_outputs(tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()

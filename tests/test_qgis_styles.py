@@ -15,7 +15,7 @@ import pytest
 
 from geomap import export, qgis_styles, render
 from geomap.errors import OutputError
-from geomap.rules import table, violence
+from geomap.rules import violence
 
 from .common import sample_borders, sample_incidents
 
@@ -132,21 +132,31 @@ def test_the_class_expression_classifies_as_the_map_does():
     )
     assert whens, expression
     rules = [(re.compile(re.sub(r"\\(.)", r"\1", p)), cls) for p, cls in whens]
-    anywhere = re.compile(next(s for s in literals if s.startswith("(?i)\\b")))
+    anywhere = re.compile(next(s for s in literals if s.startswith("(?i)(?<!")))
+    typed = {
+        t: cls
+        for listed, cls in re.findall(
+            r"coalesce\(\"event_type\", ''\) IN \(([^)]*)\) THEN '(\w+)'", expression
+        )
+        for t in re.findall(r"'(\w+)'", listed)
+    }
+    assert set(typed) == set(violence().event_types)
 
-    def classify(cue: str, sentence: str) -> str:
+    def classify(cue: str, sentence: str, event_type: str) -> str:
+        if event_type in typed:
+            return typed[event_type]
         word = cue or (m.group() if (m := anywhere.search(sentence)) else "")
         return next((cls for pattern, cls in rules if pattern.search(word)), "other")
 
-    words = [p.replace("(?:s|ed|ing)?", "ed").replace("\\w*", "ed") for p, _ in table("violence")]
-    words = [re.sub(r"\(\?:([^|)]+)[^)]*\)\??|\?| \?", r"\1", w) for w in words]
-    cues = [*words, "SHELLED", "Stormed", "exploring", "", "quiet"]
+    words = list(violence().triggers)
+    cues = [*words, "SHELLED", "Stormed", "Air  strikes", "exploring", "", "quiet"]
     sentences = ["", "Clashes erupted near the town.", "All was calm."]
-    for cue in cues:
-        for sentence in sentences:
-            want = render.classify_cues(cue, sentence)
-            assert classify(cue, sentence) == want, (cue, sentence)
-    assert violence().classes == tuple(cls for cls in dict.fromkeys(c for _, c in whens))
+    for event_type in ("", "air_strike", "killing", "unknown"):
+        for cue in cues:
+            for sentence in sentences:
+                want = render.classify_cues(cue, sentence, event_type)
+                assert classify(cue, sentence, event_type) == want, (cue, sentence, event_type)
+    assert set(violence().classes) == {cls for _, cls in whens} == set(typed.values())
 
 
 def test_nearest_borders_are_those_of_the_incidents(gpkg):
@@ -212,7 +222,9 @@ def test_qgis_itself_loads_the_styles(gpkg):
     for name in LAYERS:
         assert lines[name][1:4] == ["True", "categorizedSymbol", "False"], lines[name]
     gdf = sample_incidents()
-    classes = render.classify_cues(gdf["cue"].tolist(), gdf["sentence"].tolist())
+    classes = render.classify_cues(
+        gdf["cue"].tolist(), gdf["sentence"].tolist(), gdf["event_type"].tolist()
+    )
     expected = [
         c if r == "incident" else "context" for c, r in zip(classes, gdf["role"], strict=True)
     ]

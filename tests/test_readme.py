@@ -13,8 +13,11 @@ from geomap.job import map_files
 
 from .conftest import ROOT, SAMPLE
 
-COLUMNS = ["name", "feature", "role", "cue", "country", "nearest land border", "distance (km)"]
-AREA_FEATURES = {"country", "macroregion", "continent"}  # their distance reads "(area)"
+COLUMNS = [
+    "name", "feature", "role", "why", "event type", "precision", "country",
+    "nearest land border", "distance (km)",
+]  # fmt: skip
+AREA_FEATURES = {"region", "country", "macroregion", "continent"}  # "(area)" unless incidents
 
 
 def readme_table(section: str = "## What you get") -> tuple[list[str], list[list[str]]]:
@@ -37,8 +40,13 @@ def readme_table(section: str = "## What you get") -> tuple[list[str], list[list
 def _expected(feature: dict) -> list[str]:
     p = feature["properties"]
     km = p["distance_km"]
-    distance = "(area)" if p["feature"] in AREA_FEATURES else ("" if km is None else f"{km:.3f}")
-    cells = [p["name"], p["feature"], p["role"], p["cue"], p["country"], p["border"], distance]
+    area = p["feature"] in AREA_FEATURES and p["role"] != "incident"
+    distance = "(area)" if area else ("" if km is None else f"{km:.3f}")
+    precision = "" if p["geo_precision"] is None else str(p["geo_precision"])
+    cells = [
+        p["name"], p["feature"], p["role"], p["role_reason"], p["event_type"], precision,
+        p["country"], p["border"], distance,
+    ]  # fmt: skip
     return [c or "" for c in cells]
 
 

@@ -21,7 +21,7 @@ from geomap import export, render
 from geomap.errors import ConfigurationError, DataFileError, OutputError
 from geomap.incidents import COLUMNS
 from geomap.render import style
-from geomap.rules import violence
+from geomap.rules import table, violence
 
 from .common import (
     FAR_BORDER_LON,
@@ -215,15 +215,16 @@ def test_incidents_are_one_embedded_geojson(page: str):
 
 def test_page_data_is_the_exported_geojson_plus_display_properties(page: str):
     """One serialiser: the page's features are the GeoJSON export's, on the page columns."""
-    assert set(render.PAGE_COLUMNS) <= set(COLUMNS)
+    assert set(render.PAGE_COLUMNS) | set(render.OPTIONAL_PAGE_COLUMNS) <= set(COLUMNS)
     exported = export.geojson_dict(sample_incidents())["features"]
     embedded = _data(page)["features"]
     assert len(embedded) == len(exported)
+    shown = [*render.PAGE_COLUMNS, *render.OPTIONAL_PAGE_COLUMNS]  # the sample has them all
     for got, want in zip(embedded, exported, strict=True):
         assert got["geometry"] == want["geometry"]
         props = got["properties"]
-        assert list(props) == [*render.PAGE_COLUMNS, "distance", "cue_class", "precision"]
-        for column in render.PAGE_COLUMNS:
+        assert list(props) == [*shown, "distance", "cue_class", "precision"]
+        for column in shown:
             if column == "border":  # shown with an en dash
                 want_border = want["properties"]["border"]
                 assert props[column] == (want_border and want_border.replace("-", "\u2013"))
@@ -417,21 +418,40 @@ def test_classify_cues(cue, sentence, expected):
 
 
 def test_snipers_stormed_goris_role_and_colour_agree(gazetteer, borders):
-    """Issue 12: the role (incidents) and the colour (render) come from one violence table."""
+    """Issues 12, 13: role, event type and colour come from one violence vocabulary."""
     gdf = geomap.document_incidents("Snipers stormed Goris.", gazetteer=gazetteer, borders=borders)
     (row,) = gdf.itertuples()
-    assert row.name == "Goris" and row.role == "incident"
-    colour_class = render.classify_cues(row.cue)
-    assert colour_class == render.classify_cues("", row.sentence)
-    assert colour_class == violence().classify(row.cue) != style.OTHER_CLASS
+    assert row.name == "Goris" and row.role == "incident" and row.cue == "stormed"
+    assert violence().event_type(row.cue) == "attack"  # the word linked to Goris
+    assert row.event_type == "armed_clash"  # the clause's most specific type (snipers)
+    colour_class = render.classify_cues(row.cue, row.sentence, row.event_type)
+    assert colour_class == violence().class_of[row.event_type] == "clash"
     assert colour_class in render.CUE_CLASSES
-    # Each violence word of the sentence has the class of the table, no other.
+    # Without an event type, each violence word has the class of its own type, no other.
     assert render.classify_cues("stormed") == "attack"
     assert render.classify_cues("snipers") == "clash"
     quiet = geomap.document_incidents(
         "Tourists were exploring Goris.", gazetteer=gazetteer, borders=borders
     )
     assert quiet["role"].tolist() == ["context"] and quiet["cue"].tolist() == [""]
+    assert quiet["event_type"].tolist() == [""]
+
+
+@pytest.mark.parametrize(
+    ("event_type", "expected"),
+    [
+        ("air_strike", "shelling"),
+        ("explosion", "shelling"),
+        ("armed_clash", "clash"),
+        ("abduction", "attack"),
+        ("killing", "casualties"),
+        ("", "attack"),  # no type: the cue decides
+        ("not-a-type", "attack"),
+    ],
+)
+def test_the_event_type_decides_the_class(event_type, expected):
+    assert render.classify_cues("attacked", "", event_type) == expected
+    assert render.classify_cues(["attacked"], [""], [event_type]).tolist() == [expected]
 
 
 @pytest.mark.parametrize("word", ["exploring", "explored", "explorer", "stormy", "shellfish"])
@@ -442,7 +462,9 @@ def test_words_that_only_look_violent(word: str):
 
 
 def test_cue_classes_come_from_the_violence_table():
-    assert list(render.CUE_CLASSES) == [*violence().classes, style.OTHER_CLASS]
+    assert set(render.CUE_CLASSES) == {*violence().classes, style.OTHER_CLASS}
+    assert list(render.CUE_CLASSES) == [row[0] for row in table("violence_classes")]
+    assert set(violence().class_of) == set(violence().event_types)  # every type has a class
     for label, color in render.CUE_CLASSES.values():
         assert label and re.fullmatch(r"#[0-9a-fA-F]{6}", color)
 
@@ -548,11 +570,14 @@ def test_many_links_are_on_a_canvas_and_start_hidden():
 
 
 def test_data_size_is_linear_and_small():
-    """One compact feature per row: ~350 bytes for the synthetic rows, no per-row code."""
+    """One compact feature per row: ~430 bytes for the synthetic rows, no per-row code.
+
+    (~350 before the events stage; its columns shown on the page add ~85 bytes a row.)
+    """
     small = len(render.incident_map(many_incidents(100), tiles=None).get_root().render())
     large = len(render.incident_map(many_incidents(1100), tiles=None).get_root().render())
     per_row = (large - small) / 1000
-    assert per_row < 500, per_row
+    assert per_row < 600, per_row
 
 
 def test_bad_border_lines():

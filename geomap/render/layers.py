@@ -51,17 +51,24 @@ PAGE_COLUMNS: Final = (
 )  # fmt: skip
 """The columns of the incidents table (`geomap.incidents.COLUMNS`) the page embeds: what
 its popups, tooltips, labels, list and distance lines show. The page adds ``distance``
-(the km label), ``cue_class`` (the marker's class) and ``precision`` (1 town, 2 area,
-3 region: `geomap.render.style.precision_codes`), and shows ``border`` with an en dash."""
+(the km label), ``cue_class`` (the marker's class: from ``event_type``, else ``cue``) and
+``precision`` (1 town, 2 area, 3 region: `geomap.render.style.precision_codes`), and shows
+``border`` with an en dash."""
 
-OPTIONAL_PAGE_COLUMNS: Final = ("event_type", "event_date", "date", "url")
-"""Columns embedded only when the incidents have them: an event type (shown, and filtered
-on, instead of the violence word's class), the event's or the document's date (popup,
-list, time slider) and the document's URL (popup link)."""
+OPTIONAL_PAGE_COLUMNS: Final = (
+    "role_reason", "metonymic", "event_type", "geo_precision", "event_date", "date", "url",
+    "admin", "claimants", "disputed", "at_border", "line_kind", "line_name", "line_distance_km",
+)  # fmt: skip
+"""Columns embedded only when the incidents have them: why a place has its role, whether it
+stands for a government, the event type (shown, and filtered on, instead of the violence
+word's class), its ACLED-style precision (1-3), the event's or the document's date (popup,
+list, time slider), the document's URL (popup link), and the border data's answers for
+disputed places (who administers and who claims it, whether it is at the border within the
+data's accuracy, the nearest de facto line)."""
 
 DATE_COLUMNS: Final = ("event_date", "date")
-"""The columns the page's ``day`` (ISO date of the time slider) is read from, first found
-first; a row whose value is no date gets none."""
+"""The columns the page's ``day`` (ISO date of the time slider) is read from: a row's event
+date, else its document's date; a row with neither gets none (and no slider without any)."""
 
 _BORDER_TOLERANCE = 0.0005  # degrees, about 50 m: well below the border data's ~1 km
 _WORLD_TOLERANCE = 0.5  # degrees, the coarse world outside the detail box
@@ -83,14 +90,18 @@ def incident_collection(gdf: gpd.GeoDataFrame, rows: np.ndarray) -> dict[str, An
 
     The shared features (`geomap.features.incident_features`) of :data:`PAGE_COLUMNS` and
     of those :data:`OPTIONAL_PAGE_COLUMNS` the frame has, plus ``distance`` (the km label,
-    null without a border), ``cue_class`` (see `classify_cues`), ``precision`` (see
-    `precision_codes`; a ``geo_precision`` column is used when there is one), ``day``
-    (ISO date from :data:`DATE_COLUMNS`, only when the frame has one of them) and
-    ``border`` shown with an en dash (null where there is none).
+    null without a border), ``cue_class`` (see `classify_cues`: the event type's class,
+    else the cue's), ``precision`` (see `precision_codes`; a ``geo_precision`` column is
+    used when there is one), ``day`` (ISO date from :data:`DATE_COLUMNS`, only when the
+    frame has one of them) and ``border`` shown with an en dash (null where there is none).
     """
     border = text_column(gdf, "border")[rows].tolist()
     distance = float_column(gdf, "distance_km")[rows].tolist()
-    cue_class = classify_cues(text_column(gdf, "cue")[rows], text_column(gdf, "sentence")[rows])
+    cue_class = classify_cues(
+        text_column(gdf, "cue")[rows],
+        text_column(gdf, "sentence")[rows],
+        text_column(gdf, "event_type")[rows],
+    )
     geo_precision = gdf["geo_precision"].to_numpy()[rows] if "geo_precision" in gdf else None
     extra: dict[str, list[Any]] = {
         "border": [display_pair(b) if b else None for b in border],
@@ -102,8 +113,13 @@ def incident_collection(gdf: gpd.GeoDataFrame, rows: np.ndarray) -> dict[str, An
         "precision": precision_codes(text_column(gdf, "feature")[rows], geo_precision).tolist(),
     }
     dated = [c for c in DATE_COLUMNS if c in gdf]
-    if dated:
-        extra["day"] = iso_days(gdf[dated[0]].iloc[rows])
+    if dated:  # each row's first date of DATE_COLUMNS that it has
+        days = pd.Series([None] * len(rows), dtype=object)
+        for column in dated:
+            found = pd.Series(iso_days(gdf[column].iloc[rows]), dtype=object)
+            days = days.where(days.notna(), found)
+        if days.notna().any():
+            extra["day"] = days.tolist()
     columns = [*PAGE_COLUMNS, *(c for c in OPTIONAL_PAGE_COLUMNS if c in gdf)]
     return feature_collection(incident_features(gdf, columns=columns, rows=rows, extra=extra))
 

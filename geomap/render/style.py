@@ -1,9 +1,11 @@
 """What the map says and how it looks: violence classes and colours, notes, text formatting.
 
-The classes of the incident markers come from the one violence table
-(`geomap.rules.violence`, ``geomap/data/violence.tsv``), the same that decides an
-incident's role in `geomap.incidents`; their legend labels and colours come from
-``geomap/data/violence_classes.tsv``. Nothing here knows about folium.
+The classes of the incident markers come from the one violence vocabulary
+(`geomap.rules.violence`: the words of ``geomap/data/violence.tsv``, their event types and
+the class of each type in ``geomap/data/event_types.tsv``), the same the events stage finds
+violence with; their legend labels and colours come from ``geomap/data/violence_classes.tsv``.
+An incident's event type decides its class; without one, its violence word does. Nothing
+here knows about folium.
 """
 
 from __future__ import annotations
@@ -99,15 +101,15 @@ _JS_TEMPLATE_ESCAPES = str.maketrans(
 def cue_classes() -> dict[str, tuple[str, str]]:
     """Return the incident classes in legend order: class -> (legend label, marker colour).
 
-    The classes are those of the violence table (`geomap.rules.violence`), in its order,
-    then :data:`OTHER_CLASS`; labels and colours are read from
-    ``geomap/data/violence_classes.tsv``.
+    The classes are those the event types map to (`geomap.rules.violence`,
+    ``geomap/data/event_types.tsv``) and :data:`OTHER_CLASS`, in the order of
+    ``geomap/data/violence_classes.tsv``, which gives their labels and colours.
 
     Raises
     ------
     DataFileError
         If a class has no row (or several) in ``violence_classes.tsv``, a row names a class
-        the violence table does not have, or a colour is not ``#rrggbb``.
+        no event type has, or a colour is not ``#rrggbb``.
 
     Examples
     --------
@@ -127,10 +129,10 @@ def cue_classes() -> dict[str, tuple[str, str]]:
     unknown = [c for c in rows if c not in classes]
     if missing or unknown:
         raise DataFileError(
-            f"{_CLASSES_FILE} must have one row per class of geomap/data/violence.tsv "
+            f"{_CLASSES_FILE} must have one row per class of geomap/data/event_types.tsv "
             f"plus {OTHER_CLASS!r}: add {missing or 'nothing'}, remove {unknown or 'nothing'}"
         )
-    return {c: rows[c] for c in classes}
+    return dict(rows)
 
 
 CUE_CLASSES: dict[str, tuple[str, str]] = cue_classes()
@@ -212,12 +214,14 @@ def precision_codes(features: Any, geo_precision: Any = None) -> np.ndarray:
     return codes
 
 
-def classify_cues(cues: Any, sentences: Any = None) -> Any:
-    """Class of each incident's violence cue: shelling, attack, clash, casualties or other.
+def classify_cues(cues: Any, sentences: Any = None, event_types: Any = None) -> Any:
+    """Class of each incident: shelling, attack, clash, casualties or other.
 
-    The cue word (the ``cue`` column, e.g. ``"shelled"``) decides, through the violence
-    table that also decides the role (`geomap.rules.violence`); where the cue is empty or
-    missing, the first violence word of the sentence does. Anything else is ``"other"``.
+    The event type (the ``event_type`` column, e.g. ``"air_strike"``) decides, through
+    ``geomap/data/event_types.tsv``; where there is none, the cue word (the ``cue`` column,
+    e.g. ``"shelled"``) does, through its event type in the one violence vocabulary
+    (`geomap.rules.violence`); where the cue is empty or missing too, the first violence
+    word of the sentence. Anything else is ``"other"``.
 
     Parameters
     ----------
@@ -225,6 +229,8 @@ def classify_cues(cues: Any, sentences: Any = None) -> Any:
         Cue words; None/NaN count as empty.
     sentences : str or array-like of str, optional
         The sentences, same shape as ``cues``, used where the cue is empty.
+    event_types : str or array-like of str, optional
+        The event types, same shape as ``cues``; empty or unknown ones are left to the cue.
 
     Returns
     -------
@@ -234,7 +240,7 @@ def classify_cues(cues: Any, sentences: Any = None) -> Any:
     Raises
     ------
     ConfigurationError
-        If ``cues`` and ``sentences`` differ in length.
+        If ``cues``, ``sentences`` and ``event_types`` differ in length.
 
     Examples
     --------
@@ -242,24 +248,36 @@ def classify_cues(cues: Any, sentences: Any = None) -> Any:
     'shelling'
     >>> classify_cues(["killed", "", None], ["", "Clashes erupted.", "Calm."]).tolist()
     ['casualties', 'clash', 'other']
+    >>> classify_cues(["attack", "attack"], event_types=["shelling", ""]).tolist()
+    ['shelling', 'attack']
     """
     scalar = np.ndim(cues) == 0
-    cue = pd.Series(np.atleast_1d(np.asarray(cues, dtype=object)), dtype=object)
-    cue = cue.where(cue.notna(), "").astype(str)
+    cue = _texts(cues)
     text = cue
     if sentences is not None:
-        sentence = pd.Series(np.atleast_1d(np.asarray(sentences, dtype=object)), dtype=object)
+        sentence = _texts(sentences)
         if len(sentence) != len(cue):
             raise ConfigurationError("cues and sentences must have the same length")
-        sentence = sentence.where(sentence.notna(), "").astype(str)
         text = cue.where(cue.str.strip() != "", sentence)
+    types = _texts(event_types) if event_types is not None else pd.Series([""] * len(cue))
+    if len(types) != len(cue):
+        raise ConfigurationError("cues and event types must have the same length")
     vocabulary = violence()
     result = np.full(len(cue), OTHER_CLASS, dtype=object)
-    for i, value in enumerate(text.tolist()):
+    for i, (value, event_type) in enumerate(zip(text.tolist(), types.tolist(), strict=True)):
+        if event_type in vocabulary.class_of:
+            result[i] = vocabulary.class_of[event_type]
+            continue
         found = vocabulary.regex.search(value)
         if found:
             result[i] = vocabulary.classify(found.group()) or OTHER_CLASS
     return str(result[0]) if scalar else result
+
+
+def _texts(values: Any) -> pd.Series:
+    """Return ``values`` as a Series of str ("" for None/NaN)."""
+    series = pd.Series(np.atleast_1d(np.asarray(values, dtype=object)), dtype=object)
+    return series.where(series.notna(), "").astype(str)
 
 
 def escape_text(value: Any) -> str:

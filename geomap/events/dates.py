@@ -1,0 +1,205 @@
+"""Dates: the document's date, and events anchored to it ("on Tuesday", "on 13 September").
+
+The document's date is given (``--date``, a batch ``date`` field: :func:`document_date`) or
+read from a dated dateline ("KYIV, 2 December 2026 —": :func:`dateline_date`). An event gets
+a date only from what its sentence says: without a document date, or without a date word in
+the event's sentence, it has none. Weekday (Monday is 0), relative-day and month words come
+from ``geomap/data/event_words.tsv``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+
+from geomap.errors import InputError
+
+from .vocab import vocabulary
+
+__all__ = ["DATE_PRECISIONS", "anchor_date", "dateline_date", "document_date", "find_dates"]
+
+#: Date precisions, finest first: "day" (a day is named), "week" ("last week"), "month".
+DATE_PRECISIONS = ("day", "week", "month")
+
+
+@functools.lru_cache(maxsize=1)
+def _months() -> dict[str, float]:
+    """Month names and their short forms ("sept.") -> month number."""
+    values = vocabulary().values
+    return {**values["month"], **values["month_short"]}
+
+
+@functools.lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    vocab = vocabulary()
+    months = "|".join(sorted(_months(), key=len, reverse=True))
+    days = "|".join(sorted(vocab.words["weekday"], key=len, reverse=True))
+    relative = "|".join(
+        re.escape(r).replace(r"\ ", r"\s+")
+        for r in sorted(vocab.values["relative_day"], key=len, reverse=True)
+    )
+    return re.compile(
+        rf"(?i)(?<![\w-])(?:"
+        rf"(?P<day1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month1>{months})\.?(?:,?\s+(?P<year1>\d{{4}}))?"
+        rf"|(?P<month2>{months})\.?\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?(?![\d])(?:,?\s+(?P<year2>\d{{4}}))?"
+        rf"|(?P<last>last|this|on|early|late)?\s*(?P<weekday>{days})"
+        rf"|(?P<relative>{relative})"
+        rf"|(?P<lastweek>last\s+week|earlier\s+this\s+week)"
+        rf"|(?P<lastmonth>last\s+month)"
+        rf")(?![\w-])"
+    )
+
+
+def find_dates(
+    text: str, start: int, end: int, document_date: dt.date
+) -> list[tuple[int, dt.date, str]]:
+    """Return the dates written in ``text[start:end]``: (offset, date, precision) each.
+
+    Weekdays are the last such day on or before ``document_date`` ("on Tuesday" in a
+    Wednesday report is the day before); a day and month without a year is the last such
+    date on or before the document date.
+    """
+    vocab = vocabulary()
+    out: list[tuple[int, dt.date, str]] = []
+    for m in _pattern().finditer(text, start, end):
+        day: dt.date | None = None
+        precision = "day"
+        if m.group("weekday"):
+            if m.group("weekday")[0].islower() and not m.group("last"):
+                continue  # a lowercase "sunday" alone is not a date
+            wanted = int(vocab.values["weekday"][m.group("weekday").lower()])
+            back = (document_date.weekday() - wanted) % 7
+            if m.group("last") and m.group("last").lower() == "last" and back == 0:
+                back = 7
+            day = document_date - dt.timedelta(days=back)
+        elif m.group("relative"):
+            key = re.sub(r"\s+", " ", m.group("relative").lower())
+            day = document_date + dt.timedelta(days=int(vocab.values["relative_day"][key]))
+        elif m.group("lastweek"):
+            day, precision = document_date - dt.timedelta(days=7), "week"
+        elif m.group("lastmonth"):
+            first = document_date.replace(day=1) - dt.timedelta(days=1)
+            day, precision = first.replace(day=1), "month"
+        else:
+            month_word = (m.group("month1") or m.group("month2")).lower().rstrip(".")
+            if month_word == "may" and m.group("month2") and m.group("month2")[0] == "m":
+                continue  # "may 5" in lowercase is the verb
+            month = int(_months()[month_word])
+            d = int(m.group("day1") or m.group("day2"))
+            year_text = m.group("year1") or m.group("year2")
+            year = int(year_text) if year_text else document_date.year
+            try:
+                day = dt.date(year, month, d)
+            except ValueError:
+                continue  # "31 February"
+            if not year_text and day > document_date:
+                try:
+                    day = day.replace(year=year - 1)
+                except ValueError:
+                    continue
+        out.append((m.start(), day, precision))
+    return out
+
+
+def anchor_date(
+    text: str,
+    trigger_start: int,
+    sentence_start: int,
+    sentence_end: int,
+    document_date: dt.date | None,
+) -> tuple[dt.date | None, str | None]:
+    """Return the event date and its precision for the trigger at ``trigger_start``.
+
+    The date word of the trigger's sentence nearest to the trigger is used; without a document
+    date or a date word the result is ``(None, None)``.
+
+    Examples
+    --------
+    >>> t = "Kapan was shelled on Tuesday."
+    >>> anchor_date(t, t.index("shelled"), 0, len(t), dt.date(2026, 12, 2))  # a Wednesday
+    (datetime.date(2026, 12, 1), 'day')
+    >>> anchor_date(t, t.index("shelled"), 0, len(t), None)
+    (None, None)
+    """
+    if document_date is None:
+        return None, None
+    found = find_dates(text, sentence_start, sentence_end, document_date)
+    if not found:
+        return None, None
+    _, day, precision = min(found, key=lambda f: abs(f[0] - trigger_start))
+    return day, precision
+
+
+def document_date(value: str | dt.date | None, *, what: str = "date") -> dt.date | None:
+    """Return the date of a document from an ISO 8601 date or timestamp (None for none).
+
+    ``"2026-12-02"``, ``"2026-12-02T10:15:00Z"`` and a :class:`datetime.date` or
+    :class:`datetime.datetime` are accepted; a timestamp's own calendar day is kept (no time
+    zone conversion). Empty text is no date.
+
+    Parameters
+    ----------
+    value : str, date or None
+        The date as given.
+    what : str, default "date"
+        What the value is, for the error message (``"--date"``, ``"document 7's date"``).
+
+    Raises
+    ------
+    InputError
+        If ``value`` is not such a date (the message names it and the expected form).
+
+    Examples
+    --------
+    >>> document_date("2026-12-02T23:30:00+04:00")
+    datetime.date(2026, 12, 2)
+    >>> document_date("") is None
+    True
+    """
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError as err:
+        raise InputError(
+            f"{what} {text!r} is not a date: give it as YYYY-MM-DD (ISO 8601, e.g. 2026-12-02)"
+        ) from err
+
+
+# A dateline that opens a report: a place in capitals, then up to 80 characters and a dash.
+_DATELINE = re.compile(r"(?m)^[^\W\d_a-z]{2,}[^\n]{0,80}?\s[\u2014\u2013-]+\s")
+
+
+def dateline_date(text: str) -> dt.date | None:
+    r"""Return the date of a dated dateline that opens the text, or None.
+
+    The dateline is a line in the first 500 characters that starts with a word in capitals
+    and reaches a dash within 80 characters ("KYIV, Dec. 2, 2026 (AP) —"); its date must
+    name the day, the month and the year.
+
+    Examples
+    --------
+    >>> dateline_date("Headline\n\nKYIV, 2 December 2026 (Reuters) - Shells hit Sumy.")
+    datetime.date(2026, 12, 2)
+    >>> dateline_date("YEREVAN \u2014 Shells hit Goris on 2 December 2026.") is None
+    True
+    """
+    for line in _DATELINE.finditer(text, 0, min(len(text), 500)):
+        head = line.group()
+        for m in _pattern().finditer(head):
+            year = m.group("year1") or m.group("year2")
+            if year is None:
+                continue
+            month_word = (m.group("month1") or m.group("month2")).lower().rstrip(".")
+            day = int(m.group("day1") or m.group("day2"))
+            try:
+                return dt.date(int(year), int(_months()[month_word]), day)
+            except ValueError:
+                continue
+    return None
