@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataFileError, InputError
-from .evaluate import EvalReport, evaluate_documents, format_report
+from .evaluate import EvalReport, area_holds, evaluate_documents, format_report
 from .events import EventsBackend, LinearModel, analyse_events, get_backend, load_metonymy_model
 from .events.metonymy import metonymy_features
 from .io import read_jsonl
@@ -386,7 +386,10 @@ def evaluate_file(
     model = load_metonymy_model(chosen.name)
     if kind == "geoparse":
         report = evaluate_documents(
-            rows, lambda t: geoparse(t, gazetteer=gaz, extractor=recogniser), corpus=str(path)
+            rows,
+            lambda t: geoparse(t, gazetteer=gaz, extractor=recogniser),
+            corpus=str(path),
+            holds=area_holds(gaz),
         )
         spans, _ = gwn_metonymy_rows(rows)
         metonymy = None
