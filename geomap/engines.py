@@ -14,16 +14,27 @@ cut their input into chunks and run one task function per chunk here:
   flight and yields the results in submission order, so memory stays bounded whatever the
   input size and every engine gives the same output;
 - a task finds its worker's data with :func:`worker_borders` and :func:`worker_gazetteer`;
-  it carries only its chunk (coordinates or texts), never the data sets.
+  it carries only its chunk (coordinates or texts), never the data sets;
+- workers die with the process that started them, even when it is killed (SIGKILL): on
+  Linux the kernel sends them SIGKILL (``PR_SET_PDEATHSIG``), elsewhere a watchdog thread
+  sees them orphaned within half a second. :func:`claim` marks a temporary output folder as
+  in use by this process (a lock the kernel releases when the process dies) and
+  :func:`sweep_leftovers` removes those an earlier, killed run left next to an output.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Final
 
 from .borders import Borders, load_borders
@@ -35,8 +46,10 @@ __all__ = [
     "Engine",
     "Job",
     "WorkerConfig",
+    "claim",
     "run_ordered",
     "start_engine",
+    "sweep_leftovers",
     "worker_borders",
     "worker_gazetteer",
 ]
@@ -65,12 +78,19 @@ class WorkerConfig:
         own default (:func:`geomap.io.cache_dir`).
     gazetteer : bool
         Whether the tasks need the gazetteer (annotating needs only the borders).
+    code_field : str, optional
+        The country-code column of ``borders_path`` (None: the first known one).
+    parent : int, optional
+        The process id of the driver: a worker whose parent is no longer that process
+        exits (set by the engines that start worker processes).
     """
 
     borders_path: str | None = None
     gazetteer_path: str | None = None
     cache_dir: str | None = None
     gazetteer: bool = True
+    code_field: str | None = None
+    parent: int | None = None
 
     @classmethod
     def of(
@@ -80,6 +100,7 @@ class WorkerConfig:
         *,
         cache_dir: str | os.PathLike[str] | None = None,
         gazetteer: bool = True,
+        code_field: str | None = None,
     ) -> WorkerConfig:
         """Return the config for these paths, as plain strings (they travel to the workers).
 
@@ -95,6 +116,7 @@ class WorkerConfig:
             gazetteer_path=None if gazetteer_path is None else os.fspath(gazetteer_path),
             cache_dir=None if cache_dir is None else os.fspath(cache_dir),
             gazetteer=gazetteer,
+            code_field=code_field,
         )
 
 
@@ -103,10 +125,36 @@ class WorkerConfig:
 _WORKER: dict[str, WorkerConfig] = {}
 
 
+def _die_with_parent(parent: int) -> None:
+    """Exit this worker process as soon as ``parent`` (its driver) is gone."""
+    if os.getpid() == parent:
+        return  # a worker thread of the driver itself (an in-process cluster)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died while this process started
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)  # orphaned: the driver was killed
+
+    threading.Thread(target=watch, name="geomap-parent-watch", daemon=True).start()
+
+
 def _init_worker(config: WorkerConfig) -> None:
     """Open the border index (and the gazetteer) once in this process, for all its tasks."""
     _WORKER["config"] = config
-    borders = load_borders(config.borders_path, cache_dir=config.cache_dir)  # kept per file
+    if config.parent is not None:
+        _die_with_parent(config.parent)
+    borders = load_borders(
+        config.borders_path, code_field=config.code_field, cache_dir=config.cache_dir
+    )  # kept per file
     borders.distance(0.0, 0.0)  # build the search index now, not in the first task
     if config.gazetteer:
         open_gazetteer(
@@ -121,7 +169,9 @@ def _config() -> WorkerConfig:
 def worker_borders() -> Borders:
     """Return this worker's border dataset (opened by its initializer)."""
     config = _config()
-    return load_borders(config.borders_path, cache_dir=config.cache_dir)
+    return load_borders(
+        config.borders_path, code_field=config.code_field, cache_dir=config.cache_dir
+    )
 
 
 def worker_gazetteer() -> Gazetteer:
@@ -171,7 +221,7 @@ class _ProcessEngine(Engine):
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(config,),
+            initargs=(replace(config, parent=os.getpid()),),
         )
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -211,6 +261,7 @@ class _DaskEngine(Engine):
                 host="127.0.0.1",  # a local cluster listens on loopback only
             )
             self._client = Client(self._cluster)
+            config = replace(config, parent=os.getpid())  # its workers die with this process
         self._client.register_plugin(_plugin(config), name="geomap")
         self.workers = max(1, len(self._client.scheduler_info()["workers"]))
 
@@ -305,3 +356,57 @@ def run_ordered(engine: Engine, jobs: Iterator[Job]) -> Iterator[tuple[Any, Any]
     while pending:
         head, future = pending.popleft()
         yield head, future.result()
+
+
+_CLAIM: Final = ".geomap-in-use"
+
+
+@contextlib.contextmanager
+def claim(folder: str | os.PathLike[str]) -> Iterator[None]:
+    """Mark a temporary output folder as in use by this process while the block runs.
+
+    The mark is a file locked with ``flock``: the kernel releases the lock when this
+    process ends, however it ends, so :func:`sweep_leftovers` can tell a folder a killed
+    run left from one another run is filling. The file is removed on exit.
+    """
+    mark = Path(folder) / _CLAIM
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no claim, no sweep
+        yield
+        return
+    handle = open(mark, "w")  # noqa: SIM115 - held for the whole block
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            mark.unlink()
+        handle.close()
+
+
+def sweep_leftovers(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary folders killed runs left for ``target``; return them.
+
+    Those are hidden siblings ``.<name>.*.tmp`` holding a :func:`claim` mark that no live
+    process holds. Folders without the mark (another program's) are left alone.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        return []
+    path = Path(target)
+    removed = []
+    with contextlib.suppress(OSError):
+        for folder in path.parent.glob(f".{path.name}.*.tmp"):
+            mark = folder / _CLAIM
+            if not folder.is_dir() or not mark.is_file():
+                continue
+            try:
+                with open(mark) as handle:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # held: a live run
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed

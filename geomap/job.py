@@ -76,6 +76,7 @@ def map_files(
     encoding: str = "utf-8",
     max_bytes: int | None = MAX_BYTES,
     cache_dir: str | os.PathLike[str] | None = None,
+    code_field: str | None = None,
 ) -> MapResult:
     """Map each article file: write its incident map and GIS files into ``out_dir``.
 
@@ -113,6 +114,8 @@ def map_files(
         Inputs larger than this are refused before they are read; None: no limit.
     cache_dir : path-like, optional
         The cache directory (gazetteer, derived borders); default :func:`geomap.io.cache_dir`.
+    code_field : str, optional
+        The column of ``borders_path`` holding country codes (default: the first known one).
 
     Returns
     -------
@@ -163,7 +166,7 @@ def map_files(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot create output directory '{out}': {err.strerror}") from err
-    borders = load_borders(borders_path, cache_dir=cache_dir)
+    borders = load_borders(borders_path, code_field=code_field, cache_dir=cache_dir)
     gazetteer = open_gazetteer(gazetteer_path, cache_dir=cache_dir, progress=progress)
     metadata_ = {
         "generator": f"geomap {metadata.version('geomap')}",
