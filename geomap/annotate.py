@@ -22,6 +22,7 @@ data repeat places (many events in one town): each distinct point is computed on
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
@@ -46,7 +47,17 @@ from .columns import (
     valid_points,
 )
 from .distances import NUMBERS, TEXTS, Found, Memo, find, prepare
-from .engines import Job, WorkerConfig, run_ordered, start_engine, sweep_leftovers, worker_borders
+from .engines import (
+    Job,
+    WorkerConfig,
+    claim,
+    consume_in_thread,
+    prefetch,
+    run_ordered,
+    start_engine,
+    sweep_leftovers,
+    worker_borders,
+)
 from .errors import ConfigurationError, OutputError
 from .io import atomic_write, check_target, progress_disabled
 from .options import check_measure
@@ -238,7 +249,10 @@ def annotate_table(
     scheduler : str, optional
         Address of an existing dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
     workers : int, optional
-        Processes (local engine, default all cores) or LocalCluster workers.
+        Local engine: processes; default 1, in which the border search runs on every core
+        in threads while other threads read and write (more processes each load the
+        borders again and compete for the same cores: see bench/README.md). Dask engine:
+        LocalCluster workers, default all cores.
     chunk_size : int
         Rows per chunk (the memory bound: a few chunks are in flight); Parquet chunks
         never straddle the input's row groups.
@@ -323,7 +337,8 @@ def annotate_table(
             try:
                 plan = plan_for(table, out_fmt, lon_col, lat_col, measure, prefix)
                 if runner is None:
-                    runner = start_engine(engine, config, workers=workers, scheduler=scheduler)
+                    count = 1 if workers is None and engine == "local" else workers
+                    runner = start_engine(engine, config, workers=count, scheduler=scheduler)
                 counts = [0, 0]
                 bar = tqdm(
                     total=table.rows,
@@ -333,13 +348,20 @@ def annotate_table(
                 )
                 chunks = _annotated(table, plan, runner, memo, counts, bar)
                 schema = plan.schema(table)
+
+                # Three at once: a thread reads, this one computes, a thread writes.
                 if to_stdout:
-                    write_table(None, "csv", schema, chunks, geometry=plan.geometry)
+                    writer = functools.partial(
+                        write_table, None, "csv", schema, geometry=plan.geometry
+                    )
+                    consume_in_thread(writer, chunks)
                 else:
-                    with atomic_write(target, force=force) as tmp:
-                        write_table(
-                            tmp, out_fmt, schema, chunks, geometry=plan.geometry, shown=str(target)
-                        )
+                    with atomic_write(target, force=force) as tmp, claim(tmp.parent):
+                        writer = functools.partial(
+                            write_table, tmp, out_fmt, schema, geometry=plan.geometry,
+                            shown=str(target),
+                        )  # fmt: skip
+                        consume_in_thread(writer, chunks)
                 bar.close()
                 break
             except ColumnTypeError as err:
@@ -378,7 +400,7 @@ def _annotated(
     """Yield the annotated chunks in input order; count rows and invalid rows."""
 
     def jobs() -> Iterator[Job]:
-        for chunk in table.chunks:
+        for chunk in prefetch(table.chunks):
             lon, lat, bounds = plan.coordinates(chunk, table)
             prepared = prepare(lon, lat, memo)
             new_lon, new_lat = prepared.missing()

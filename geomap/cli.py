@@ -417,7 +417,8 @@ def _engine_options(func: F) -> F:
     func = click.option(
         "--workers",
         type=click.IntRange(min=1),
-        help="Processes (local) or LocalCluster workers (dask); default: all cores.",
+        help="Processes (local) or LocalCluster workers (dask); default: all cores (annotate, "
+        "local: one process, whose border search uses every core).",
     )(func)
     func = click.option(
         "--scheduler",

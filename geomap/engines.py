@@ -13,6 +13,8 @@ cut their input into chunks and run one task function per chunk here:
 - :func:`run_ordered` submits ``(key, task, args)`` jobs with at most ``2 * workers`` in
   flight and yields the results in submission order, so memory stays bounded whatever the
   input size and every engine gives the same output;
+- :func:`prefetch` and :func:`consume_in_thread` overlap the driver's reading and writing
+  with its other work (threads: Arrow and GDAL release the GIL while they read and write);
 - a task finds its worker's data with :func:`worker_borders` and :func:`worker_gazetteer`;
   it carries only its chunk (coordinates or texts), never the data sets;
 - workers die with the process that started them, even when it is killed (SIGKILL): on
@@ -31,11 +33,12 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Final
+from queue import Full, Queue
+from typing import Any, Final, TypeVar
 
 from .borders import Borders, load_borders
 from .errors import ConfigurationError
@@ -47,6 +50,8 @@ __all__ = [
     "Job",
     "WorkerConfig",
     "claim",
+    "consume_in_thread",
+    "prefetch",
     "run_ordered",
     "start_engine",
     "sweep_leftovers",
@@ -223,6 +228,11 @@ class _ProcessEngine(Engine):
             initializer=_init_worker,
             initargs=(replace(config, parent=os.getpid()),),
         )
+        # Start every worker now, from this thread: they open their data while the driver
+        # reads, and the kernel's parent-death signal follows this thread, which outlives
+        # the engine (a worker started from a short-lived thread would die with it).
+        for _ in range(workers):
+            self._pool.submit(os.getpid)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Send ``fn(*args)`` to a worker process."""
@@ -410,3 +420,113 @@ def sweep_leftovers(target: str | os.PathLike[str]) -> list[Path]:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+_END: Final = object()
+
+
+class _Stopped(Exception):  # noqa: N818 - a signal between threads, never seen outside
+    """Tells a consumer thread that the producer stopped early."""
+
+
+def _put(queue: Queue[Any], item: Any, alive: Callable[[], bool]) -> bool:
+    """Put ``item``, waiting for room while ``alive()``; return False if it gave up."""
+    while alive():
+        try:
+            queue.put(item, timeout=0.1)
+            return True
+        except Full:
+            continue
+    return False
+
+
+def prefetch(items: Iterable[T], depth: int = 1) -> Iterator[T]:
+    """Yield ``items`` as a background thread produces them, at most ``depth`` ahead.
+
+    The thread's exception is raised here; stopping early stops the thread.
+
+    Examples
+    --------
+    >>> list(prefetch(range(5)))
+    [0, 1, 2, 3, 4]
+    """
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not _put(queue, (True, item), lambda: not stop.is_set()):
+                    return
+            _put(queue, (True, _END), lambda: not stop.is_set())
+        except BaseException as err:  # noqa: BLE001 - raised in the consuming thread
+            _put(queue, (False, err), lambda: not stop.is_set())
+
+    thread = threading.Thread(target=produce, name="geomap-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = queue.get()
+            if not ok:
+                raise item
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+def consume_in_thread(
+    consumer: Callable[[Iterator[T]], R], items: Iterable[T], depth: int = 1
+) -> R:
+    """Return ``consumer(iter(items))``, the consumer running in a background thread.
+
+    This thread produces the items (at most ``depth`` ahead of the consumer) while the
+    consumer, e.g. a file writer, works on earlier ones. An exception on either side stops
+    both and is raised here.
+
+    Examples
+    --------
+    >>> consume_in_thread(sum, (i * i for i in range(4)))
+    14
+    """
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
+    outcome: dict[str, Any] = {}
+
+    def feed() -> Iterator[T]:
+        while True:
+            ok, item = queue.get()
+            if not ok:
+                raise item
+            if item is _END:
+                return
+            yield item
+
+    def run() -> None:
+        try:
+            outcome["value"] = consumer(feed())
+        except BaseException as err:  # noqa: BLE001 - raised in the producing thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=run, name="geomap-writer", daemon=True)
+    thread.start()
+    try:
+        for item in items:
+            if not _put(queue, (True, item), lambda: "error" not in outcome):
+                break
+        else:
+            _put(queue, (True, _END), lambda: "error" not in outcome)
+    except BaseException:
+        _put(queue, (False, _Stopped()), thread.is_alive)
+        thread.join()  # the consumer stops at the next item it asks for
+        raise
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

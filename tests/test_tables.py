@@ -140,7 +140,8 @@ def test_csv_errors_name_the_line_and_the_fix(tmp_path):
     assert not (tmp_path / "o.csv").exists()
 
 
-def test_a_later_value_of_another_type_makes_the_column_text(tmp_path):
+def test_a_later_value_of_another_type_makes_the_column_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("geomap.tables.read"), "INFER_BYTES", 1 << 20)
     rows = ["id,code,latitude,longitude"] + [f"{i},{i},39.2,46.4" for i in range(120_000)]
     rows.append("120000,X7,39.2,46.4")
     (tmp_path / "late.csv").write_text("\n".join(rows) + "\n", "utf-8")

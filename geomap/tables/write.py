@@ -12,6 +12,7 @@ covering column when one is given; GeoPackage and GeoJSON go through GDAL's Arro
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import os
 import sys
@@ -129,6 +130,22 @@ def _conformed(chunk: pa.Table, schema: pa.Schema, geometry: GeometryOut | None)
     return pa.Table.from_arrays(columns, schema=schema)
 
 
+def _dictionary_columns(chunk: pa.Table) -> list[str]:
+    """Return the columns worth dictionary-encoding: few distinct values in the first chunk.
+
+    Dictionary-encoding a column of mostly distinct values (ids, notes) only costs time;
+    Parquet would fall back to plain encoding after trying.
+    """
+    import pyarrow.compute as pc
+
+    limit = max(1, chunk.num_rows // 4)
+    return [
+        field.name
+        for field, column in zip(chunk.schema, chunk.columns, strict=True)
+        if not pa.types.is_nested(field.type) and pc.count_distinct(column).as_py() <= limit
+    ]
+
+
 def _failed(err: BaseException, shown: str) -> OutputError:
     if isinstance(err, OSError) and err.errno == errno.ENOSPC or "No space left" in str(err):
         return OutputError(
@@ -185,8 +202,11 @@ def write_table(
                     writer.write_table(chunk)
         elif fmt == "parquet":
             assert path is not None
-            with pq.ParquetWriter(path, out_schema) as writer:
-                for chunk in conformed:
+            first = next(conformed, None)
+            chunks_out = itertools.chain([first], conformed) if first is not None else iter(())
+            dictionary = _dictionary_columns(first) if first is not None else True
+            with pq.ParquetWriter(path, out_schema, use_dictionary=dictionary) as writer:
+                for chunk in chunks_out:
                     writer.write_table(chunk, row_group_size=max(1, chunk.num_rows))
         else:
             assert path is not None
