@@ -10,9 +10,12 @@ Prints two Markdown tables (see bench/README.md):
      threads; and with two worker processes);
    - the version before issue 17 (``--baseline-ref``, extracted with ``git archive``), which
      needs ``--prefix geomap_`` on an ACLED table (it has ``country``);
+   - the worst case for geomap: a table in which every row has its own point
+     (``--distinct-rows``, default 1,000,000), so no result is shared;
    - a plain geopandas ``sjoin_nearest`` of the points to the land-border lines in a projected
-     CRS (EPSG:3857, reading only the coordinates): faster, but planar distances in a
-     projection, so its error against geomap's geodesic distance is printed.
+     CRS (EPSG:3857, reading only the coordinates, on the first ``--sjoin-rows``, default
+     1,000,000): planar distances in a projection, so its error against geomap's geodesic
+     distance on the same rows is printed.
 
    Each runs as its own process; the table gives wall seconds, rows/s, CPU seconds (user +
    system, the whole process tree) and the peak memory of the whole process tree (RSS
@@ -57,7 +60,7 @@ SJOIN = """
 import sys, time
 import geopandas as gpd, numpy as np, pyarrow.parquet as pq
 from geomap import load_borders
-table = pq.read_table(sys.argv[1], columns=["latitude", "longitude"])
+table = pq.read_table(sys.argv[1], columns=["latitude", "longitude"]).slice(0, int(sys.argv[4]))
 lines = load_borders().lines.to_crs("EPSG:3857")
 started = time.perf_counter()
 points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(
@@ -100,7 +103,15 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, flo
     """Run ``command``; return wall seconds, CPU seconds and peak MB of its process tree."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # From a neutral folder: `python -m geomap` would import a geomap/ in the working
+    # directory before PYTHONPATH, which picks the version.
+    process = subprocess.Popen(
+        command,
+        env=env,
+        cwd=tempfile.gettempdir(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     peak = [0.0]
 
     def sample() -> None:
@@ -130,7 +141,9 @@ def baseline_tree(ref: str, into: Path) -> Path:
     return into
 
 
-def bench_annotate(rows: int, data: Path, baseline_ref: str, baseline_rows: int) -> None:
+def bench_annotate(
+    rows: int, data: Path, baseline_ref: str, baseline_rows: int, sjoin_rows: int, distinct: int
+) -> None:
     load_borders()  # derive or read the cached borders before timing
     data.mkdir(parents=True, exist_ok=True)
     tables = {}
@@ -148,6 +161,9 @@ def bench_annotate(rows: int, data: Path, baseline_ref: str, baseline_rows: int)
             small[suffix] = path
     else:
         small = tables
+    distinct_table = data / f"acled_like_{distinct}_distinct.parquet"
+    if distinct and not distinct_table.exists():
+        acled_like.write(distinct_table, distinct, sites_count=None)
     load = os.getloadavg()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -160,6 +176,15 @@ def bench_annotate(rows: int, data: Path, baseline_ref: str, baseline_rows: int)
         warm = out / "warm.csv"
         warm.write_text("latitude,longitude\n39.2,46.4\n", encoding="utf-8")
         measured([*geomap_cli, str(warm), "--out", str(out / "w.csv"), "--workers", "1"], env_old)
+        version = subprocess.run(
+            [sys.executable, "-c", "import geomap.annotate as a; print(a.__file__)"],
+            env=env_old,
+            cwd=tempfile.gettempdir(),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        assert version.startswith(str(old)), f"the old version is not the one run: {version}"
         prefix = ["--prefix", "geomap_"]  # it refuses a table with a `country` column
         runs = [
             ("geomap, 1 process (threads)", ".csv", env_new, ["--workers", "1"], rows),
@@ -169,8 +194,13 @@ def bench_annotate(rows: int, data: Path, baseline_ref: str, baseline_rows: int)
             ("version before issue 17", ".csv", env_old, prefix, baseline_rows),
             ("version before issue 17", ".parquet", env_old, prefix, baseline_rows),
         ]  # fmt: skip
+        if distinct:  # the worst case: every row its own point
+            runs.append(("geomap, every point distinct", "distinct", env_new, [], distinct))
         for i, (label, suffix, env, extra, count) in enumerate(runs):
-            source = tables[suffix] if count == rows else small[suffix]
+            if suffix == "distinct":
+                source = distinct_table
+            else:
+                source = tables[suffix] if count == rows else small[suffix]
             command = [*geomap_cli, str(source), "--out", str(out / f"run{i}.parquet"), *extra]
             seconds, cpu, peak = measured(command, env)
             results.append((label, suffix, count, seconds, cpu, peak))
@@ -192,25 +222,29 @@ def bench_annotate(rows: int, data: Path, baseline_ref: str, baseline_rows: int)
         script.write_text(SJOIN, encoding="utf-8")
         seconds, cpu, peak = measured(
             [sys.executable, str(script), str(tables[".parquet"]), str(out / "km.npy"),
-             str(out / "pair.npy")],
+             str(out / "pair.npy"), str(sjoin_rows)],
             env_new,
         )  # fmt: skip
-        results.append(
-            ("geopandas sjoin_nearest, EPSG:3857", ".parquet", rows, seconds, cpu, peak)
-        )
+        count = min(rows, sjoin_rows)
+        results.append(("geopandas sjoin_nearest, EPSG:3857", "sjoin", count, seconds, cpu, peak))
         planar_km = np.load(out / "km.npy")
         planar_pair = np.load(out / "pair.npy")
-    geodesic = reference.column(added[0]).to_numpy(zero_copy_only=False)
-    border = np.asarray(reference.column(added[1]).to_pylist(), dtype=object)
+    geodesic = reference.column(added[0]).to_numpy(zero_copy_only=False)[: len(planar_km)]
+    border = np.asarray(reference.column(added[1]).to_pylist(), dtype=object)[: len(planar_km)]
     error = np.abs(planar_km - geodesic)
     relative = error / np.maximum(geodesic, 1e-9)
     print(f"\n### annotate {rows:,} ACLED-shaped rows (load average {load[0]:.1f} at the start)\n")
     print("| what | in -> out | rows | seconds | rows/s | CPU s | peak MB (all processes) |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for label, suffix, count, seconds, cpu, peak in results:
-        kind = "CSV" if suffix == ".csv" else "Parquet"
+        kind = {
+            ".csv": "CSV -> Parquet",
+            ".parquet": "Parquet -> Parquet",
+            "distinct": "Parquet -> Parquet, every point distinct",
+            "sjoin": "Parquet (2 columns) -> memory",
+        }[suffix]
         print(
-            f"| {label} | {kind} -> Parquet | {count:,} | {seconds:.1f} | {count / seconds:,.0f} "
+            f"| {label} | {kind} | {count:,} | {seconds:.1f} | {count / seconds:,.0f} "
             f"| {cpu:.1f} | {peak:,.0f} |"
         )
     print(
@@ -287,13 +321,22 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "geomap-bench")
     parser.add_argument("--baseline-ref", default="04aa753", help="the version to compare with")
     parser.add_argument("--baseline-rows", type=int, default=None, help="default: --rows")
+    parser.add_argument("--sjoin-rows", type=int, default=1_000_000, help="its first rows")
+    parser.add_argument("--distinct-rows", type=int, default=1_000_000, help="0: skip")
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-annotate", action="store_true")
     parser.add_argument("--skip-batch", action="store_true")
     args = parser.parse_args()
     if not args.skip_annotate:
-        bench_annotate(args.rows, args.data, args.baseline_ref, args.baseline_rows or args.rows)
+        bench_annotate(
+            args.rows,
+            args.data,
+            args.baseline_ref,
+            args.baseline_rows or args.rows,
+            args.sjoin_rows,
+            args.distinct_rows,
+        )
     if not args.skip_batch:
         bench_batch(args.docs, args.workers)
 

@@ -315,7 +315,8 @@ def annotate_table(
             raise OutputError(f"output '{target}' is the input: choose another --out")
         check_target(target, force=force)
         sweep_leftovers(target)
-    borders = load_borders(borders_path, code_field=code_field, cache_dir=cache_dir)
+    # Here first: a bad border file fails before any work, and its cache is built once.
+    load_borders(borders_path, code_field=code_field, cache_dir=cache_dir)
     config = WorkerConfig.of(
         borders_path, cache_dir=cache_dir, gazetteer=False, code_field=code_field
     )
@@ -373,7 +374,6 @@ def annotate_table(
     finally:
         if runner is not None:
             runner.close()
-    del borders
     return AnnotateSummary(
         output=target,
         rows=counts[0],

@@ -475,7 +475,9 @@ def _column_types(given: tuple[str, ...]) -> dict[str, str]:
     "--prefix",
     help="Prefix for the added columns (default: none, or geomap_ if a name is taken).",
 )
-@click.option("--sep", help="CSV delimiter (default: guessed among , ; tab |).")
+@click.option(
+    "--sep", help="CSV delimiter: one character, or tab (default: guessed among , ; tab |)."
+)
 @click.option("--encoding", help="CSV encoding, e.g. cp1252 (default: guessed).")
 @click.option(
     "--decimal", type=click.Choice([".", ","]), help="CSV decimal mark (default: guessed)."
@@ -488,7 +490,13 @@ def _column_types(given: tuple[str, ...]) -> dict[str, str]:
     help="A CSV column's type instead of the guessed one: text, int, float, date, timestamp "
     "or bool. Repeatable.",
 )
-@click.option("--chunk-size", default=100_000, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--chunk-size",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows per chunk (a Parquet input's row groups are never merged).",
+)
 @click.option("--borders", "borders_path", type=click.Path(), help="Admin-0 polygons file.")
 @click.option("--code-field", metavar="COLUMN", help="The country-code column of --borders.")
 @click.option("--force", is_flag=True, help="Overwrite the output.")
@@ -543,7 +551,7 @@ def annotate(
         code_field=code_field,
         cache_dir=_cache_dir(),
         prefix=prefix,
-        sep=sep,
+        sep={"tab": "\t", "\\t": "\t"}.get(sep, sep) if sep else None,
         encoding=encoding,
         decimal=decimal,
         types=_column_types(types),

@@ -214,3 +214,34 @@ def test_bad_wkb_is_an_invalid_row_not_a_crash(tmp_path):
 def test_doctests(name):
     module = importlib.import_module(f"geomap.tables.{name}")
     assert doctest.testmod(module).failed == 0
+
+
+def test_parquet_out_is_geoparquet_with_a_bbox_covering(typed_csv, tmp_path):
+    import geopandas as gpd
+
+    annotate_table(typed_csv, tmp_path / "g.parquet", workers=1)
+    geo = json.loads(pq.read_schema(tmp_path / "g.parquet").metadata[b"geo"])
+    assert geo["version"] == "1.1.0" and geo["primary_column"] == "geometry"
+    spec = geo["columns"]["geometry"]
+    assert spec["encoding"] == "WKB" and spec["geometry_types"] == ["Point"]
+    assert spec["covering"]["bbox"]["xmin"] == ["bbox", "xmin"]
+    everything = gpd.read_parquet(tmp_path / "g.parquet")
+    assert everything.crs.equals("OGC:CRS84") and len(everything) == 4  # no "crs": lon/lat
+    near_kapan = gpd.read_parquet(tmp_path / "g.parquet", bbox=(46.0, 39.0, 47.0, 39.5))
+    assert near_kapan["event_id"].tolist() == [1]  # filtered through the covering
+
+
+def test_tab_separated_standard_input_and_a_one_character_delimiter(tmp_path):
+    from click.testing import CliRunner
+
+    from geomap.cli import cli
+
+    text = "id\tlat\tlon\n1\t39.2076\t46.4068\n"
+    result = CliRunner().invoke(
+        cli, ["annotate", "-", "--out", "-", "--sep", "tab", "--workers", "1"], input=text
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].startswith('"1","39.2076","46.4068","AM","AM-AZ"')
+    (tmp_path / "x.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="one character"):
+        annotate_table(tmp_path / "x.csv", tmp_path / "o.csv", sep="::")

@@ -227,6 +227,8 @@ def open_table(
     ConfigurationError
         For an unknown format, column type or codec.
     """
+    if sep is not None and len(sep) != 1:
+        raise ConfigurationError(f"the CSV delimiter must be one character, not {sep!r}")
     if as_text:
         types, text_columns = None, ("*",)
     if os.fspath(path) == STDIO:
