@@ -39,6 +39,7 @@ from .engines import (
     worker_gazetteer,
 )
 from .errors import ConfigurationError, InputError, OutputError
+from .events import get_backend
 from .export import run_provenance
 from .gazetteer import open_gazetteer
 from .incidents import COLUMNS, incidents_from_texts
@@ -307,6 +308,7 @@ def _geoparse_task(
     measure: str = "land",
     extractor: str = "gazetteer",
     dates: dict[str, Any] | None = None,
+    events_backend: str = "rules",
 ) -> tuple[gpd.GeoDataFrame, list[tuple[str, str]]]:
     """One task, in a worker: (id, text) pairs (and their dates) in, incidents and failures out."""
     gazetteer = worker_gazetteer()
@@ -320,6 +322,7 @@ def _geoparse_task(
             measure=measure,
             extractor=extractor,
             dates=dates,
+            events_backend=events_backend,
         )
 
     try:
@@ -481,6 +484,7 @@ def batch_geoparse(
         existing = [t for t in [*targets.values(), out / "skipped.jsonl"] if t.exists()]
         if existing:
             raise OutputError(f"{existing[0]} exists: pass --force to overwrite")
+    get_backend(options.events_backend)  # a missing model is said before anything is written
     documents = read_documents(path, encoding=options.encoding, max_bytes=options.max_bytes)
     first = next(documents)  # raises InputError for an unusable corpus before any output
     try:
@@ -523,11 +527,13 @@ def batch_geoparse(
             batch.append(doc)
             if len(batch) == docs_per_task:
                 texts = [(d.id, d.text) for d in batch]
-                yield batch, _geoparse_task, (texts, *task_options, _dates(batch, options.date))
+                dates = _dates(batch, options.date)
+                yield batch, _geoparse_task, (texts, *task_options, dates, options.events_backend)
                 batch = []
         if batch:
             texts = [(d.id, d.text) for d in batch]
-            yield batch, _geoparse_task, (texts, *task_options, _dates(batch, options.date))
+            dates = _dates(batch, options.date)
+            yield batch, _geoparse_task, (texts, *task_options, dates, options.events_backend)
 
     def run(parts_dir: Path | None) -> None:
         bar = tqdm(desc="geoparsing", unit="doc", disable=progress_disabled(progress))

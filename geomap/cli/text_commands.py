@@ -84,6 +84,7 @@ def map_cmd(
         cache_dir=cache_dir(),
         pov=options.pov,
         date=options.date,
+        events_backend=options.events_backend,
     )
     for summary in written.summaries:
         if as_json:
