@@ -55,7 +55,7 @@ def find(borders: Borders, lon: FloatArray, lat: FloatArray, measure: str) -> Fo
     >>> from geomap.borders import load_borders
     >>> found = find(load_borders(), np.array([46.4068]), np.array([39.2076]), "land")
     >>> [found.vocab[c] for c in found.codes[0]], float(found.numbers[0, 0])
-    (['AM', 'AM-AZ', 'AM', 'land'], 0.329)
+    (['AM', 'AM-AZ', "at the border (within the data's accuracy)", 'land'], 0.329)
     """
     if len(lon) == 0:
         return Found.empty(0)
