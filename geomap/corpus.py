@@ -372,7 +372,13 @@ def batch_geoparse(
     written.append(write_geojson(merged, targets["geojson"], force=force, metadata=meta))
     written.append(write_gpkg(merged, targets["gpkg"], force=force, borders=borders.lines))
     page = incident_map(
-        merged, border_lines=borders.lines, countries=borders.countries, title=Path(path).name
+        merged,
+        border_lines=borders.lines,
+        countries=borders.countries,
+        title=Path(path).name,
+        disputed_lines=borders.disputed_lines,
+        pov=borders.pov,
+        pov_text=borders.description["pov_description"],
     )
     written.append(save_map(page, targets["html"], force=force))
     skipped_file = out / "skipped.jsonl"
