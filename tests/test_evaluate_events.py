@@ -64,7 +64,9 @@ def test_formats_are_told_apart_by_their_keys(tmp_path):
         detect_format({"text": "Kapan"})
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "a", "locations": []}\n{"locations": []}\n')
-    with pytest.raises(DataFileError, match=r"bad\.jsonl' line 2 is not a document: it needs 'text'"):
+    with pytest.raises(
+        DataFileError, match=r"bad\.jsonl' line 2 is not a document: it needs 'text'"
+    ):
         read_rows(bad)
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_text('{"text": "a", "locations": []}\n{"text": "b", "reading": "lit"}\n')

@@ -30,8 +30,8 @@ __all__ = ["annotate", "batch"]
 @click.option(
     "--out", type=click.Path(), help="Output file; its suffix picks the format (-: CSV to stdout)."
 )
-@click.option("--lat-col", help="Latitude column (default: latitude/lat, else the geometry).")
-@click.option("--lon-col", help="Longitude column (default: longitude/lon/lng).")
+@click.option("--lat-col", help="Latitude column (default: latitude/lat/y, else the geometry).")
+@click.option("--lon-col", help="Longitude column (default: longitude/lon/lng/long/x).")
 @click.option(
     "--measure",
     type=click.Choice(MEASURES),
