@@ -17,6 +17,7 @@ import pyogrio
 import pytest
 import shapely
 from pyproj import Geod
+from scipy.spatial import cKDTree
 
 import geomap.borders
 import geomap.borders.dataset
@@ -39,8 +40,9 @@ class Reference:
     Every border segment that could hold the nearest point is densified geodesically to
     pieces of at most ``spacing_m`` and the minimum geodesic distance over all those vertices
     is taken. A segment is skipped only when it provably cannot be nearer than the nearest
-    endpoint: no point of it is closer (3D chord, which never exceeds the geodesic) than its
-    nearer endpoint's chord minus half its length.
+    point: no point of it is closer (3D chord, which never exceeds the geodesic; its nearer
+    endpoint's chord minus half its length) than a known distance to a border point:
+    the nearest endpoint's, or, far from every line, the minimum over a first pass at 2 km.
     """
 
     def __init__(self, lines: Any, name: str = "pair") -> None:
@@ -53,6 +55,9 @@ class Reference:
         self.xyz_a = ecef(self.a[:, 0], self.a[:, 1])
         self.xyz_b = ecef(self.b[:, 0], self.b[:, 1])
         _, _, self.length = GEOD.inv(self.a[:, 0], self.a[:, 1], self.b[:, 0], self.b[:, 1])
+        # k-d trees of the endpoints only find the same candidates sooner (no pair filter)
+        self.tree_a, self.tree_b = cKDTree(self.xyz_a), cKDTree(self.xyz_b)
+        self.half_max = float(self.length.max()) / 2
 
     def nearest(
         self,
@@ -64,18 +69,43 @@ class Reference:
         spacing_m: float = 25.0,
     ) -> tuple[float, str, tuple[float, float]]:
         """Return (distance_km, pair, (lon, lat)) of the nearest border point."""
-        subset = np.ones(len(self.a), dtype=bool) if pair is None else self.pair == pair
-        if allowed is not None:
-            subset &= allowed
-        assert subset.any()
         q = ecef(np.array([lon]), np.array([lat]))[0]
-        ca = np.linalg.norm(self.xyz_a - q, axis=1)
-        cb = np.linalg.norm(self.xyz_b - q, axis=1)
-        near = np.where(subset, np.minimum(ca, cb), np.inf)
-        k = int(np.argmin(near))
-        end = self.a[k] if ca[k] <= cb[k] else self.b[k]
-        _, _, upper = GEOD.inv(lon, lat, end[0], end[1])
-        cand = np.flatnonzero(subset & (near - self.length / 2 <= upper + 1.0))
+        if pair is None and allowed is None:
+            (da, ka), (db, kb) = self.tree_a.query(q), self.tree_b.query(q)
+            end = self.a[ka] if da <= db else self.b[kb]
+            _, _, upper = GEOD.inv(lon, lat, end[0], end[1])
+            radius = upper + 1.0 + self.half_max  # holds every segment the rule keeps
+            ball = np.union1d(
+                self.tree_a.query_ball_point(q, radius), self.tree_b.query_ball_point(q, radius)
+            ).astype(int)
+            near = np.full(len(self.a), np.inf)
+            near[ball] = np.minimum(
+                np.linalg.norm(self.xyz_a[ball] - q, axis=1),
+                np.linalg.norm(self.xyz_b[ball] - q, axis=1),
+            )
+        else:
+            subset = np.ones(len(self.a), dtype=bool) if pair is None else self.pair == pair
+            if allowed is not None:
+                subset &= allowed
+            assert subset.any()
+            ca = np.linalg.norm(self.xyz_a - q, axis=1)
+            cb = np.linalg.norm(self.xyz_b - q, axis=1)
+            near = np.where(subset, np.minimum(ca, cb), np.inf)
+            k = int(np.argmin(near))
+            end = self.a[k] if ca[k] <= cb[k] else self.b[k]
+            _, _, upper = GEOD.inv(lon, lat, end[0], end[1])
+        cand = np.flatnonzero(near - self.length / 2 <= upper + 1.0)
+        if len(cand) > 50:  # far from every line: a coarse pass first gives a tighter bound
+            coarse, _, _ = self._densified(lon, lat, cand, 2000.0)
+            cand = cand[near[cand] - self.length[cand] / 2 <= float(coarse.min()) + 1.0]
+        dist, seg, (xs, ys) = self._densified(lon, lat, cand, spacing_m)
+        j = int(np.argmin(dist))
+        return float(dist[j]) / 1000, str(self.pair[seg[j]]), (float(xs[j]), float(ys[j]))
+
+    def _densified(
+        self, lon: float, lat: float, cand: Any, spacing_m: float
+    ) -> tuple[Any, Any, tuple[Any, Any]]:
+        """Distances from (lon, lat) to points every <= ``spacing_m`` along segments ``cand``."""
         pieces = np.maximum(1, np.ceil(self.length[cand] / spacing_m)).astype(int)
         seg = np.repeat(cand, pieces + 1)
         step = np.arange(len(seg)) - np.repeat(np.cumsum(pieces + 1) - (pieces + 1), pieces + 1)
@@ -88,8 +118,7 @@ class Reference:
             self.length[seg] * frac,
         )
         _, _, dist = GEOD.inv(np.full(len(xs), lon), np.full(len(xs), lat), xs, ys)
-        j = int(np.argmin(dist))
-        return float(dist[j]) / 1000, str(self.pair[seg[j]]), (float(xs[j]), float(ys[j]))
+        return dist, seg, (xs, ys)
 
 
 def ecef(lon: Any, lat: Any) -> Any:
@@ -634,6 +663,7 @@ def test_measures_match_brute_force(borders: Borders, outlines: Reference) -> No
     lat = np.append(lat, [57.3, -29.6, -25.0, 40.0, 55.3])  # ... and the Baltic Sea
     land = outlines.pair.astype(str)
     is_land = np.char.find(land.astype("U"), "-") >= 0
+    labels = np.unique(land)
     for measure in ("outline", "any"):
         result = borders.distance(lon, lat, measure=measure)
         for i, row in enumerate(result.itertuples(index=False)):
@@ -642,7 +672,7 @@ def test_measures_match_brute_force(borders: Borders, outlines: Reference) -> No
                 if code is None:
                     assert np.isnan(row.distance_km) and row.border is None
                     continue
-                allowed = np.array([code in owners(p) for p in land])
+                allowed = np.isin(land, [p for p in labels if code in owners(p)])
             else:
                 coast_owner = np.where(is_land, None, land)
                 allowed = is_land | (coast_owner != code)

@@ -351,7 +351,7 @@ def test_time_slider_changes_what_is_visible(browser, tmp_path: Path):
 def test_a_clustered_map_has_no_pile_of_labels(browser, tmp_path: Path, borders):
     path = tmp_path / "batch.html"
     m = render.incident_map(
-        many_incidents(3000), countries=borders.countries, cluster=True, offline=True
+        many_incidents(800), countries=borders.countries, cluster=True, offline=True
     )
     render.save_map(m, path)
     opened = Opened(browser, path)
