@@ -74,8 +74,9 @@ border_kind    str|None   what that border is: "international", "line_of_control
 at_border      bool       nearer to that border than ``accuracy_km``: ``side`` and
                           ``distance_km`` are not to be trusted (the line may be on the other
                           side of the place)
-accuracy_km    float      the border data's accuracy at that border, km (1.0 for Natural
-                          Earth 1:10m; NaN when unknown)
+accuracy_km    float      the distance within which a place is at that border, km: 2.0 for
+                          Natural Earth 1:10m (lines good to ~1 km; 9 in 10 of the towns it
+                          puts on the wrong side lie within 2 km); NaN when unknown
 at_coast       bool       the point lies at sea but nearer to a coast than the data's accuracy:
                           it is given that coast's country
 admin          str|None   who administers the place de facto (``;``-joined where control is

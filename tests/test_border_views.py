@@ -30,7 +30,7 @@ from geomap.borders import (
 )
 from geomap.borders.views import DE_FACTO_KINDS, de_facto_lines, shipped
 from geomap.errors import ConfigurationError
-from tests.test_borders import GEOD, Reference, assert_matches_reference, random_land_points
+from tests.test_borders import AT_KM, GEOD, Reference, assert_matches_reference, random_land_points
 
 # (lon, lat) of each place (GeoNames where it has the town), then per point of view the
 # country, and the administering party, claimants and area whatever the view.
@@ -161,8 +161,8 @@ def test_seed_towns_are_unchanged_under_the_default_view(name: str) -> None:
     row = border_distance(lon, lat).iloc[0]
     assert (row["pov"], row["country"], row["border"]) == ("deu", "AM", "AM-AZ")
     assert round(row["distance_km"], 3) == km
-    assert row["side"] == (AT_BORDER if km < 1.0 else "AM")
-    assert row["at_border"] == (km < 1.0)
+    assert row["side"] == (AT_BORDER if km < AT_KM["international"] else "AM")
+    assert row["at_border"] == (km < AT_KM["international"])
     same = border_distance(lon, lat, pov="de_facto").iloc[0]
     assert (same["border"], same["distance_km"]) == (row["border"], row["distance_km"])
 
@@ -231,7 +231,7 @@ def test_de_facto_lines_match_the_brute_force() -> None:
         if row.line != ref_pair:  # a tie between two lines
             tie, _, _ = reference.nearest(float(lon[i]), float(lat[i]), pair=row.line)
             assert tie <= row.line_distance_km + 0.03
-        assert row.at_line == (row.line_distance_km < 1.0)
+        assert row.at_line == (row.line_distance_km < AT_KM[row.line_kind])
     assert 0 < far < len(result)
 
 
@@ -295,7 +295,7 @@ def test_dubai_and_the_gulf_have_an_any_border() -> None:
 def test_at_the_border_and_at_the_coast(view: Borders) -> None:
     kfar_kila = view.distance(35.55197, 33.27734).iloc[0]  # 0.4 km from the 1:10m IL-LB line
     assert kfar_kila["at_border"] and kfar_kila["side"] == AT_BORDER
-    assert kfar_kila["accuracy_km"] == 1.0 and kfar_kila["distance_km"] < 1.0
+    assert kfar_kila["accuracy_km"] == AT_KM["international"] > kfar_kila["distance_km"]
     # Dubai's GeoNames point lies off the generalised coast, within the data's accuracy.
     dubai = view.distance(55.30, 25.27).iloc[0]
     assert (dubai["country"], dubai["admin"], dubai["at_coast"]) == ("AE", "AE", True)

@@ -6,6 +6,7 @@ import doctest
 import importlib
 import json
 import pickle
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,12 @@ AT_BORDER = geomap.borders.AT_BORDER
 
 # Nearest land border per DATA_NOTES (km), for the GeoNames coordinates of each town.
 TOWNS = {"Jermuk": 11.19, "Goris": 8.56, "Kapan": 0.33}
+
+
+#: The shipped "at border" distances by kind of line (km), as geomap reads them.
+AT_KM: dict[str, float] = json.loads(
+    (resources.files("geomap") / "data" / "borders" / "accuracy.json").read_text("utf-8")
+)["at_border_km"]
 
 
 class Reference:
@@ -636,7 +643,8 @@ def test_side_names_the_points_country_or_none(borders: Borders) -> None:
     expected = np.where(in_pair, result["country"], None)
     expected = np.where(result["at_border"], AT_BORDER, expected)
     assert result["side"].tolist() == expected.tolist()
-    assert result["at_border"].tolist() == (result["distance_km"] < 1.0).tolist()
+    near = result["distance_km"] < AT_KM["international"]
+    assert result["at_border"].tolist() == near.tolist()
     assert result["side"].iloc[-1] is None  # at sea
     assert (result["kind"] == "land").all()
     assert 0 < sum(in_pair) < len(in_pair)  # both cases occur: own and third-country borders

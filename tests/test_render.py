@@ -297,7 +297,9 @@ def test_controls(page: str):
 def test_legend_template_is_in_page(page: str):
     # What the sample page shows: precision 2 (Kapan) and 3 (the hostile row), event
     # types, a relative location (the hostile row's offset).
-    legend = render.Legend(precisions=[2, 3], event_types=True, relative=True)
+    km = page_incidents()["accuracy_km"].astype(float).dropna()  # "at border" below this
+    at_km = float(km.max()) if len(km) else None
+    legend = render.Legend(precisions=[2, 3], event_types=True, relative=True, at_border_km=at_km)
     folium.Map(tiles=None).add_child(legend)
     html_macro = legend._template.module.__dict__["html"]
     expected = normalize(html_macro(legend, {}))
@@ -314,6 +316,11 @@ def test_legend_template_is_in_page(page: str):
         render.incident_map(many_incidents(5).assign(event_type="")).get_root().render()
     )
     assert "Incidents,by the violence word" in plain and "Incidents,by event type" not in plain
+    assert '"at border":nearer than 1 km' in plain  # the rows' accuracy_km: 1 km
+    wide = many_incidents(5).assign(accuracy_km=2.5)
+    assert '"at border":nearer than 2.5 km' in normalize(
+        render.incident_map(wide).get_root().render()
+    )
 
 
 def test_border_layer(page: str):

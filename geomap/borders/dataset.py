@@ -269,7 +269,7 @@ def border_distance(
     Examples
     --------
     Kapan, Armenia, lies a few hundred metres from the border with Azerbaijan, nearer than
-    the border data's accuracy (1 km), so which side it is on is not said:
+    the border data's accuracy (2 km), so which side it is on is not said:
 
     >>> row = border_distance(46.4068, 39.2076).iloc[0]
     >>> row["country"], row["border"], float(round(row["distance_km"], 1)), row["side"]

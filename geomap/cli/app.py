@@ -186,7 +186,7 @@ def run_options(default_formats: str, allowed: Sequence[str]) -> Callable[[F], F
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             values = {name: kwargs.pop(name) for name in names}
             try:
-                chosen = values.pop("formats").split(",")
+                chosen = [f for given in values.pop("formats") for f in given.split(",")]
                 options = RunOptions(**values).with_formats(chosen, allowed)
             except GeomapError as err:
                 raise click.ClickException(str(err)) from err
@@ -243,9 +243,11 @@ def run_options(default_formats: str, allowed: Sequence[str]) -> Callable[[F], F
         wrapper = click.option(
             "--format",
             "formats",
-            default=default_formats,
-            show_default=True,
-            help=f"Comma-separated outputs: {', '.join(allowed)} (gpkg with QGIS styles"
+            multiple=True,
+            default=(default_formats,),
+            show_default=default_formats,
+            help=f"Outputs, comma-separated or repeated: {', '.join(allowed)} (gpkg with QGIS"
+            + " styles"
             + (
                 "; png, a picture of the map, needs Chromium and Playwright"
                 if "png" in allowed

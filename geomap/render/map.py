@@ -297,6 +297,7 @@ def incident_map(
         historic=historic,
         event_types=event_types,
         relative=relative,
+        at_border_km=_at_border_km(gdf, located),
     ).add_to(m)
     MapControls().add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
@@ -387,6 +388,15 @@ def _default_source(sources: list[str]) -> str | None:
         return None
     shown = ", ".join(sources[:3])
     return shown if len(sources) <= 3 else f"{shown} and {len(sources) - 3:,} more"
+
+
+def _at_border_km(gdf: gpd.GeoDataFrame, located: np.ndarray) -> float | None:
+    """Return the largest "at border" distance of the drawn rows (``accuracy_km``), or None."""
+    if "accuracy_km" not in gdf.columns:
+        return None
+    km = float_column(gdf, "accuracy_km")[located]
+    km = km[np.isfinite(km)]
+    return float(km.max()) if len(km) else None
 
 
 def _default_date(gdf: gpd.GeoDataFrame, located: np.ndarray) -> str | None:

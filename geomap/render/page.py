@@ -168,8 +168,9 @@ class Legend(RawMacros):
             <div class="note">Grey: a place named as context (a speaker, a dateline, a
                 reference point; a name standing for a government) or holding an incident
                 place: no violence reported there. Distances are geodesic (WGS84);
-                borders are good to about 1 km ("at border": nearer than that); a town is
-                its centre point.</div>
+                borders are good to about 1 km{% if this.at_border_km %} ("at border":
+                nearer than {{ this.at_border_km }} km, too near to be sure of the side){%
+                endif %}; a town is its centre point.</div>
         </details>
         {% endmacro %}
         """
@@ -188,9 +189,12 @@ class Legend(RawMacros):
         event_types: bool = False,
         relative: bool = False,
         areas_only: bool = False,
+        at_border_km: float | None = None,
     ) -> None:
         super().__init__()
         self._name = "Legend"
+        #: Below this distance a place is "at border" (the rows' ``accuracy_km``), as text.
+        self.at_border_km = None if at_border_km is None else f"{at_border_km:g}"
         self.empty = empty
         self.areas_only = areas_only
         self.event_types = event_types
