@@ -185,8 +185,14 @@ def analyse_sentence(
         if idx in spans
     ]
     by_index = {c.index: c for c in contexts}
+    names = [toponyms[i].name.lower() for i in by_index]
     for c in contexts:
         _link(c, triggers, lows, mention_at, vocab)
+        if c.container_of and not any(nm in c.container_of.lower() for nm in names):
+            # the finer place is a name geomap did not resolve ("a Jewish settlement in X",
+            # "at Manigram in X"): this area is the most precise place known, for the model
+            c.container_of = ""
+            c.features["holds_unresolved_name"] = 1.0
     for c in contexts:  # "Goris and Kapan": the second inherits the first's relation
         if c.coordinated >= 0 and c.coordinated in by_index:
             head = by_index[c.coordinated]
@@ -195,7 +201,7 @@ def analyse_sentence(
                 if head.relative is not None and head.relative.kind in ("near", "between"):
                     c.relative = RelativeLocation(head.relative.kind, c.tok0, c.tok0)
     for c in contexts:
-        _features(c, triggers, segment, toponyms, contexts)
+        _features(c, triggers, segment, toponyms, contexts, lows, vocab)
     return SentenceAnalysis(s0, s1, triggers, contexts)
 
 
@@ -338,7 +344,7 @@ def _context(
             if not (j + 1 < i0 and (lows[j + 1] in vocab.words["area_noun"])):
                 break
             j = k  # "the West Bank city of Nablus": over the place that names the area
-        elif w == "of" and j > 0 and (lows[j - 1] in vocab.words["area_noun"]):
+        elif w == "of" and j > 0 and _place_noun(lows[j - 1], vocab):
             c.via_area = True
             if (
                 j > 2
@@ -357,8 +363,13 @@ def _context(
             skipped == 0 and text[starts[j]].isupper() and w not in _capital_time(vocab) and j > 0
         ):
             pass  # the first word of a longer name: "Bint Jbail", "Sadr City"
-        elif not ((w in vocab.words["skip"]) or "-" in w or (w.endswith("ly") and len(w) > 4)):
-            break
+        elif not (
+            (w in vocab.words["skip"])
+            or "-" in w
+            or (w.endswith("ly") and len(w) > 4)
+            or (j + 1 < i0 and lows[j + 1] == "of" and _place_noun(w, vocab))
+        ):
+            break  # ("the provinces of X", "a shop in the centre of X": over the noun)
         j -= 1
         skipped += 1
     if j >= 0 and j not in mention_at:
@@ -393,10 +404,16 @@ def _context(
         c.origin = "adjective"
     elif t.end < len(text) - 1 and text[t.end] == "-" and text[t.end + 1 : t.end + 2].islower():
         c.origin = "modifier"  # "Qatar-based", "US-led"
-    elif after < n and (
-        (lows[after] in vocab.words["origin_noun"]) or (lows[after] in vocab.words["institution"])
+    elif (
+        after < n
+        and (
+            (lows[after] in vocab.words["origin_noun"])
+            or (lows[after] in vocab.words["institution"])
+        )
+        and not (c.prep_class in ("locative", "near") and _site_follows(lows, after, vocab))
     ):
-        c.origin = "modifier"  # "Nangarhar residents", "Baghdad police"
+        c.origin = "modifier"  # "Nangarhar residents", "Baghdad police"; not "in the X
+        # refugee camp", "outside X police headquarters": a site named after the place
     elif c.prep_class == "origin" and c.prep == "from":
         c.origin = "from"
     elif (
@@ -463,7 +480,7 @@ def _context(
         not c.container_of
         and i1 + 2 < n
         and (lows[i1 + 1] in vocab.words["area_noun"])
-        and lows[i1 + 2] in ("of", "in")
+        and lows[i1 + 2] == "of"
         and i1 + 3 < n
         and text[starts[i1 + 3]].isupper()
     ):
@@ -474,6 +491,26 @@ def _context(
         )
     c.coordinated = _coordinated_with(prev, lows, mention_at, vocab)
     return c
+
+
+def _place_noun(word: str, vocab: Vocabulary) -> bool:
+    """Whether a noun (singular or plural) names an area, a site or a part of a place."""
+    for w in (word, word.removesuffix("s")):
+        if w in vocab.words["area_noun"] or w in vocab.words["site_noun"]:
+            return True
+        if w in vocab.words["part_noun"]:
+            return True
+    return False
+
+
+def _site_follows(lows: list[str], k: int, vocab: Vocabulary) -> bool:
+    """Whether a site or area noun follows within three modifier words from token ``k``."""
+    for w in lows[k : k + 4]:
+        if w in vocab.words["site_noun"] or w in vocab.words["area_noun"]:
+            return True
+        if not w.isalpha():
+            return False
+    return False
 
 
 @functools.lru_cache(maxsize=1)
@@ -611,8 +648,9 @@ def _link(
                 lows[k] in vocab.words["passive_aux"] or lows[k] in vocab.words["passive_like"]
                 for k in range(c.tok1 + 1, hit.token)
             )
-            if j == hit.token and passive:
-                c.target = hit
+            governed = c.prep_class in ("locative", "near", "destination", "between")
+            if j == hit.token and passive and not governed and c.prep != "from":
+                c.target = hit  # "Kapan was hit"; not "those held at X were captured"
                 return
 
 
@@ -629,6 +667,8 @@ def _features(
     segment: list[int],
     toponyms: Sequence[Toponym],
     contexts: list[MentionContext],
+    lows: list[str],
+    vocab: Vocabulary,
 ) -> None:
     """Fill ``c.features``: the generic cues the linear model weighs (no words, no names)."""
     f = c.features
@@ -685,3 +725,37 @@ def _features(
         f["finer_place_same_country"] = 1.0
     if len(reported) < len(triggers):
         f["unreported_trigger"] = 1.0
+    if c.target is not None:
+        f[f"target_form={trigger_form(c.target, vocab)}&{point}"] = 1.0
+        f[f"target_kind={c.target.trigger.kind}&{point}"] = 1.0
+    # the word that reports the violence: the nearest verb in the past ("detonated", "were
+    # killed"), else the nearest violence word ("Clashes near X left four dead")
+    verbs = [h for h in reported if trigger_form(h, vocab) == "past"] or reported
+    verb = min(verbs, key=lambda h: min(abs(h.token - c.tok0), abs(h.token - c.tok1)))
+    vdist = min(abs(verb.token - c.tok0), abs(verb.token - c.tok1))
+    f[f"verb_dist{_bin(vdist, (3, 8, 15, 25))}"] = 1.0
+    if segment[verb.token] == seg:
+        f["verb_same_segment"] = 1.0
+    lo, hi = (verb.token + 1, c.tok0) if verb.token < c.tok0 else (c.tok1 + 1, verb.token)
+    if not any(w == "," or w in vocab.words["boundary"] for w in lows[lo:hi]):
+        f["verb_clear_path"] = 1.0  # no comma or clause word between them
+        f[f"verb_clear_path&rel={rel}"] = 1.0
+        if verb.token < c.tok0 and not any(
+            o.tok0 > verb.token and o.tok0 < c.tok0 for o in located
+        ):
+            f["first_located_after_verb"] = 1.0
+            f[f"first_located_after_verb&{point}"] = 1.0
+
+
+def trigger_form(hit: TriggerHit, vocab: Vocabulary) -> str:
+    """Return how a violence word is written: "past", "ing" or "other".
+
+    "past": a verb reporting an event ("shelled", "were killed", "struck", "exchanged fire");
+    "ing": "killing"; "other": a noun or a bare form ("clashes", "attack").
+    """
+    word = hit.text.lower()
+    if word.split()[0].endswith("ed") or word in vocab.words["past_form"]:
+        return "past"
+    if word.endswith("ing"):
+        return "ing"
+    return "other"
