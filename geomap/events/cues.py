@@ -99,7 +99,9 @@ def mention_features(
     # the word that reports the violence: the nearest verb in the past ("detonated", "were
     # killed"), else the nearest violence word ("Clashes near X left four dead")
     verbs = [h for h in reported if trigger_form(h, vocab) == "past"] or reported
-    verb = min(verbs, key=lambda h: min(abs(h.token - c.tok0), abs(h.token - c.tok1)))
+    # a place phrase follows its verb: the nearest one before it in its clause, else any
+    before = [h for h in verbs if h.token < c.tok0 and segment[h.token] == seg]
+    verb = min(before or verbs, key=lambda h: min(abs(h.token - c.tok0), abs(h.token - c.tok1)))
     vdist = min(abs(verb.token - c.tok0), abs(verb.token - c.tok1))
     f[f"verb_dist{_bin(vdist, (3, 8, 15, 25))}"] = 1.0
     if segment[verb.token] == seg:

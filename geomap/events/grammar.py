@@ -281,6 +281,8 @@ def _takes_place(
     )
     if not passive:
         j = i + 1
+        if j + 1 < n and lows[j] == "and" and lows[j + 1].endswith("ed"):
+            j += 2  # "captured and annexed X": the object of both verbs
         if j < n and hit.trigger.kind == "weak" and lows[j] in ("on", "at", "into", "upon"):
             j += 1
         while j < min(n, i + 8):
@@ -621,6 +623,8 @@ def _link(
         i = hit.token + len(hit.text.split()) - 1
         if i < c.tok0:
             j = i + 1
+            if j + 1 < c.tok0 and lows[j] == "and" and lows[j + 1].endswith("ed"):
+                j += 2  # "captured and annexed X"
             if j < c.tok0 and lows[j] in vocab.words["target_prep"]:
                 j += 1
             while j < c.tok0 and (
