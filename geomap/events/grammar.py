@@ -291,6 +291,7 @@ def _takes_place(
                 j in mention_at
                 or (w in vocab.words["area_noun"])
                 or (w in vocab.words["site_noun"])
+                or (w in vocab.words["building_noun"])
             ):
                 return True
             if not (
