@@ -120,6 +120,7 @@ def main() -> None:
     cats: Counter[str] = Counter()
     examples: dict[str, list[str]] = defaultdict(list)
     tp = fp = fn = 0
+    by_verb: dict[str, Counter[str]] = defaultdict(Counter)  # annotated verb -> tp, fp, fn
     caps = caps_found = spans = spans_found = 0
     for d, tops, f in zip(docs, parsed, fold, strict=True):
         text = d["text"]
@@ -131,6 +132,9 @@ def main() -> None:
                 continue
             gold = any(_overlaps(t.start, t.end, d["locations"]) for t in ms)
             pred = p.role == "incident"
+            verb = text[d["verbs"][0][0] : d["verbs"][0][1]].lower() if d["verbs"] else ""
+            if gold or pred:
+                by_verb[verb]["tp" if gold and pred else "fn" if gold else "fp"] += 1
             if gold and pred:
                 tp += 1
                 continue
@@ -169,6 +173,12 @@ def main() -> None:
         print(f"| {cat} | {k} | {gain:.3f} |")
         for ex in examples[cat]:
             print(ex)
+    print("\n| annotated verb | TP | FP | FN | P | R |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for verb, k in sorted(by_verb.items(), key=lambda kv: -sum(kv[1].values()))[:5]:
+        vp = k["tp"] / max(1, k["tp"] + k["fp"])
+        vr = k["tp"] / max(1, k["tp"] + k["fn"])
+        print(f"| {verb} | {k['tp']} | {k['fp']} | {k['fn']} | {vp:.3f} | {vr:.3f} |")
     if args.weights:
         print(f"\n{len(items)} open mentions; weights fitted on all of them:")
         for k, v in sorted(fit_logistic(items).items(), key=lambda kv: -abs(kv[1])):
