@@ -161,15 +161,17 @@ def article_of(doc_id: Any) -> str:
     return re.sub(r"_\d+_\w+\s*$", "", str(doc_id))
 
 
-def events_cv(
+def held_out_models(
     docs: list[dict[str, Any]],
     parsed: list[Any],
     met_model: LinearModel,
     backend: Any = "rules",
-) -> tuple[Any, dict[str, float], int]:
-    """Return held-out incident scores, the weights fitted on all, and the model's mentions.
+) -> tuple[list[int], dict[int, LinearModel], list[tuple[dict[str, float], bool]]]:
+    """Return the fold of each sentence, each fold's model and every open mention's cues.
 
-    Held out: 10 folds by news article, each scored with the weights fitted on the others.
+    The model of a fold is fitted on the other folds; the cues come as (cues, gold) pairs.
+    Folds by news article (:func:`article_of`), so that sentences of one story never sit on
+    both sides.
     """
     items_by_doc: list[list[tuple[dict[str, float], bool]]] = []
     for d, tops in zip(docs, parsed, strict=True):
@@ -191,6 +193,20 @@ def events_cv(
         ))
         for f in range(FOLDS)
     }  # fmt: skip
+    return fold, held_out, [it for rows in items_by_doc for it in rows]
+
+
+def events_cv(
+    docs: list[dict[str, Any]],
+    parsed: list[Any],
+    met_model: LinearModel,
+    backend: Any = "rules",
+) -> tuple[Any, dict[str, float], int]:
+    """Return held-out incident scores, the weights fitted on all, and the model's mentions.
+
+    Held out: 10 folds by news article, each scored with the weights fitted on the others.
+    """
+    fold, held_out, all_items = held_out_models(docs, parsed, met_model, backend)
     by_text = {
         d["text"]: (tops, fold[i]) for i, (d, tops) in enumerate(zip(docs, parsed, strict=True))
     }
@@ -201,7 +217,6 @@ def events_cv(
         return {p.key for p in result.places if p.role == "incident"}
 
     scores = score_incidents(docs, lambda t: by_text[t][0], held_out_places)
-    all_items = [it for rows in items_by_doc for it in rows]
     return scores, fit_logistic(all_items), len(all_items)
 
 

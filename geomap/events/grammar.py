@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from geomap.resolve import Toponym
 from geomap.rules import Trigger
 
+from .cues import mention_features, trigger_form
 from .relative import RelativeLocation, find_relative
 from .vocab import Vocabulary
 
@@ -31,6 +32,7 @@ __all__ = [
     "TriggerHit",
     "analyse_sentence",
     "is_dateline",
+    "trigger_form",
 ]
 
 # words (inner dots, dashes and apostrophes kept: "U.S.", "al-Mu'adham"), then "'s", "'t"
@@ -185,8 +187,14 @@ def analyse_sentence(
         if idx in spans
     ]
     by_index = {c.index: c for c in contexts}
+    names = [toponyms[i].name.lower() for i in by_index]
     for c in contexts:
         _link(c, triggers, lows, mention_at, vocab)
+        if c.container_of and not any(nm in c.container_of.lower() for nm in names):
+            # the finer place is a name geomap did not resolve ("a Jewish settlement in X",
+            # "at Manigram in X"): this area is the most precise place known, for the model
+            c.container_of = ""
+            c.features["holds_unresolved_name"] = 1.0
     for c in contexts:  # "Goris and Kapan": the second inherits the first's relation
         if c.coordinated >= 0 and c.coordinated in by_index:
             head = by_index[c.coordinated]
@@ -195,7 +203,7 @@ def analyse_sentence(
                 if head.relative is not None and head.relative.kind in ("near", "between"):
                     c.relative = RelativeLocation(head.relative.kind, c.tok0, c.tok0)
     for c in contexts:
-        _features(c, triggers, segment, toponyms, contexts)
+        mention_features(c, triggers, segment, toponyms, contexts, lows, vocab)
     return SentenceAnalysis(s0, s1, triggers, contexts)
 
 
@@ -273,6 +281,8 @@ def _takes_place(
     )
     if not passive:
         j = i + 1
+        if j + 1 < n and lows[j] == "and" and lows[j + 1].endswith("ed"):
+            j += 2  # "captured and annexed X": the object of both verbs
         if j < n and hit.trigger.kind == "weak" and lows[j] in ("on", "at", "into", "upon"):
             j += 1
         while j < min(n, i + 8):
@@ -281,6 +291,7 @@ def _takes_place(
                 j in mention_at
                 or (w in vocab.words["area_noun"])
                 or (w in vocab.words["site_noun"])
+                or (w in vocab.words["building_noun"])
             ):
                 return True
             if not (
@@ -338,7 +349,7 @@ def _context(
             if not (j + 1 < i0 and (lows[j + 1] in vocab.words["area_noun"])):
                 break
             j = k  # "the West Bank city of Nablus": over the place that names the area
-        elif w == "of" and j > 0 and (lows[j - 1] in vocab.words["area_noun"]):
+        elif w == "of" and j > 0 and _place_noun(lows[j - 1], vocab):
             c.via_area = True
             if (
                 j > 2
@@ -357,8 +368,13 @@ def _context(
             skipped == 0 and text[starts[j]].isupper() and w not in _capital_time(vocab) and j > 0
         ):
             pass  # the first word of a longer name: "Bint Jbail", "Sadr City"
-        elif not ((w in vocab.words["skip"]) or "-" in w or (w.endswith("ly") and len(w) > 4)):
-            break
+        elif not (
+            (w in vocab.words["skip"])
+            or "-" in w
+            or (w.endswith("ly") and len(w) > 4)
+            or (j + 1 < i0 and lows[j + 1] == "of" and _place_noun(w, vocab))
+        ):
+            break  # ("the provinces of X", "a shop in the centre of X": over the noun)
         j -= 1
         skipped += 1
     if j >= 0 and j not in mention_at:
@@ -393,10 +409,16 @@ def _context(
         c.origin = "adjective"
     elif t.end < len(text) - 1 and text[t.end] == "-" and text[t.end + 1 : t.end + 2].islower():
         c.origin = "modifier"  # "Qatar-based", "US-led"
-    elif after < n and (
-        (lows[after] in vocab.words["origin_noun"]) or (lows[after] in vocab.words["institution"])
+    elif (
+        after < n
+        and (
+            (lows[after] in vocab.words["origin_noun"])
+            or (lows[after] in vocab.words["institution"])
+        )
+        and not (c.prep_class in ("locative", "near") and _site_follows(lows, after, vocab))
     ):
-        c.origin = "modifier"  # "Nangarhar residents", "Baghdad police"
+        c.origin = "modifier"  # "Nangarhar residents", "Baghdad police"; not "in the X
+        # refugee camp", "outside X police headquarters": a site named after the place
     elif c.prep_class == "origin" and c.prep == "from":
         c.origin = "from"
     elif (
@@ -463,7 +485,7 @@ def _context(
         not c.container_of
         and i1 + 2 < n
         and (lows[i1 + 1] in vocab.words["area_noun"])
-        and lows[i1 + 2] in ("of", "in")
+        and lows[i1 + 2] == "of"
         and i1 + 3 < n
         and text[starts[i1 + 3]].isupper()
     ):
@@ -474,6 +496,26 @@ def _context(
         )
     c.coordinated = _coordinated_with(prev, lows, mention_at, vocab)
     return c
+
+
+def _place_noun(word: str, vocab: Vocabulary) -> bool:
+    """Whether a noun (singular or plural) names an area, a site or a part of a place."""
+    for w in (word, word.removesuffix("s")):
+        if w in vocab.words["area_noun"] or w in vocab.words["site_noun"]:
+            return True
+        if w in vocab.words["part_noun"]:
+            return True
+    return False
+
+
+def _site_follows(lows: list[str], k: int, vocab: Vocabulary) -> bool:
+    """Whether a site or area noun follows within three modifier words from token ``k``."""
+    for w in lows[k : k + 4]:
+        if w in vocab.words["site_noun"] or w in vocab.words["area_noun"]:
+            return True
+        if not w.isalpha():
+            return False
+    return False
 
 
 @functools.lru_cache(maxsize=1)
@@ -582,6 +624,8 @@ def _link(
         i = hit.token + len(hit.text.split()) - 1
         if i < c.tok0:
             j = i + 1
+            if j + 1 < c.tok0 and lows[j] == "and" and lows[j + 1].endswith("ed"):
+                j += 2  # "captured and annexed X"
             if j < c.tok0 and lows[j] in vocab.words["target_prep"]:
                 j += 1
             while j < c.tok0 and (
@@ -611,77 +655,7 @@ def _link(
                 lows[k] in vocab.words["passive_aux"] or lows[k] in vocab.words["passive_like"]
                 for k in range(c.tok1 + 1, hit.token)
             )
-            if j == hit.token and passive:
-                c.target = hit
+            governed = c.prep_class in ("locative", "near", "destination", "between")
+            if j == hit.token and passive and not governed and c.prep != "from":
+                c.target = hit  # "Kapan was hit"; not "those held at X were captured"
                 return
-
-
-def _bin(value: int, edges: tuple[int, ...]) -> str:
-    for e in edges:
-        if value <= e:
-            return f"<={e}"
-    return f">{edges[-1]}"
-
-
-def _features(
-    c: MentionContext,
-    triggers: list[TriggerHit],
-    segment: list[int],
-    toponyms: Sequence[Toponym],
-    contexts: list[MentionContext],
-) -> None:
-    """Fill ``c.features``: the generic cues the linear model weighs (no words, no names)."""
-    f = c.features
-    t = toponyms[c.index]
-    f["bias"] = 1.0
-    f[f"feature={t.feature}"] = 1.0
-    rel = "target" if c.target is not None else c.prep_class
-    f[f"rel={rel}"] = 1.0
-    point = "area" if t.feature in ("country", "region", "continent", "macroregion") else "point"
-    f[f"rel={rel}&{point}"] = 1.0
-    if c.prep in ("in", "at", "on"):
-        f[f"prep={c.prep}"] = 1.0
-    if c.via_area:
-        f["via_area"] = 1.0
-    if c.fronted:
-        f["fronted"] = 1.0
-    if c.followed_by_area:
-        f["followed_by_area"] = 1.0
-    if c.directional:
-        f[f"directional&{'area' if t.feature in ('country', 'region') else 'point'}"] = 1.0
-    if c.coordinated >= 0:
-        f["coordinated"] = 1.0
-    reported = [h for h in triggers if h.status == "reported"]
-    if not reported:
-        f["no_reported_trigger"] = 1.0
-        return
-    seg = segment[c.tok0]
-    near = min(reported, key=lambda h: min(abs(h.token - c.tok0), abs(h.token - c.tok1)))
-    dist = min(abs(near.token - c.tok0), abs(near.token - c.tok1))
-    f[f"dist{_bin(dist, (2, 5, 10, 20))}"] = 1.0
-    f["same_segment"] = float(any(segment[h.token] == seg for h in reported))
-    if near.token > c.tok1:
-        f["trigger_after"] = 1.0
-    f[f"type={near.trigger.event_type}"] = 1.0
-    if near.trigger.kind in ("weak", "capture"):
-        f[f"kind={near.trigger.kind}"] = 1.0
-    others = [o for o in contexts if o.index != c.index and not o.origin and not o.speaker]
-    located = [
-        o for o in others
-        if (o.target is not None or o.prep_class in ("locative", "near", "between"))
-        and not o.container_of and not o.dateline
-    ]  # fmt: skip
-    f[f"located_others{_bin(len(located), (0, 1))}"] = 1.0
-    if all(o.tok0 > c.tok0 for o in located):
-        f["first_located"] = 1.0
-    f[f"places{_bin(len(others), (0, 1, 3))}"] = 1.0
-    rank = {"country": 4, "region": 3, "county": 2, "city": 1, "capital": 1}
-    finer = [
-        o for o in others
-        if toponyms[o.index].country_code == t.country_code
-        and rank.get(toponyms[o.index].feature or "", 0) < rank.get(t.feature or "", 0)
-    ]  # fmt: skip
-    if finer:
-        f["finer_place_same_country"] = 1.0
-    if len(reported) < len(triggers):
-        f["unreported_trigger"] = 1.0

@@ -571,6 +571,22 @@ def _sentence_events(
     return out
 
 
+def _finer_incident(
+    toponyms: Sequence[Toponym], mentions: list[MentionRole], area: Toponym
+) -> str:
+    """Return an incident place of the document inside the country ``area``, or "".
+
+    Same country code and finer than a country; "" also when ``area`` is no country.
+    """
+    if area.feature != "country":
+        return ""
+    for m in mentions:
+        t = toponyms[m.index]
+        if m.role == "incident" and t.country_code == area.country_code and _rank(t) < 4:
+            return t.name
+    return ""
+
+
 def _places(
     toponyms: Sequence[Toponym],
     mentions: list[MentionRole],
@@ -609,6 +625,11 @@ def _places(
             continue
         if chosen is None:
             out.append(PlaceRole(key, tuple(idx), "context", ms[0].reason, metonymic))
+            continue
+        finer = _finer_incident(toponyms, mentions, toponyms[chosen.index])
+        if chosen.role == "incident" and finer:
+            # "towns in southern Armenia" when the text names the towns hit elsewhere
+            out.append(PlaceRole(key, tuple(idx), "container", f"container of {finer}", metonymic))
             continue
         evs = tuple(sorted({m.event for m in ms if m.event is not None and m.role == chosen.role}))
         e = by_id.get(evs[0]) if evs else None
