@@ -34,6 +34,14 @@ Usage::
     python bench/eval_incidents.py --no-speed   # quality only
     python bench/eval_incidents.py --no-quality # speed only
     python bench/eval_incidents.py --spacy      # + the optional dependency-parse backend
+    OPENBLAS_NUM_THREADS=1 python bench/eval_incidents.py --minilm   # + contextual embeddings
+    OPENBLAS_NUM_THREADS=1 python bench/eval_incidents.py --minilm --no-quality  # its speed
+
+``--minilm`` adds the held-out figures of ``bench/fit_events_minilm.py`` (its probes refitted
+per fold, ~3 min) and its speed and memory: geoparse + events stage + rows, default backend
+against minilm, interleaved document by document on the GWN texts, pinned to one core,
+process CPU time (so that BLAS threads count; ``OPENBLAS_NUM_THREADS=1`` keeps it to one),
+median of ``--minilm-rounds``; peak RSS before and after loading the model and after the run.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import statistics
 import sys
 import time
@@ -67,7 +76,12 @@ from geomap.evaluate_events import (  # noqa: E402
     score_incidents,
     score_metonymy,
 )
-from geomap.events import LinearModel, analyse_events, load_metonymy_model  # noqa: E402
+from geomap.events import (  # noqa: E402
+    LinearModel,
+    analyse_events,
+    get_backend,
+    load_metonymy_model,
+)
 from geomap.gazetteer import open_gazetteer  # noqa: E402
 from geomap.incidents import _rows  # noqa: E402  (the rows of the incidents table)
 from geomap.resolve import Toponym, geoparse  # noqa: E402
@@ -184,6 +198,63 @@ def quality(bench: Path, parse: Any, name: str) -> dict[str, Any]:
     }
 
 
+def minilm_quality(bench: Path, parse: Any) -> None:
+    """Print the held-out figures of the minilm backend (as ``bench/fit_events_minilm.py``)."""
+    from fit_events_minilm import CachedMiniLM
+    from fit_events_minilm import quality as minilm_cv
+
+    q = minilm_cv(bench, parse, CachedMiniLM())
+    s, cv = q["cv"], q["met_cv"]
+    print("\n## minilm backend, 10-fold CV (held out; probes refitted per fold)\n")
+    print("| eventloc places | gold | predicted | P | R | F1 | ReLocaR | GWN | GWN from ReLocaR |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| {s.places} | {s.gold} | {s.predicted} | {s.precision:.3f} | {s.recall:.3f} "
+          f"| {s.f1:.3f} | {cv['relocar']:.3f} | {cv['gwn']:.3f} "
+          f"| {cv['gwn_from_relocar']:.3f} |")  # fmt: skip
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def minilm_speed(texts: list[str], gaz: Any, rounds: int) -> None:
+    """Print docs/s of geoparse + events + rows, rules vs minilm, and the memory it takes."""
+    rss0 = _peak_mb()
+    backend = get_backend("minilm")
+    start = time.process_time()
+    _ = backend.encoder  # type: ignore[attr-defined]  # loads the model
+    load_s = time.process_time() - start
+    rss1 = _peak_mb()
+
+    def run(t: str, name: str) -> None:
+        tops = geoparse(t, gazetteer=gaz)
+        _rows(t, tops, "<text>", analyse_events(t, tops, backend=name))
+
+    for t in texts[:5]:  # warm-up: weights, caches
+        run(t, "rules")
+        run(t, "minilm")
+    a, b = [], []
+    for _ in range(rounds):
+        spent = [0.0, 0.0]
+        for t in texts:
+            for k, name in enumerate(("rules", "minilm")):
+                start = time.process_time()
+                run(t, name)
+                spent[k] += time.process_time() - start
+        a.append(len(texts) / spent[0])
+        b.append(len(texts) / spent[1])
+    rss2 = _peak_mb()
+    print(f"\n## Speed, minilm backend: GWN, {len(texts)} documents, one core, process CPU "
+          f"time, median of {rounds} rounds\n")  # fmt: skip
+    print("| system | docs/s |")
+    print("|---|---:|")
+    print(f"| geoparse + events (rules) + rows | {statistics.median(a):.1f} |")
+    print(f"| geoparse + events (minilm) + rows | {statistics.median(b):.1f} |")
+    print(f"\nratio minilm/rules: {statistics.median(b) / statistics.median(a):.3f}")
+    print(f"model load: {load_s:.2f} s CPU; peak RSS before the model {rss0:.0f} MB, after "
+          f"loading it {rss1:.0f} MB, after the GWN run {rss2:.0f} MB")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--no-speed", action="store_true", help="skip the speed test")
@@ -192,6 +263,10 @@ def main() -> None:
     ap.add_argument(
         "--spacy", action="store_true", help="also score the spaCy backend (needs a model)"
     )
+    ap.add_argument(
+        "--minilm", action="store_true", help="also the minilm backend (needs its extra)"
+    )
+    ap.add_argument("--minilm-rounds", type=int, default=2, help="minilm speed rounds (2)")
     args = ap.parse_args()
     bench = shared_bench()
     gaz = open_gazetteer()
@@ -244,6 +319,8 @@ def main() -> None:
                   f"| {cv['gwn_from_relocar']:.3f} |")  # fmt: skip
             print(f"| events ({backend}), shipped weights (training set) "
                   f"| {run['rel_shipped']:.3f} | {run['gwn_shipped']:.3f} |")  # fmt: skip
+        if args.minilm:
+            minilm_quality(bench, parse)
 
     if not args.no_speed:
         gwn = read_rows(bench / "geoparse/gwn.jsonl", required=("text",))
@@ -259,6 +336,8 @@ def main() -> None:
         print(f"| geoparse + today's rows | {a:.0f} |")
         print(f"| geoparse + events stage + rows | {b:.0f} |")
         print(f"\nratio new/today: {b / a:.2f}")
+        if args.minilm:
+            minilm_speed(texts, gaz, args.minilm_rounds)
 
 
 if __name__ == "__main__":

@@ -1,77 +1,85 @@
 """Event-table annotation: the nearest international border of every row, in chunks.
 
-:func:`annotate_frame` annotates a table in memory; :func:`annotate_table` streams a file
-(CSV, Parquet/GeoParquet, GeoPackage, GeoJSON) in chunks through one of the engines of
-:mod:`geomap.engines` and writes the annotated table atomically, in input order, in the
-format of the output's suffix. Every engine runs the same task on the same chunks, so the
-output is identical whichever ran it.
+:func:`annotate_frame` annotates a table in memory; :func:`annotate_table` streams a table
+(:mod:`geomap.tables`: CSV, Parquet/GeoParquet, GeoPackage, GeoJSON, or ``"-"`` for
+standard input) in chunks through one of the engines of :mod:`geomap.engines` and writes it
+in input order, in the format of the output's suffix (atomically; ``"-"``: CSV on standard
+output). Every engine computes the same numbers for the same points, so the output is
+identical whichever ran it.
 
-Coordinates are valid as :func:`geomap.geodesy.as_points` says (the one longitude policy,
-shared with :func:`geomap.border_distance`): longitudes outside [-180, 180] are wrapped,
-rows with missing or unusable coordinates are kept with empty results and counted.
+**The user's table stays theirs.** Every input column is written untouched, in its order
+and with its type (numbers stay numbers, dates stay dates); geomap's columns
+(:data:`ADDED_COLUMNS`) come after them. If one of their names is already taken (ACLED has
+``country``), all of them get the prefix ``geomap_``; an explicit ``prefix`` is used as
+given. No input column is ever replaced.
+
+Coordinates come from the latitude/longitude columns (WGS84 degrees) or else from the point
+geometry, reprojected from its CRS to WGS84 (a GeoParquet ``crs``, a GeoPackage's SRS).
+Validity is :func:`geomap.geodesy.as_points`'s: a longitude outside [-180, 180] is wrapped,
+rows with missing or unusable coordinates are kept with empty results and counted. Event
+data repeat places (many events in one town): each distinct point is computed once per run.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
+import functools
 import math
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyogrio
-import shapely
-from tqdm.auto import tqdm
+import pyarrow as pa
 
 from .borders import Borders, load_borders
-from .engines import Job, WorkerConfig, run_ordered, start_engine, worker_borders
-from .errors import ConfigurationError, DataFileError, InputError, OutputError
-from .features import ROUNDING
-from .geodesy import as_points
+from .columns import (
+    ADDED_COLUMNS,
+    AUTO_PREFIX,
+    RESULT_COLUMNS,
+    Plan,
+    added_names,
+    plan_for,
+    valid_points,
+)
+from .distances import NUMBERS, TEXTS, Found, Memo, find, prepare
+from .engines import (
+    Job,
+    WorkerConfig,
+    claim,
+    consume_in_thread,
+    prefetch,
+    run_ordered,
+    start_engine,
+    sweep_leftovers,
+    worker_borders,
+)
+from .errors import ConfigurationError, OutputError
 from .io import atomic_write, check_target, progress_disabled
+from .options import check_measure
+from .tables import (
+    STDIO,
+    ColumnTypeError,
+    Dialect,
+    Table,
+    open_table,
+    table_format,
+    write_table,
+)
+from .tables.coords import LAT_NAMES, LON_NAMES, degrees, find_column, points
 
 __all__ = [
+    "ADDED_COLUMNS",
+    "AUTO_PREFIX",
     "RESULT_COLUMNS",
-    "TABLE_FORMATS",
     "AnnotateSummary",
     "annotate_frame",
     "annotate_table",
 ]
-
-TABLE_FORMATS: Final[dict[str, str]] = {
-    ".csv": "csv",
-    ".parquet": "parquet",
-    ".geoparquet": "parquet",
-    ".gpkg": "gpkg",
-    ".geojson": "geojson",
-    ".json": "geojson",
-}
-"""Event-table formats of :func:`annotate_table`, by file suffix."""
-
-RESULT_COLUMNS: Final[tuple[str, ...]] = (
-    "country",
-    "border",
-    "distance_km",
-    "border_lon",
-    "border_lat",
-)
-"""The first columns :func:`annotate_table` adds; ``side``, ``kind`` and ``measure``
-follow. See `geomap.borders.Borders.distance`."""
-
-_ADDED: Final = (*RESULT_COLUMNS, "side", "kind")  # then "measure"
-_NUMERIC_RESULTS: Final = frozenset({"distance_km", "border_lon", "border_lat"})
-_LAT_NAMES: Final = ("latitude", "lat", "y")
-_LON_NAMES: Final = ("longitude", "lon", "lng", "long", "x")
-_OGR_DRIVERS: Final = {"gpkg": "GPKG", "geojson": "GeoJSON"}
-_PARQUET_HINT: Final = 'Parquet needs pyarrow: pip install "geomap[dask]" (or pyarrow)'
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,7 @@ class AnnotateSummary:
     Attributes
     ----------
     output : Path
-        The file written.
+        The file written (``Path("-")``: standard output).
     rows : int
         Rows read and written (all of them: none is dropped).
     invalid : int
@@ -92,6 +100,10 @@ class AnnotateSummary:
         The engine used.
     workers : int
         How many workers it had.
+    columns : tuple of str
+        The names of the columns added (with their prefix).
+    read_as : str or None
+        How a CSV input was read (delimiter, encoding, decimal mark), if any was guessed.
     """
 
     output: Path
@@ -100,51 +112,13 @@ class AnnotateSummary:
     seconds: float
     engine: str
     workers: int
+    columns: tuple[str, ...] = ()
+    read_as: str | None = None
 
     @property
     def rows_per_second(self) -> float:
         """Rows annotated per second of wall time."""
         return self.rows / self.seconds if self.seconds > 0 else math.inf
-
-
-def _table_format(path: Path, what: str) -> str:
-    found = TABLE_FORMATS.get(path.suffix.lower())
-    if found is None:
-        raise ConfigurationError(
-            f"{what} '{path}' has an unknown format: use one of {', '.join(sorted(TABLE_FORMATS))}"
-        )
-    return found
-
-
-def _find_column(columns: Sequence[str], given: str | None, names: Sequence[str]) -> str | None:
-    if given is not None:
-        return given
-    lowered = {c.lower(): c for c in columns}
-    return next((lowered[n] for n in names if n in lowered), None)
-
-
-def _coordinates(
-    frame: pd.DataFrame, geometry: Any, lon_col: str | None, lat_col: str | None
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Return lon, lat (NaN where missing or invalid) from the columns, else the geometry.
-
-    Validity is :func:`geomap.geodesy.as_points`'s: a longitude outside [-180, 180] is
-    wrapped (406.4 is 46.4), one beyond its limit (1e308) is invalid. Longitudes already
-    inside [-180, 180] are kept exactly as given.
-    """
-    if lon_col is not None and lat_col is not None:
-        lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    else:
-        geoms = np.asarray(geometry, dtype=object)
-        is_point = shapely.get_type_id(geoms) == 0  # None gives -1
-        lon = np.full(len(geoms), np.nan)
-        lat = np.full(len(geoms), np.nan)
-        lon[is_point] = shapely.get_x(geoms[is_point])
-        lat[is_point] = shapely.get_y(geoms[is_point])
-    wrapped, valid_lat = as_points(lon, lat)  # NaN where invalid
-    as_given = np.isfinite(wrapped) & (np.abs(lon) <= 180.0)  # wrapping could move a bit
-    return np.where(as_given, lon, wrapped), valid_lat
 
 
 def annotate_frame(
@@ -154,12 +128,12 @@ def annotate_frame(
     lat_col: str | None = None,
     measure: str = "land",
     borders: Borders | None = None,
-    prefix: str = "",
+    prefix: str | None = None,
 ) -> pd.DataFrame:
     """Return ``frame`` with the nearest border of each row added (a copy, same index).
 
-    This is the per-chunk work of :func:`annotate_table`, for a table already in memory;
-    it also suits ``dask_geopandas.GeoDataFrame.map_partitions``.
+    The in-memory twin of :func:`annotate_table`, with the same columns and numbers; it
+    also suits ``dask_geopandas.GeoDataFrame.map_partitions``.
 
     Parameters
     ----------
@@ -173,20 +147,19 @@ def annotate_frame(
         ``"land"`` (default) or another of `geomap.borders.MEASURES`.
     borders : Borders, optional
         Default: Natural Earth 1:10m (`geomap.load_borders`).
-    prefix : str
-        Put before each added column name, e.g. ``"geomap_"``.
+    prefix : str, optional
+        Put before each added column name; default: none, or ``geomap_`` if a name is taken.
 
     Returns
     -------
     pandas.DataFrame
-        ``frame`` plus :data:`RESULT_COLUMNS`, ``side``, ``kind`` and ``measure``. Rows
-        with missing or invalid coordinates get empty results; a longitude outside
-        [-180, 180] is wrapped, as in `geomap.border_distance`.
+        ``frame`` plus :data:`ADDED_COLUMNS` (text as pandas ``string``). Rows with
+        missing or invalid coordinates get empty results.
 
     Raises
     ------
     ConfigurationError
-        If no coordinates are found or an added column already exists.
+        If no coordinates are found or the added names are taken with ``prefix``.
 
     Examples
     --------
@@ -195,209 +168,40 @@ def annotate_frame(
     >>> out["border"].tolist(), out["distance_km"].round(1).tolist()
     (['AM-AZ', <NA>], [0.3, nan])
     """
-    lon_name = _find_column(list(frame.columns), lon_col, _LON_NAMES)
-    lat_name = _find_column(list(frame.columns), lat_col, _LAT_NAMES)
-    geometry = None
-    if lon_name is None or lat_name is None or lon_name not in frame or lat_name not in frame:
-        if not isinstance(frame, gpd.GeoDataFrame) or lon_col or lat_col:
+    check_measure(measure)
+    names = added_names([str(c) for c in frame.columns], prefix)
+    lon_name = find_column(list(frame.columns), lon_col, LON_NAMES)
+    lat_name = find_column(list(frame.columns), lat_col, LAT_NAMES)
+    if lon_name in frame and lat_name in frame:
+        lon = degrees(pa.array(frame[lon_name], from_pandas=True), str(lon_name))
+        lat = degrees(pa.array(frame[lat_name], from_pandas=True), str(lat_name))
+    else:
+        geo = getattr(frame, "geometry", None) if hasattr(frame, "crs") else None
+        if geo is None or lon_col or lat_col:
             raise ConfigurationError(
                 "no coordinates found: name the columns (lon_col=, lat_col=) "
                 "or pass a GeoDataFrame of points"
             )
-        geo = frame.geometry
-        geometry = geo.to_crs("EPSG:4326").values if geo.crs is not None else geo.values
-        lon_name = lat_name = None
-    lon, lat = _coordinates(frame, geometry, lon_name, lat_name)
-    found = (borders or load_borders()).distance(lon, lat, measure=measure)
-    return _joined(frame, _rounded(found), measure, prefix)
-
-
-def _rounded(found: pd.DataFrame) -> pd.DataFrame:
-    """Round the distances to the metre and the border points to 0.1 m, as the exports."""
-    for column in ("distance_km", "border_lon", "border_lat"):
-        decimals = ROUNDING[column]
-        found[column] = found[column].round(decimals)
-    return found
+        geo = geo.to_crs("EPSG:4326") if geo.crs is not None else geo
+        lon, lat, _ = points(pa.array(geo.to_wkb().to_numpy(), pa.binary()), None)
+    lon, lat = valid_points(lon, lat)
+    found = find(borders or load_borders(), lon, lat, measure)
+    out = frame.copy()
+    for j, column in enumerate(NUMBERS):
+        out[names[column]] = found.numbers[:, j]
+    vocab = np.asarray(found.vocab + [None], dtype=object)
+    for j, column in enumerate(TEXTS):
+        out[names[column]] = pd.array(vocab[found.codes[:, j]], dtype="string")
+    out[names["measure"]] = pd.array([measure] * len(out), dtype="string")
+    order = [*frame.columns, *(names[c] for c in ADDED_COLUMNS)]
+    return out[order]
 
 
 def _distance_task(
     lon: npt.NDArray[np.float64], lat: npt.NDArray[np.float64], measure: str
-) -> pd.DataFrame:
-    """One chunk, in a worker: coordinates in, rounded result columns out."""
-    return _rounded(worker_borders().distance(lon, lat, measure=measure))
-
-
-def _joined(frame: pd.DataFrame, found: pd.DataFrame, measure: str, prefix: str) -> pd.DataFrame:
-    """Return ``frame`` with the result columns of ``found`` (same rows) and ``measure``."""
-    out = frame.copy()
-    for source in _ADDED:
-        target = prefix + source
-        if target in frame.columns:
-            raise ConfigurationError(
-                f"the table already has a column {target!r}: pass a prefix (--prefix geomap_)"
-            )
-        values = found[source].to_numpy()
-        out[target] = values if source in _NUMERIC_RESULTS else pd.array(values, dtype="string")
-    out[prefix + "measure"] = pd.array([measure] * len(out), dtype="string")
-    return out
-
-
-@dataclass
-class _Chunk:
-    """A slice of the input table: attributes, the geometry if any, the raw Arrow table."""
-
-    frame: pd.DataFrame
-    geometry: Any = None
-    arrow: Any = None
-
-
-def _need_pyarrow() -> Any:
-    try:
-        import pyarrow
-        import pyarrow.parquet
-    except ImportError as err:
-        raise ImportError(_PARQUET_HINT) from err
-    return pyarrow
-
-
-def _read_chunks(path: Path, fmt: str, chunk_size: int) -> tuple[int | None, Iterator[_Chunk]]:
-    """Return (row count if known, chunk iterator) for the input table."""
-    if fmt == "csv":
-        try:
-            reader = pd.read_csv(
-                path, dtype=str, keep_default_na=False, chunksize=chunk_size, encoding="utf-8"
-            )
-        except (OSError, ValueError, UnicodeDecodeError) as err:
-            raise DataFileError(f"cannot read CSV '{path}': {err}") from err
-
-        def csv_chunks() -> Iterator[_Chunk]:
-            try:
-                empty = True
-                for frame in reader:
-                    empty = False
-                    yield _Chunk(frame)
-                if empty:  # a header and no rows
-                    yield _Chunk(pd.read_csv(path, dtype=str, nrows=0, encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError) as err:
-                raise DataFileError(
-                    f"cannot read CSV '{path}': {err}; check it is UTF-8 comma-separated"
-                ) from err
-
-        return None, csv_chunks()
-    if fmt == "parquet":
-        pa = _need_pyarrow()
-        try:
-            file = pa.parquet.ParquetFile(path)
-        except (OSError, pa.ArrowException) as err:
-            raise DataFileError(f"cannot read Parquet '{path}': {err}") from err
-        geo = json.loads((file.schema_arrow.metadata or {}).get(b"geo", b"null"))
-        geo_col = geo.get("primary_column") if geo else None
-
-        def parquet_chunks() -> Iterator[_Chunk]:
-            batches = file.iter_batches(batch_size=chunk_size)
-            for batch in itertools.chain([next(batches, None)], batches):
-                table = pa.Table.from_batches(
-                    [] if batch is None else [batch], schema=file.schema_arrow
-                )
-                frame = table.to_pandas()
-                geometry = None
-                if geo_col is not None and geo_col in frame:
-                    geometry = shapely.from_wkb(frame.pop(geo_col).to_numpy(dtype=object))
-                yield _Chunk(frame, geometry, table)
-
-        return file.metadata.num_rows, parquet_chunks()
-    try:
-        info = pyogrio.read_info(path)
-    except Exception as err:  # noqa: BLE001 - pyogrio raises its own DataSourceError & co
-        raise DataFileError(f"cannot read '{path}' as {fmt}: {err}") from err
-    total = int(info["features"])
-    crs = info.get("crs")
-
-    def ogr_chunks() -> Iterator[_Chunk]:
-        # GeoJSON is parsed whole by GDAL anyway: read it once; GeoPackage page by page.
-        step = total if fmt == "geojson" else chunk_size
-        for start in range(0, max(total, 1), max(step, 1)):
-            gdf = pyogrio.read_dataframe(path, skip_features=start, max_features=step)
-            if crs and gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-                gdf = gdf.to_crs("EPSG:4326")
-            for lo in range(0, max(len(gdf), 1), chunk_size):
-                part = gdf.iloc[lo : lo + chunk_size]
-                geometry = part.geometry.values if part.geometry.name in part else None
-                yield _Chunk(pd.DataFrame(part.drop(columns=part.geometry.name)), geometry)
-
-    return total, ogr_chunks()
-
-
-class _TableWriter:
-    """Write chunks to ``path`` (already a temporary file) in one format."""
-
-    def __init__(self, path: Path, fmt: str, geo_meta: dict[str, Any] | None) -> None:
-        self.path, self.fmt, self.geo_meta = path, fmt, geo_meta
-        self._parquet: Any = None
-        self._first = True
-
-    def write(self, chunk: _Chunk, out: pd.DataFrame) -> None:
-        if self.fmt == "csv":
-            frame = out
-            if chunk.geometry is not None:
-                frame = out.assign(
-                    wkt=shapely.to_wkt(np.asarray(chunk.geometry), rounding_precision=-1)
-                )
-            frame.to_csv(
-                self.path, mode="w" if self._first else "a", header=self._first, index=False
-            )
-        elif self.fmt == "parquet":
-            self._write_parquet(chunk, out)
-        else:
-            gdf = gpd.GeoDataFrame(out, geometry=chunk.geometry, crs="EPSG:4326")
-            pyogrio.write_dataframe(
-                gdf, self.path, driver=_OGR_DRIVERS[self.fmt], append=not self._first
-            )
-        self._first = False
-
-    def _write_parquet(self, chunk: _Chunk, out: pd.DataFrame) -> None:
-        pa = _need_pyarrow()
-        added = [c for c in out.columns if c not in chunk.frame.columns]
-        if chunk.arrow is not None:
-            table = chunk.arrow
-            for column in added:
-                table = table.append_column(column, pa.array(out[column], from_pandas=True))
-        else:
-            table = pa.Table.from_pandas(out, preserve_index=False)
-            if chunk.geometry is not None:
-                wkb = shapely.to_wkb(np.asarray(chunk.geometry), flavor="iso")
-                table = table.append_column("geometry", pa.array(wkb, type=pa.binary()))
-        if self._parquet is None:
-            fields = [
-                f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
-            ]
-            meta = dict(table.schema.metadata or {})
-            meta.pop(b"pandas", None)
-            if self.geo_meta is not None:
-                meta[b"geo"] = json.dumps(self.geo_meta).encode()
-            schema = pa.schema(fields, metadata=meta)
-            self._parquet = pa.parquet.ParquetWriter(self.path, schema)
-        self._parquet.write_table(table.cast(self._parquet.schema))
-
-    def close(self) -> None:
-        if self._parquet is not None:
-            self._parquet.close()
-
-
-def _geo_metadata(path: Path, fmt: str, has_geometry: bool) -> dict[str, Any] | None:
-    """GeoParquet metadata for the output: the input's own, or a new one for points."""
-    if fmt == "parquet":
-        pa = _need_pyarrow()
-        raw = (pa.parquet.read_schema(path).metadata or {}).get(b"geo")
-        if raw:
-            return dict(json.loads(raw))
-    if not has_geometry:
-        return None
-    return {
-        "version": "1.0.0",
-        "primary_column": "geometry",
-        "columns": {"geometry": {"encoding": "WKB", "geometry_types": []}},
-    }
+) -> Found:
+    """One chunk's new points, in a worker: coordinates in, compact results out."""
+    return find(worker_borders(), lon, lat, measure)
 
 
 def annotate_table(
@@ -412,8 +216,13 @@ def annotate_table(
     workers: int | None = None,
     chunk_size: int = 100_000,
     borders_path: str | os.PathLike[str] | None = None,
+    code_field: str | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
-    prefix: str = "",
+    prefix: str | None = None,
+    sep: str | None = None,
+    encoding: str | None = None,
+    decimal: str | None = None,
+    types: dict[str, str] | None = None,
     force: bool = False,
     progress: bool | None = None,
 ) -> AnnotateSummary:
@@ -421,16 +230,17 @@ def annotate_table(
 
     Parameters
     ----------
-    path : path-like
-        CSV (UTF-8, with a header), Parquet/GeoParquet, GeoPackage or GeoJSON; the format
-        is taken from the suffix (:data:`TABLE_FORMATS`).
-    out : path-like, optional
-        The output; its suffix picks the format. Default: ``<stem>.annotated<suffix>``
-        beside the input (the same format).
+    path : path-like or "-"
+        CSV (delimiter, encoding and decimal mark guessed unless given), Parquet or
+        GeoParquet (a file or a folder of parts), GeoPackage or GeoJSON; the format is taken
+        from the suffix (`geomap.tables.TABLE_FORMATS`). ``"-"``: standard input.
+    out : path-like or "-", optional
+        The output; its suffix picks the format. ``"-"``: CSV on standard output. Default:
+        ``<stem>.annotated<suffix>`` beside the input (standard output for ``"-"``).
     lat_col, lon_col : str, optional
         WGS84 coordinate columns, degrees. Default: ``latitude``/``lat`` and
-        ``longitude``/``lon``/``lng`` if present, else the point geometry. Longitudes
-        outside [-180, 180] are wrapped, as in `geomap.border_distance`.
+        ``longitude``/``lon``/``lng`` if present, else the point geometry (reprojected
+        from its CRS). Longitudes outside [-180, 180] are wrapped.
     measure : str
         ``"land"`` (default), ``"any"`` or ``"outline"`` (see `geomap.borders.MEASURES`).
     engine : {"local", "dask"}
@@ -439,18 +249,28 @@ def annotate_table(
     scheduler : str, optional
         Address of an existing dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
     workers : int, optional
-        Processes (local engine, default all cores) or LocalCluster workers.
+        Local engine: processes; default 1, in which the border search runs on every core
+        in threads while other threads read and write (more processes each load the
+        borders again and compete for the same cores: see bench/README.md). Dask engine:
+        LocalCluster workers, default all cores.
     chunk_size : int
-        Rows per chunk (the memory bound: a few chunks per worker are in flight).
+        Rows per chunk (the memory bound: a few chunks are in flight); Parquet chunks
+        never straddle the input's row groups.
     borders_path : path-like, optional
         Admin-0 polygons (default Natural Earth 1:10m); must be readable by the workers.
+    code_field : str, optional
+        Its country-code column (default: the first known one).
     cache_dir : path-like, optional
-        Where the borders derived from ``borders_path`` are cached. Default
-        :func:`geomap.io.cache_dir` (``$GEOMAP_CACHE_DIR``, else the user cache), looked up
-        by each worker for itself; when given, every worker uses this one (on a remote
-        dask cluster it must be a path the workers can write).
-    prefix : str
-        Put before each added column name (for tables that already have ``country``).
+        Where the borders derived from ``borders_path`` are cached (default
+        :func:`geomap.io.cache_dir`, looked up by each worker for itself).
+    prefix : str, optional
+        Put before each added column name; default none, or ``geomap_`` when the table
+        already has a column of that name (:func:`added_names`).
+    sep, encoding, decimal : str, optional
+        How a CSV is written (delimiter, Python codec, decimal mark); guessed if not given.
+    types : dict, optional
+        CSV column -> ``text``, ``int``, ``float``, ``date``, ``timestamp`` or ``bool``,
+        instead of the guessed type.
     force : bool
         Overwrite ``out``.
     progress : bool, optional
@@ -459,97 +279,140 @@ def annotate_table(
     Returns
     -------
     AnnotateSummary
-        Rows written, rows with invalid coordinates, time.
+        Rows written, rows with invalid coordinates, the columns added, time.
 
     Raises
     ------
     InputError
-        If the input is missing or a directory.
+        If the input is missing, empty or not in its encoding.
     DataFileError
-        If it cannot be read in its format.
+        If it cannot be read in its format (the message names the line for a CSV).
     ConfigurationError
-        For an unknown format, engine or measure, missing coordinate columns, or an added
-        column that already exists.
+        For an unknown format, engine or measure, or missing coordinate columns.
     OutputError
-        If ``out`` exists (without ``force``) or cannot be written.
+        If ``out`` exists (without ``force``) or cannot be written (a full disk says so).
     """
+    from tqdm.auto import tqdm
+
     started = time.perf_counter()
-    source = Path(path)
-    if not source.exists():
-        raise InputError(f"input '{source}' does not exist: check the path")
-    if source.is_dir():
-        raise InputError(f"input '{source}' is a directory: pass the table file")
-    in_fmt = _table_format(source, "input")
-    target = (
-        Path(out)
-        if out is not None
-        else source.with_name(f"{source.stem}.annotated{source.suffix}")
-    )
-    out_fmt = _table_format(target, "output")
-    if target.resolve() == source.resolve():
-        raise OutputError(f"output '{target}' is the input: choose another --out")
-    check_target(target, force=force)
+    check_measure(measure)
     if chunk_size < 1:
         raise ConfigurationError(f"chunk size must be at least 1, not {chunk_size}")
-    total, chunks = _read_chunks(source, in_fmt, chunk_size)
-    first = next(chunks)  # every reader yields at least one chunk, maybe empty
-    columns = [str(c) for c in first.frame.columns]
-    has_geometry = first.geometry is not None
-    lon_name = _find_column(columns, lon_col, _LON_NAMES)
-    lat_name = _find_column(columns, lat_col, _LAT_NAMES)
-    use_columns = lon_name is not None and lat_name is not None
-    for given in (lon_col, lat_col):
-        if given is not None and given not in columns:
-            raise ConfigurationError(
-                f"'{source}' has no column {given!r}: its columns are {', '.join(columns)}"
-            )
-    if not use_columns and not has_geometry:
-        raise ConfigurationError(
-            f"no coordinates in '{source}': pass --lat-col and --lon-col "
-            f"(its columns are {', '.join(columns)})"
-        )
-    borders = load_borders(borders_path, cache_dir=cache_dir)
-    probe = borders.distance(0.0, 0.0, measure=measure)  # checks the measure before any work
-    _joined(first.frame.iloc[:0], probe.iloc[:0], measure, prefix)  # and the column names
-    config = WorkerConfig.of(borders_path, cache_dir=cache_dir, gazetteer=False)
-    geo_meta = _geo_metadata(source, in_fmt, has_geometry) if out_fmt == "parquet" else None
-    rows = invalid = 0
-    runner = start_engine(engine, config, workers=workers, scheduler=scheduler)
+    source = os.fspath(path)
+    if out is None:
+        p = Path(source)
+        suffix = p.suffix if not p.is_dir() else ".parquet"
+        out = STDIO if source == STDIO else p.with_name(f"{p.stem}.annotated{suffix}")
+    to_stdout = os.fspath(out) == STDIO
+    target = Path(out)
+    out_fmt = "csv" if to_stdout else table_format(target, "output")
+    if not to_stdout:
+        if (
+            source != STDIO
+            and Path(source).exists()
+            and target.resolve() == Path(source).resolve()
+        ):
+            raise OutputError(f"output '{target}' is the input: choose another --out")
+        check_target(target, force=force)
+        sweep_leftovers(target)
+    # Here first: a bad border file fails before any work, and its cache is built once.
+    load_borders(borders_path, code_field=code_field, cache_dir=cache_dir)
+    config = WorkerConfig.of(
+        borders_path, cache_dir=cache_dir, gazetteer=False, code_field=code_field
+    )
+    memo = Memo()
+    text_columns: list[str] = []
+    runner = None
     try:
-        with atomic_write(target, force=force) as tmp:
-            writer = _TableWriter(tmp, out_fmt, geo_meta)
-            bar = tqdm(
-                total=total, desc="annotating", unit="row", disable=progress_disabled(progress)
+        while True:
+            table = open_table(
+                source,
+                chunk_size=chunk_size,
+                sep=sep,
+                encoding=encoding,
+                decimal=decimal,
+                types=types,
+                text_columns=text_columns,
+                as_text=out_fmt == "csv",  # CSV to CSV: every cell as written
             )
+            try:
+                plan = plan_for(table, out_fmt, lon_col, lat_col, measure, prefix)
+                if runner is None:
+                    count = 1 if workers is None and engine == "local" else workers
+                    runner = start_engine(engine, config, workers=count, scheduler=scheduler)
+                counts = [0, 0]
+                bar = tqdm(
+                    total=table.rows,
+                    desc="annotating",
+                    unit="row",
+                    disable=progress_disabled(progress),
+                )
+                chunks = _annotated(table, plan, runner, memo, counts, bar)
+                schema = plan.schema(table)
 
-            def jobs() -> Iterator[Job]:
-                for chunk in itertools.chain([first], chunks):
-                    lon, lat = _coordinates(
-                        chunk.frame,
-                        chunk.geometry,
-                        lon_name if use_columns else None,
-                        lat_name if use_columns else None,
+                # Three at once: a thread reads, this one computes, a thread writes.
+                if to_stdout:
+                    writer = functools.partial(
+                        write_table, None, "csv", schema, geometry=plan.geometry
                     )
-                    yield (chunk, lon, lat), _distance_task, (lon, lat, measure)
-
-            for (chunk, lon, lat), found in run_ordered(runner, jobs()):
-                out_frame = _joined(chunk.frame, found, measure, prefix)
-                if out_fmt in _OGR_DRIVERS and chunk.geometry is None:
-                    points = shapely.points(lon, lat)  # (lon, lat); NaN -> empty point
-                    chunk.geometry = np.where(np.isnan(lon), None, points)
-                writer.write(chunk, out_frame)
-                rows += len(chunk.frame)
-                invalid += int(np.isnan(lon).sum())
-                bar.update(len(chunk.frame))
-            writer.close()
-            bar.close()
+                    consume_in_thread(writer, chunks)
+                else:
+                    with atomic_write(target, force=force) as tmp, claim(tmp.parent):
+                        writer = functools.partial(
+                            write_table, tmp, out_fmt, schema, geometry=plan.geometry,
+                            shown=str(target),
+                        )  # fmt: skip
+                        consume_in_thread(writer, chunks)
+                bar.close()
+                break
+            except ColumnTypeError as err:
+                if source == STDIO or err.column in text_columns:
+                    raise
+                text_columns.append(err.column)  # read again, that column as text
+            finally:
+                table.close()
     finally:
-        runner.close()
+        if runner is not None:
+            runner.close()
     return AnnotateSummary(
         output=target,
-        rows=rows,
-        invalid=invalid,
+        rows=counts[0],
+        invalid=counts[1],
         seconds=time.perf_counter() - started,
         engine=runner.name,
         workers=runner.workers,
+        columns=tuple(schema.names[len(table.schema.names) :]),
+        read_as=_read_as(table),
     )
+
+
+def _read_as(table: Table) -> str | None:
+    """How a CSV was read, when that was guessed and is not plain comma-separated UTF-8."""
+    dialect = table.dialect
+    if dialect is None or not dialect.guessed or dialect.describe() == Dialect().describe():
+        return None
+    return dialect.describe()
+
+
+def _annotated(
+    table: Table, plan: Plan, runner: Any, memo: Memo, counts: list[int], bar: Any
+) -> Iterator[pa.Table]:
+    """Yield the annotated chunks in input order; count rows and invalid rows."""
+
+    def jobs() -> Iterator[Job]:
+        for chunk in prefetch(table.chunks):
+            lon, lat, bounds = plan.coordinates(chunk, table)
+            prepared = prepare(lon, lat, memo)
+            new_lon, new_lat = prepared.missing()
+            yield (
+                (chunk, lon, lat, bounds, prepared),
+                _distance_task,
+                (new_lon, new_lat, plan.measure),
+            )
+
+    for (chunk, lon, lat, bounds, prepared), found in run_ordered(runner, jobs()):
+        rows = prepared.resolve(found, memo)
+        counts[0] += chunk.num_rows
+        counts[1] += int(np.isnan(lon).sum())
+        bar.update(chunk.num_rows)
+        yield plan.assemble(chunk, lon, lat, bounds, rows)

@@ -13,18 +13,32 @@ cut their input into chunks and run one task function per chunk here:
 - :func:`run_ordered` submits ``(key, task, args)`` jobs with at most ``2 * workers`` in
   flight and yields the results in submission order, so memory stays bounded whatever the
   input size and every engine gives the same output;
+- :func:`prefetch` and :func:`consume_in_thread` overlap the driver's reading and writing
+  with its other work (threads: Arrow and GDAL release the GIL while they read and write);
 - a task finds its worker's data with :func:`worker_borders` and :func:`worker_gazetteer`;
-  it carries only its chunk (coordinates or texts), never the data sets.
+  it carries only its chunk (coordinates or texts), never the data sets;
+- workers die with the process that started them, even when it is killed (SIGKILL): on
+  Linux the kernel sends them SIGKILL (``PR_SET_PDEATHSIG``), elsewhere a watchdog thread
+  sees them orphaned within half a second. :func:`claim` marks a temporary output folder as
+  in use by this process (a lock the kernel releases when the process dies) and
+  :func:`sweep_leftovers` removes those an earlier, killed run left next to an output.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import sys
+import threading
+import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import Any, Final
+from dataclasses import dataclass, replace
+from pathlib import Path
+from queue import Full, Queue
+from typing import Any, Final, TypeVar
 
 from .borders import Borders, load_borders
 from .errors import ConfigurationError
@@ -35,8 +49,12 @@ __all__ = [
     "Engine",
     "Job",
     "WorkerConfig",
+    "claim",
+    "consume_in_thread",
+    "prefetch",
     "run_ordered",
     "start_engine",
+    "sweep_leftovers",
     "worker_borders",
     "worker_gazetteer",
 ]
@@ -65,12 +83,22 @@ class WorkerConfig:
         own default (:func:`geomap.io.cache_dir`).
     gazetteer : bool
         Whether the tasks need the gazetteer (annotating needs only the borders).
+    code_field : str, optional
+        The country-code column of ``borders_path`` (None: the first known one).
+    pov : str, optional
+        The point of view of the border data (None: its default).
+    parent : int, optional
+        The process id of the driver: a worker whose parent is no longer that process
+        exits (set by the engines that start worker processes).
     """
 
     borders_path: str | None = None
     gazetteer_path: str | None = None
     cache_dir: str | None = None
     gazetteer: bool = True
+    code_field: str | None = None
+    pov: str | None = None
+    parent: int | None = None
 
     @classmethod
     def of(
@@ -80,6 +108,8 @@ class WorkerConfig:
         *,
         cache_dir: str | os.PathLike[str] | None = None,
         gazetteer: bool = True,
+        code_field: str | None = None,
+        pov: str | None = None,
     ) -> WorkerConfig:
         """Return the config for these paths, as plain strings (they travel to the workers).
 
@@ -95,6 +125,8 @@ class WorkerConfig:
             gazetteer_path=None if gazetteer_path is None else os.fspath(gazetteer_path),
             cache_dir=None if cache_dir is None else os.fspath(cache_dir),
             gazetteer=gazetteer,
+            code_field=code_field,
+            pov=pov,
         )
 
 
@@ -103,10 +135,39 @@ class WorkerConfig:
 _WORKER: dict[str, WorkerConfig] = {}
 
 
+def _die_with_parent(parent: int) -> None:
+    """Exit this worker process as soon as ``parent`` (its driver) is gone."""
+    if os.getpid() == parent:
+        return  # a worker thread of the driver itself (an in-process cluster)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died while this process started
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)  # orphaned: the driver was killed
+
+    threading.Thread(target=watch, name="geomap-parent-watch", daemon=True).start()
+
+
 def _init_worker(config: WorkerConfig) -> None:
     """Open the border index (and the gazetteer) once in this process, for all its tasks."""
     _WORKER["config"] = config
-    borders = load_borders(config.borders_path, cache_dir=config.cache_dir)  # kept per file
+    if config.parent is not None:
+        _die_with_parent(config.parent)
+    borders = load_borders(
+        config.borders_path,
+        code_field=config.code_field,
+        pov=config.pov,
+        cache_dir=config.cache_dir,
+    )  # kept per file
     borders.distance(0.0, 0.0)  # build the search index now, not in the first task
     if config.gazetteer:
         open_gazetteer(
@@ -121,7 +182,12 @@ def _config() -> WorkerConfig:
 def worker_borders() -> Borders:
     """Return this worker's border dataset (opened by its initializer)."""
     config = _config()
-    return load_borders(config.borders_path, cache_dir=config.cache_dir)
+    return load_borders(
+        config.borders_path,
+        code_field=config.code_field,
+        pov=config.pov,
+        cache_dir=config.cache_dir,
+    )
 
 
 def worker_gazetteer() -> Gazetteer:
@@ -171,8 +237,13 @@ class _ProcessEngine(Engine):
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(config,),
+            initargs=(replace(config, parent=os.getpid()),),
         )
+        # Start every worker now, from this thread: they open their data while the driver
+        # reads, and the kernel's parent-death signal follows this thread, which outlives
+        # the engine (a worker started from a short-lived thread would die with it).
+        for _ in range(workers):
+            self._pool.submit(os.getpid)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Send ``fn(*args)`` to a worker process."""
@@ -211,6 +282,7 @@ class _DaskEngine(Engine):
                 host="127.0.0.1",  # a local cluster listens on loopback only
             )
             self._client = Client(self._cluster)
+            config = replace(config, parent=os.getpid())  # its workers die with this process
         self._client.register_plugin(_plugin(config), name="geomap")
         self.workers = max(1, len(self._client.scheduler_info()["workers"]))
 
@@ -305,3 +377,167 @@ def run_ordered(engine: Engine, jobs: Iterator[Job]) -> Iterator[tuple[Any, Any]
     while pending:
         head, future = pending.popleft()
         yield head, future.result()
+
+
+_CLAIM: Final = ".geomap-in-use"
+
+
+@contextlib.contextmanager
+def claim(folder: str | os.PathLike[str]) -> Iterator[None]:
+    """Mark a temporary output folder as in use by this process while the block runs.
+
+    The mark is a file locked with ``flock``: the kernel releases the lock when this
+    process ends, however it ends, so :func:`sweep_leftovers` can tell a folder a killed
+    run left from one another run is filling. The file is removed on exit.
+    """
+    mark = Path(folder) / _CLAIM
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no claim, no sweep
+        yield
+        return
+    handle = open(mark, "w")  # noqa: SIM115 - held for the whole block
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            mark.unlink()
+        handle.close()
+
+
+def sweep_leftovers(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary folders killed runs left for ``target``; return them.
+
+    Those are hidden siblings ``.<name>.*.tmp`` holding a :func:`claim` mark that no live
+    process holds. Folders without the mark (another program's) are left alone.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        return []
+    path = Path(target)
+    removed = []
+    with contextlib.suppress(OSError):
+        for folder in path.parent.glob(f".{path.name}.*.tmp"):
+            mark = folder / _CLAIM
+            if not folder.is_dir() or not mark.is_file():
+                continue
+            try:
+                with open(mark) as handle:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # held: a live run
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+_END: Final = object()
+
+
+class _Stopped(Exception):  # noqa: N818 - a signal between threads, never seen outside
+    """Tells a consumer thread that the producer stopped early."""
+
+
+def _put(queue: Queue[Any], item: Any, alive: Callable[[], bool]) -> bool:
+    """Put ``item``, waiting for room while ``alive()``; return False if it gave up."""
+    while alive():
+        try:
+            queue.put(item, timeout=0.1)
+            return True
+        except Full:
+            continue
+    return False
+
+
+def prefetch(items: Iterable[T], depth: int = 1) -> Iterator[T]:
+    """Yield ``items`` as a background thread produces them, at most ``depth`` ahead.
+
+    The thread's exception is raised here; stopping early stops the thread.
+
+    Examples
+    --------
+    >>> list(prefetch(range(5)))
+    [0, 1, 2, 3, 4]
+    """
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not _put(queue, (True, item), lambda: not stop.is_set()):
+                    return
+            _put(queue, (True, _END), lambda: not stop.is_set())
+        except BaseException as err:  # noqa: BLE001 - raised in the consuming thread
+            _put(queue, (False, err), lambda: not stop.is_set())
+
+    thread = threading.Thread(target=produce, name="geomap-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = queue.get()
+            if not ok:
+                raise item
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+def consume_in_thread(
+    consumer: Callable[[Iterator[T]], R], items: Iterable[T], depth: int = 1
+) -> R:
+    """Return ``consumer(iter(items))``, the consumer running in a background thread.
+
+    This thread produces the items (at most ``depth`` ahead of the consumer) while the
+    consumer, e.g. a file writer, works on earlier ones. An exception on either side stops
+    both and is raised here.
+
+    Examples
+    --------
+    >>> consume_in_thread(sum, (i * i for i in range(4)))
+    14
+    """
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
+    outcome: dict[str, Any] = {}
+
+    def feed() -> Iterator[T]:
+        while True:
+            ok, item = queue.get()
+            if not ok:
+                raise item
+            if item is _END:
+                return
+            yield item
+
+    def run() -> None:
+        try:
+            outcome["value"] = consumer(feed())
+        except BaseException as err:  # noqa: BLE001 - raised in the producing thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=run, name="geomap-writer", daemon=True)
+    thread.start()
+    try:
+        for item in items:
+            if not _put(queue, (True, item), lambda: "error" not in outcome):
+                break
+        else:
+            _put(queue, (True, _END), lambda: "error" not in outcome)
+    except BaseException:
+        _put(queue, (False, _Stopped()), thread.is_alive)
+        thread.join()  # the consumer stops at the next item it asks for
+        raise
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

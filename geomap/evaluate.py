@@ -16,7 +16,6 @@ when the gold point lies in the country's polygon (:meth:`geomap.borders.Borders
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
@@ -27,14 +26,18 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DataFileError
+from .errors import DataFileError, InputError
+from .io import read_jsonl
 
 __all__ = [
+    "ANNOTATED_FORMATS",
     "EvalReport",
     "area_holds",
+    "detect_format",
     "evaluate_corpus",
     "evaluate_documents",
     "format_report",
+    "read_annotated",
     "read_corpus",
 ]
 
@@ -65,35 +68,107 @@ class EvalReport:
     area_accuracy: float = math.nan  #: right within 161 km, by id, or inside the chosen area
 
 
-def read_corpus(path: str | os.PathLike[str], *, limit: int | None = None) -> list[dict[str, Any]]:
-    """Read a JSONL corpus; raise :class:`DataFileError` naming the file and line if bad."""
+#: The key that tells each annotated format apart -> its name.
+ANNOTATED_FORMATS = {"toponyms": "geoparse", "locations": "eventloc", "reading": "relocar"}
+
+
+def detect_format(row: dict[str, Any]) -> str:
+    """Return the format of an annotated row: ``"geoparse"``, ``"eventloc"`` or ``"relocar"``.
+
+    Raises
+    ------
+    DataFileError
+        If the row has none of the keys ``toponyms``, ``locations``, ``reading``.
+
+    Examples
+    --------
+    >>> detect_format({"text": "Kapan was shelled.", "locations": [[0, 5]]})
+    'eventloc'
+    """
+    for key, kind in ANNOTATED_FORMATS.items():
+        if key in row:
+            return kind
+    raise DataFileError(
+        "an annotated row needs 'toponyms' (geoparsing), 'locations' (event locations) or "
+        "'reading' (metonymy): see ../shared/bench/incidents/README.md"
+    )
+
+
+def read_annotated(
+    path: str | os.PathLike[str], *, kind: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Read an annotated JSONL file (the first ``limit`` rows), each row checked.
+
+    Every row must be an object with a ``text`` string and the annotations of one format
+    (``kind``, else the format of the first row, :func:`detect_format`): gold toponyms
+    with offsets inside the text and valid coordinates, event-location spans, or a ReLocaR
+    span and reading.
+
+    Raises
+    ------
+    DataFileError
+        Naming the file and the line, if the file cannot be read, is not a regular file, a
+        line is not such a row, or there is none.
+    """
     p = Path(path)
     if p.exists() and not p.is_file():
         raise DataFileError(f"corpus '{p}' is not a regular file: pass a JSONL file")
+    rows: list[dict[str, Any]] = []
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataFileError(f"cannot read corpus '{p}': {err}") from err
-    docs: list[dict[str, Any]] = []
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line)
-            if not isinstance(doc, dict):
-                raise ValueError("it is not a JSON object")
-            if not isinstance(doc.get("text"), str) or not isinstance(doc.get("toponyms"), list):
-                raise ValueError("it needs 'text' (a string) and 'toponyms' (a list)")
-            for number, toponym in enumerate(doc["toponyms"], 1):
-                _check_toponym(toponym, len(doc["text"]), number)
-        except ValueError as err:
-            raise DataFileError(f"corpus '{p}' line {lineno} is not a document: {err}") from err
-        docs.append(doc)
-        if limit is not None and len(docs) >= limit:
-            break
-    if not docs:
+        for line in read_jsonl(p, what="corpus"):
+            try:
+                if line.error is not None:
+                    raise ValueError(line.error.split(": ", 1)[-1])
+                row = line.value
+                if not isinstance(row, dict):
+                    raise ValueError("it is not a JSON object")
+                kind = kind or detect_format(row)
+                _check_row(row, kind)
+            except (ValueError, DataFileError) as err:
+                raise DataFileError(
+                    f"corpus '{p}' line {line.where.rsplit(':', 1)[-1]} is not a document: {err}"
+                ) from err
+            rows.append(row)
+            if limit is not None and len(rows) >= limit:
+                break
+    except InputError as err:
+        raise DataFileError(f"{err}; check the path") from err
+    if not rows:
         raise DataFileError(f"corpus '{p}' has no documents: give it JSON lines")
-    return docs
+    return rows
+
+
+def read_corpus(path: str | os.PathLike[str], *, limit: int | None = None) -> list[dict[str, Any]]:
+    """Read a geoparsing corpus (GeoWebNews-style ``toponyms``): see :func:`read_annotated`."""
+    return read_annotated(path, kind="geoparse", limit=limit)
+
+
+def _check_row(row: dict[str, Any], kind: str) -> None:
+    """Raise `ValueError` unless ``row`` is an annotated row of format ``kind``."""
+    text = row.get("text")
+    if not isinstance(text, str):
+        raise ValueError("it needs 'text' (a string)")
+    if kind == "geoparse":
+        if not isinstance(row.get("toponyms"), list):
+            raise ValueError("it needs 'text' (a string) and 'toponyms' (a list)")
+        for number, toponym in enumerate(row["toponyms"], 1):
+            _check_toponym(toponym, len(text), number)
+    elif kind == "eventloc":
+        spans = row.get("locations")
+        if not isinstance(spans, list) or not all(_is_span(s, len(text)) for s in spans):
+            raise ValueError("'locations' must be a list of [start, end] offsets into the text")
+    elif not (_is_span([row.get("start"), row.get("end")], len(text)) and row.get("reading")):
+        raise ValueError("it needs 'start' and 'end' offsets into the text and a 'reading'")
+
+
+def _is_span(span: Any, length: int) -> bool:
+    """Whether ``span`` is ``[start, end]``: integers with ``0 <= start < end <= length``."""
+    return (
+        isinstance(span, list | tuple)
+        and len(span) == 2
+        and all(type(v) is int for v in span)
+        and 0 <= span[0] < span[1] <= length
+    )
 
 
 def _check_toponym(toponym: Any, length: int, number: int) -> None:

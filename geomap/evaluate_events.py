@@ -28,17 +28,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import DataFileError, InputError
-from .evaluate import EvalReport, area_holds, evaluate_documents, format_report
+from .errors import DataFileError
+from .evaluate import (
+    ANNOTATED_FORMATS,
+    EvalReport,
+    area_holds,
+    detect_format,
+    evaluate_documents,
+    format_report,
+    read_annotated,
+)
 from .events import EventsBackend, LinearModel, analyse_events, get_backend, load_metonymy_model
 from .events.metonymy import metonymy_features
-from .io import read_jsonl
 from .resolve import Toponym
 from .rules import violence
 from .text import split_sentences
 
 __all__ = [
-    "FORMATS",
     "FileReport",
     "IncidentScores",
     "MetonymyScores",
@@ -57,62 +63,27 @@ __all__ = [
 
 _LEFT_OUT = ("continent", "macroregion")
 PlaceKey = tuple[Any, ...]
-#: The annotated formats by the key that tells them apart, checked in this order.
-FORMATS = {"toponyms": "geoparse", "locations": "eventloc", "reading": "relocar"}
 
 
 def read_rows(
     path: str | os.PathLike[str], *, required: Sequence[str] = ("text",), limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """Read a JSONL file of objects holding the ``required`` keys (the first ``limit``).
+    """Read an annotated JSONL file whose rows hold the ``required`` keys (the first ``limit``).
+
+    The rows are checked by their format (`geomap.evaluate.read_annotated`).
 
     Raises
     ------
     DataFileError
-        If the file cannot be read, a line is not such an object, or there is none.
+        If the file cannot be read, a line is not such a row, or there is none.
     """
-    p = Path(path)
-    rows: list[dict[str, Any]] = []
-    try:
-        for line in read_jsonl(p, what="annotated file"):
-            missing = (
-                [k for k in required if k not in line.value]
-                if isinstance(line.value, dict)
-                else ["an object"]
-            )
-            if line.error is not None or missing:
-                why = line.error or f"{line.where}: missing {', '.join(missing)}"
-                raise DataFileError(f"'{p}' is not usable: {why}; fix or remove the line")
-            rows.append(line.value)
-            if limit is not None and len(rows) >= limit:
-                break
-    except InputError as err:
-        raise DataFileError(f"{err}; check the path") from err
-    if not rows:
-        raise DataFileError(f"'{p}' has no rows: give it JSON lines")
+    kinds = [ANNOTATED_FORMATS[k] for k in required if k in ANNOTATED_FORMATS]
+    rows = read_annotated(path, kind=kinds[0] if kinds else None, limit=limit)
+    for number, row in enumerate(rows, 1):
+        missing = [k for k in required if k not in row]
+        if missing:
+            raise DataFileError(f"'{path}' row {number} is missing {', '.join(missing)}")
     return rows
-
-
-def detect_format(row: dict[str, Any]) -> str:
-    """Return the format of an annotated row: ``"geoparse"``, ``"eventloc"`` or ``"relocar"``.
-
-    Raises
-    ------
-    DataFileError
-        If the row has none of the keys ``toponyms``, ``locations``, ``reading``.
-
-    Examples
-    --------
-    >>> detect_format({"text": "Kapan was shelled.", "locations": [[0, 5]]})
-    'eventloc'
-    """
-    for key, kind in FORMATS.items():
-        if key in row:
-            return kind
-    raise DataFileError(
-        "an annotated row needs 'toponyms' (geoparsing), 'locations' (event locations) or "
-        "'reading' (metonymy): see ../shared/bench/incidents/README.md"
-    )
 
 
 @dataclass(frozen=True)
@@ -368,11 +339,8 @@ def evaluate_file(
     from .resolve import geoparse
     from .text import get_extractor
 
-    rows = read_rows(path, limit=limit)
+    rows = read_annotated(path, limit=limit)  # every row in the format of the first
     kind = detect_format(rows[0])
-    required = {"geoparse": "toponyms", "eventloc": "locations", "relocar": "reading"}[kind]
-    if any(required not in r for r in rows):
-        raise DataFileError(f"'{path}': every row of a {kind} file needs {required!r}")
     gaz = open_gazetteer(cache_dir=cache_dir)
     recogniser = get_extractor(extractor)
     parsed: dict[str, Sequence[Toponym]] = {}

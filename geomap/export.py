@@ -43,6 +43,7 @@ __all__ = [
     "geojson_dict",
     "provenance",
     "restore_csv_cell",
+    "run_provenance",
     "write_csv",
     "write_geojson",
     "write_gpkg",
@@ -125,6 +126,30 @@ def provenance(borders: Borders, *, gazetteer: str = "", **more: Any) -> dict[st
         "gazetteer": gazetteer,
         **more,
     }
+
+
+def run_provenance(borders: Borders, *, gazetteer: str, measure: str) -> dict[str, Any]:
+    """Return the provenance of one run's GeoJSON (`map_files` and `batch_geoparse` alike).
+
+    :func:`provenance` with the generator, the measure and what it means, the point of view
+    of the borders and the accuracy under which a place counts as at the border.
+    """
+    from importlib import metadata
+
+    from .options import MEASURE_DESCRIPTIONS
+
+    return provenance(
+        borders,
+        gazetteer=gazetteer,
+        generator=f"geomap {metadata.version('geomap')}",
+        measure=measure,
+        distance=MEASURE_DESCRIPTIONS[measure],
+        pov=borders.pov,
+        pov_description=borders.description.get("pov_description", ""),
+        border_accuracy_km=borders.description.get("accuracy_km"),
+        at_border="a place nearer to its border than border_accuracy_km has side "
+        '"at the border (within the data\'s accuracy)" and at_border true',
+    )
 
 
 def _file_name(path: str) -> str:

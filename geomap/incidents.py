@@ -371,7 +371,8 @@ def incidents_from_texts(
         document without one is dated by a dated dateline when it opens with one.
     events_backend : str or EventsBackend, default "rules"
         The events stage's backend (see :mod:`geomap.events.models`): ``"rules"`` needs no
-        model, ``"spacy"`` adds a dependency parse.
+        model, ``"spacy"`` adds a dependency parse, ``"minilm"`` contextual embeddings
+        (:mod:`geomap.events.minilm_backend`).
 
     Returns
     -------
@@ -427,6 +428,7 @@ def document_incidents(
     borders: Borders | None = None,
     measure: str = "land",
     date: str | dt.date | None = None,
+    events_backend: str | EventsBackend = "rules",
 ) -> gpd.GeoDataFrame:
     """Return the incidents GeoDataFrame of one document (see :func:`incidents_from_texts`).
 
@@ -448,4 +450,5 @@ def document_incidents(
         borders=borders,
         measure=measure,
         dates={source: date} if date is not None else None,
+        events_backend=events_backend,
     )

@@ -44,6 +44,7 @@ __all__ = [
     "output_dir",
     "progress_disabled",
     "read_jsonl",
+    "read_stream",
     "ticking",
     "read_text",
     "remove_stale_temporaries",
@@ -340,3 +341,55 @@ def _lone_surrogate(value: Any) -> str | None:
         elif isinstance(item, list):
             stack.extend(item)
     return None
+
+
+def read_stream(
+    stream: Any,
+    name: str = "<stdin>",
+    *,
+    encoding: str = "utf-8",
+    max_bytes: int | None = MAX_BYTES,
+) -> str:
+    """Read an input text from a binary stream (standard input), as `read_text` reads files.
+
+    The same checks as :func:`read_text`: at most ``max_bytes`` are read, NUL bytes mean a
+    binary input, the text must decode in ``encoding`` (a UTF-8 byte order mark is dropped)
+    and not be blank; ``name`` names the input in messages.
+
+    Raises
+    ------
+    InputError
+        If the text is too large, binary, not in ``encoding`` or blank.
+    ConfigurationError
+        If ``encoding`` is not a text codec.
+
+    Examples
+    --------
+    >>> import io
+    >>> read_stream(io.BytesIO("Goris".encode("utf-8-sig")))
+    'Goris'
+    """
+    check_encoding(encoding)
+    try:
+        data = stream.read() if max_bytes is None else stream.read(max_bytes + 1)
+    except OSError as err:
+        raise InputError(f"cannot read input '{name}': {err.strerror or err}") from err
+    if max_bytes is not None and len(data) > max_bytes:
+        raise InputError(
+            f"input '{name}' is over the limit of {format_size(max_bytes)}: "
+            "split it, or raise --max-bytes"
+        )
+    utf16 = encoding.lower().replace("_", "-").startswith("utf-16")
+    if not utf16 and b"\x00" in data:
+        raise InputError(f"input '{name}' looks like a binary file (it holds NUL bytes), not text")
+    is_utf8 = codecs.lookup(encoding).name == "utf-8"
+    try:
+        text = data.decode("utf-8-sig" if is_utf8 else encoding)
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"input '{name}' is not {'UTF-8' if is_utf8 else encoding} text (bad byte at offset "
+            f"{err.start}): pass --encoding (e.g. --encoding latin-1) or convert it"
+        ) from err
+    if not text.strip():
+        raise InputError(f"input '{name}' is empty: give it the article text")
+    return text

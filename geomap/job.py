@@ -16,7 +16,6 @@ import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,8 @@ from tqdm.auto import tqdm
 
 from .borders import load_borders
 from .errors import ConfigurationError, InputError, OutputError
-from .events import document_date
-from .export import provenance, write_csv, write_geojson, write_gpkg
+from .events import EventsBackend, document_date, get_backend
+from .export import run_provenance, write_csv, write_geojson, write_gpkg
 from .features import DISTANCE_DECIMALS
 from .gazetteer import open_gazetteer
 from .incidents import incidents_from_texts
@@ -38,7 +37,7 @@ from .io import (
     remove_stale_temporaries,
     ticking,
 )
-from .options import FORMATS, MEASURE_DESCRIPTIONS, check_measure, check_pov
+from .options import FORMATS, check_measure, check_pov
 from .render import incident_map, save_map
 from .snapshot import find_chromium, snapshot
 
@@ -213,6 +212,8 @@ def map_files(
     cache_dir: str | os.PathLike[str] | None = None,
     pov: str | None = None,
     date: str | dt.date | None = None,
+    code_field: str | None = None,
+    events_backend: str | EventsBackend = "rules",
 ) -> MapResult:
     """Map each article file: write its incident map and GIS files into ``out_dir``.
 
@@ -264,6 +265,12 @@ def map_files(
         The date of the articles (ISO 8601, e.g. ``"2026-12-02"``): events a text anchors to
         it ("on Tuesday", "yesterday") get an ``event_date``. Without it, an article that
         opens with a dated dateline is dated by it.
+    code_field : str, optional
+        The column of ``borders_path`` holding country codes (default: the first known one).
+    events_backend : str or EventsBackend, default "rules"
+        The backend of the events stage (``geomap.options.EVENTS_BACKENDS``): ``"rules"``
+        needs no model; ``"spacy"`` and ``"minilm"`` add cues from an optional model (see
+        `geomap.events.models`). A missing one is said before anything is written.
 
     Returns
     -------
@@ -280,7 +287,10 @@ def map_files(
     OutputError
         If an output exists (without ``force``) or cannot be written.
     DependencyError
-        If ``png`` is asked for and Chromium or Playwright is missing (before any output).
+        If ``png`` is asked for and Chromium or Playwright is missing, or the ``minilm``
+        events backend's packages are (before any output).
+    ConfigurationError
+        For an unknown events backend.
     """
     chosen = _check_formats(formats)
     check_measure(measure)
@@ -289,6 +299,8 @@ def map_files(
     day = document_date(date, what="the date")  # a bad date is said before anything is read
     if "png" in chosen:
         find_chromium()  # a missing browser is said before anything is written
+    # an unknown events backend, or a missing model package, too
+    backend = get_backend(events_backend) if isinstance(events_backend, str) else events_backend
     if not paths:
         raise ConfigurationError("no input files given: pass one or more article text files")
     texts: list[tuple[str, str]] = []
@@ -324,20 +336,11 @@ def map_files(
         total=1, desc="loading border data", leave=False, disable=progress_disabled(progress)
     )
     with bar, ticking(bar):
-        borders = load_borders(borders_path, pov=pov, cache_dir=cache_dir)
+        borders = load_borders(borders_path, code_field=code_field, pov=pov, cache_dir=cache_dir)
         bar.update()
     gazetteer = open_gazetteer(gazetteer_path, cache_dir=cache_dir, progress=progress)
-    metadata_ = provenance(
-        borders,
-        gazetteer=gazetteer.meta.get("source", ""),
-        generator=f"geomap {metadata.version('geomap')}",
-        measure=measure,
-        distance=MEASURE_DESCRIPTIONS[measure],
-        pov=borders.pov,
-        pov_description=borders.description["pov_description"],
-        border_accuracy_km=borders.description["accuracy_km"],
-        at_border="a place nearer to its border than border_accuracy_km has side "
-        '"at the border (within the data\'s accuracy)" and at_border true',
+    metadata_ = run_provenance(
+        borders, gazetteer=gazetteer.meta.get("source", ""), measure=measure
     )
     border_attribution = (
         "Borders: Natural Earth" if borders_path is None else f"Borders: {Path(borders_path).name}"
@@ -356,6 +359,7 @@ def map_files(
                 measure=measure,
                 extractor=extractor,
                 dates={source: day} if day is not None else None,
+                events_backend=backend,
             )
             if incidents.empty:
                 written.empty.append(source)

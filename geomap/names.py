@@ -20,6 +20,7 @@ from typing import Any
 from .rules import table
 
 __all__ = [
+    "behaves_as",
     "AREAS",
     "CONTEXT_ONLY",
     "LANDMARKS",
@@ -114,6 +115,27 @@ UNITS = frozenset({Feature.REGION, Feature.COUNTY, Feature.CONTINENT, Feature.MA
 NOT_INCIDENT_POINTS = (
     frozenset({Feature.COUNTRY, Feature.MACROREGION, Feature.CONTINENT}) | LINES | WATER
 )
+
+
+def behaves_as(feature: str | None) -> str | None:
+    """Return the GeoNames-like feature a place of the supplement behaves as in a sentence.
+
+    A landmark, crossing, dam, plant or mountain is a point like a town (``"city"``); a
+    disputed or breakaway area, a valley or a mountain range an area like a region
+    (``"region"``); every other feature is itself.
+
+    Examples
+    --------
+    >>> behaves_as("landmark"), behaves_as("disputed_area"), behaves_as("county")
+    ('city', 'region', 'county')
+    """
+    if feature in LANDMARKS:
+        return Feature.CITY.value
+    if feature in TERRAIN or feature in (Feature.DISPUTED_AREA, Feature.BREAKAWAY):
+        return Feature.REGION.value
+    return feature
+
+
 #: Match kinds that name no place on the map: they only say which country a text is about.
 CONTEXT_ONLY = frozenset({MatchKind.DEMONYM, MatchKind.INSTITUTION})
 #: Short forms written before a name ("St. Louis", "Mt. Kenya"); a last word stays ("Main St").

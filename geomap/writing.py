@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -199,8 +200,9 @@ def _links(links: contextlib.ExitStack, targets: dict[str, Path], what: str) -> 
     """
     error = InputError if what.startswith("cannot read") else OutputError
     try:
-        holder = Path(tempfile.mkdtemp(prefix="geomap-link-")).absolute()
-        links.callback(shutil.rmtree, holder, ignore_errors=True)  # the links, not targets
+        with _interrupts_held():  # made and registered for removal, or neither
+            holder = Path(tempfile.mkdtemp(prefix="geomap-link-")).absolute()
+            links.callback(shutil.rmtree, holder, ignore_errors=True)  # links, not targets
         for name, target in targets.items():
             (holder / name).symlink_to(target, target_is_directory=target.is_dir())
     except OSError as err:
@@ -216,15 +218,34 @@ def _links(links: contextlib.ExitStack, targets: dict[str, Path], what: str) -> 
 def _make_temporary(target: Path) -> Path:
     """Create the hidden, owner-stamped temporary folder for ``target`` next to it."""
     directory = target.parent
-    try:
-        made = tempfile.mkdtemp(
-            prefix=_temporary_prefix(target.name), suffix=".tmp", dir=directory
-        )
-    except OSError as err:
-        raise OutputError(f"cannot write to directory {directory}: {err.strerror}") from err
-    workdir = Path(made).absolute()
-    _UNFINISHED.add(workdir)
+    with _interrupts_held():  # made and registered, or neither: nothing left behind
+        try:
+            made = tempfile.mkdtemp(
+                prefix=_temporary_prefix(target.name), suffix=".tmp", dir=directory
+            )
+        except OSError as err:
+            raise OutputError(f"cannot write to directory {directory}: {err.strerror}") from err
+        workdir = Path(made).absolute()
+        _UNFINISHED.add(workdir)
     return workdir
+
+
+_HELD_SIGNALS: frozenset[int] = frozenset(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for the block (POSIX); they are delivered right after."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal mask
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _remove_temporary(workdir: Path) -> None:

@@ -220,6 +220,94 @@ def sample_incidents() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry)
 
 
+def page_incidents() -> gpd.GeoDataFrame:
+    """`sample_incidents` and Baku: a context place the map draws (a small grey marker).
+
+    Baku is named as the speaker (a city, metonymic: it stands for its government), with
+    its border columns; Russia, a country that is no incident, is not drawn by the map (its
+    point only stands in for the country): it is listed apart.
+    """
+    gdf = sample_incidents()
+    baku = gdf.iloc[[2]].copy()
+    values = {
+        "name": "Baku", "place": "Baku", "start": 240, "end": 244, "offsets": "240-244",
+        "sentence": "Baku said it had been attacked by Armenia.", "lat": 40.37767,
+        "lon": 49.89201, "geonameid": 587084, "country_code": "AZ", "feature": "capital",
+        "population": 1116513, "score": 0.88, "reason": "capital",
+        "role_reason": "named as the speaker", "country": "AZ", "border": "AZ-IR",
+        "distance_km": 171.806, "border_lon": 48.8712, "border_lat": 38.4379, "side": "AZ",
+    }  # fmt: skip
+    for column, value in values.items():
+        baku[column] = value
+    frame = pd.concat([gdf.iloc[:2], baku, gdf.iloc[2:]], ignore_index=True)
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
+    return gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=geometry)
+
+
+def events_incidents() -> gpd.GeoDataFrame:
+    """`page_incidents` and what the events and borders stages add, one row for each case.
+
+    Kapan at the AM-AZ border within the data's accuracy (``at_border``); a container
+    (Syunik district: a county, drawn quiet); Majdal Shams in the Golan Heights (disputed:
+    administered by IL, claimed by IL and SY; GeoNames says IL, the border data SY, a
+    ceasefire line 2.5 km away); and an incident located relative to Goris ("10 km
+    north-east of Goris": its point at the offset, a reference point).
+    """
+    gdf = page_incidents()
+    for column in ("border_kind", "at_border", "admin", "claimants", "disputed", "area",
+                   "area_status", "line", "line_kind", "line_name", "at_line",
+                   "country_mismatch"):  # fmt: skip
+        gdf[column] = gdf[column].astype(object)
+    gdf.loc[gdf["name"] == "Kapan", ["at_border", "accuracy_km", "border_kind"]] = [
+        True, 1.0, "international"
+    ]  # fmt: skip
+    gdf.loc[gdf["name"] == "Goris", "border_kind"] = "international"
+    base = gdf[gdf["name"] == "Goris"]
+    rows = []
+    container = base.copy()
+    for column, value in {
+        "name": "Syunik district", "place": "Syunik district", "role": "container",
+        "cue": "", "feature": "county", "role_reason": "container of Goris",
+        "event_type": "", "geo_precision": None, "event_date": None, "date_precision": None,
+        "lat": 39.35, "lon": 46.1, "distance_km": 12.0, "border_lon": 46.2,
+        "border_lat": 39.3,
+    }.items():  # fmt: skip
+        container[column] = value
+    rows.append(container)
+    golan = base.copy()
+    for column, value in {
+        "name": "Majdal Shams", "place": "Majdal Shams", "cue": "shelled",
+        "sentence": "Rockets shelled Majdal Shams.", "country_code": "IL", "country": "SY",
+        "lat": 33.2667, "lon": 35.7706, "role_reason": "target of 'shelled'",
+        "event_date": "2026-11-30", "date_precision": "week", "border": "IL-SY",
+        "distance_km": 6.2, "border_lon": 35.70, "border_lat": 33.25, "side": "SY",
+        "border_kind": "international", "admin": "IL", "claimants": "IL;SY",
+        "disputed": True, "area": "golan_heights", "area_status": "occupied",
+        "line": "IL-SY", "line_kind": "ceasefire",
+        "line_name": "1974 disengagement line (Purple Line)", "line_distance_km": 2.5,
+        "country_mismatch": True,
+    }.items():  # fmt: skip
+        golan[column] = value
+    rows.append(golan)
+    offset = base.copy()
+    for column, value in {
+        "name": "10 km north-east of Goris", "cue": "clashes",
+        "sentence": "Clashes erupted 10 km north-east of Goris.", "lat": 39.5747,
+        "lon": 46.4212,
+        "role_reason": "relative to a reference point (offset): location of 'clashes'",
+        "event_type": "armed_clash", "geo_precision": 2, "event_date": None,
+        "date_precision": None, "rel_kind": "offset", "rel_distance_km": 10.0,
+        "rel_bearing": 45.0, "ref_lat": 39.5111111, "ref_lon": 46.3388889,
+        "distance_km": 4.1, "border_lon": 46.46, "border_lat": 39.55,
+    }.items():  # fmt: skip
+        offset[column] = value
+    rows.append(offset)
+    frame = pd.concat([gdf, *rows], ignore_index=True)
+    frame.loc[frame["name"] == "Goris", "role_reason"] = "target of 'shelled'"
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
+    return gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=geometry)
+
+
 def empty_incidents() -> gpd.GeoDataFrame:
     """No rows, same columns and dtypes as `sample_incidents`."""
     return sample_incidents().iloc[0:0]
@@ -338,12 +426,19 @@ def sample_countries() -> gpd.GeoDataFrame:
 
 
 def many_incidents(n: int, *, seed: int = 0) -> gpd.GeoDataFrame:
-    """``n`` synthetic incident rows (the incidents contract) scattered over the Caucasus."""
+    """``n`` synthetic rows (the incidents contract) scattered over the Caucasus.
+
+    About 90 % incidents, 10 % context places (towns), each column filled as the pipeline
+    fills it (role reason, event type, precision, the border join's answers: a place less
+    than 1 km from its border is ``at_border``), no event dates.
+    """
     rng = np.random.default_rng(seed)
     lat = rng.uniform(38.5, 41.5, n)
     lon = rng.uniform(43.5, 49.5, n)
     cues = np.array(["shelled", "attacked", "clashes", "killed", "violence"], dtype=object)
     cue = cues[rng.integers(0, len(cues), n)]
+    distance = rng.uniform(0.1, 80.0, n)
+    at_border = distance < 1.0
     frame = pd.DataFrame(
         {
             "source": [f"article_{i % 97}.txt" for i in range(n)],
@@ -366,12 +461,35 @@ def many_incidents(n: int, *, seed: int = 0) -> gpd.GeoDataFrame:
             "reason": "synthetic",
             "country": "AM",
             "border": "AM-AZ",
-            "distance_km": rng.uniform(0.1, 80.0, n),
+            "distance_km": distance,
             "border_lon": lon + rng.uniform(-0.3, 0.3, n),
             "border_lat": lat + rng.uniform(-0.3, 0.3, n),
-            "side": "AM",
+            "side": np.where(at_border, "at the border (within the data's accuracy)", "AM"),
         },
         columns=COLUMNS,
     )
+    # What the events stage and the border join give every row (as the pipeline does):
+    types = {"shelled": "shelling", "attacked": "attack", "clashes": "armed_clash",
+             "killed": "killing", "violence": ""}  # fmt: skip
+    incident = frame["role"] == "incident"
+    frame["role_reason"] = np.where(
+        incident, [f"target of '{c}'" for c in cue], "no violence reported in its sentence"
+    )
+    frame["metonymic"] = False
+    frame["event_type"] = np.where(incident, [types[c] for c in cue], "")
+    frame["trigger_start"] = pd.array(np.where(incident, 7, None), dtype="Int64")
+    frame["trigger_end"] = pd.array(
+        np.where(incident, 7 + np.char.str_len(cue.astype(str)), None), dtype="Int64"
+    )
+    frame["geo_precision"] = pd.array(np.where(incident, 1, None), dtype="Int64")
+    frame["where_prec"] = frame["geo_precision"]
+    for column, value in {
+        "border_kind": "international", "at_border": at_border, "accuracy_km": 1.0,
+        "at_coast": False, "admin": "AM", "claimants": "AM", "disputed": False,
+        "line": "AM-AZ", "line_kind": "ceasefire", "line_name": "1994 ceasefire line",
+        "line_distance_km": distance + 150.0, "line_lon": lon + 1.5, "line_lat": lat,
+        "at_line": False, "pov": "deu", "country_mismatch": False,
+    }.items():  # fmt: skip
+        frame[column] = value
     geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
     return gpd.GeoDataFrame(frame, geometry=geometry)

@@ -23,9 +23,9 @@ from .common import (
     INJECTIONS,
     injection_incidents,
     many_incidents,
+    page_incidents,
     sample_borders,
     sample_countries,
-    sample_incidents,
 )
 
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
@@ -136,7 +136,7 @@ class Opened:
 def offline_page(browser, borders, tmp_path_factory) -> Iterator[Opened]:
     path = tmp_path_factory.mktemp("browser") / "offline.html"
     m = render.incident_map(
-        sample_incidents(),
+        page_incidents(),
         border_lines=sample_borders(),
         countries=borders.countries,
         offline=True,
@@ -184,7 +184,7 @@ def test_popup_opens_on_click_and_shows_the_distance(offline_page: Opened):
     assert "8.6 km to the AM\u2013AZ border" in popup
     assert "8.561 km geodesic" in popup and "1 km" in popup
     assert "39.5111, 46.3389 (lat, lon)" in popup
-    assert "town's centre" in popup
+    assert "Precision: 1 (ACLED geo_precision): " + render.PRECISION_LEVELS[1][1] in popup
     assert "Source: data/samples/syunik.txt" in popup
     assert page.inner_text(".leaflet-popup-content mark") == "Goris"  # highlighted
     offline_page.close_popup()
@@ -316,7 +316,7 @@ def test_many_incidents_cluster(browser, tmp_path: Path):
 
 def test_default_page_requests_only_the_tiles(browser, tmp_path: Path):
     path = tmp_path / "online.html"
-    render.save_map(render.incident_map(sample_incidents(), border_lines=sample_borders()), path)
+    render.save_map(render.incident_map(page_incidents(), border_lines=sample_borders()), path)
     opened = Opened(browser, path)
     try:
         assert opened.outside, "the tile basemap should have been requested"

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import pandas as pd
 import pytest
 
 from geomap import render
@@ -20,8 +22,10 @@ from .common import (
     CHROMIUM_ARGS,
     HOSTILE_NAME,
     INJECTIONS,
+    events_incidents,
     injection_incidents,
     many_incidents,
+    page_incidents,
     sample_borders,
     sample_incidents,
 )
@@ -47,7 +51,7 @@ def offline_page(browser, borders, tmp_path_factory) -> Iterator[Opened]:
     """The offline sample page, shared by the tests that do not need its initial view."""
     path = tmp_path_factory.mktemp("page") / "offline.html"
     m = render.incident_map(
-        sample_incidents(),
+        page_incidents(),
         border_lines=sample_borders(),
         countries=borders.countries,
         offline=True,
@@ -189,7 +193,7 @@ def fresh_page(browser, borders, tmp_path: Path) -> Iterator[Opened]:
     """The offline sample page, just opened: its initial view."""
     path = tmp_path / "fresh.html"
     m = render.incident_map(
-        sample_incidents(),
+        page_incidents(),
         border_lines=sample_borders(),
         countries=borders.countries,
         offline=True,
@@ -329,13 +333,16 @@ def test_time_slider_changes_what_is_visible(browser, tmp_path: Path):
         # The event-type filter: unticking a type hides its markers and rows.
         page.fill(".geomap-time-from", "0")
         page.wait_for_function(f"{markers} === 60")
-        label = page.locator(".geomap-legend-class[data-cue-class='casualties']")
-        count = int(label.inner_text().rsplit("(", 1)[1].rstrip(")"))  # in the legend
+        label = page.locator(".geomap-types .geomap-type:has-text('Killing, wounding')")
+        count = int(label.inner_text().rsplit("(", 1)[1].rstrip(")"))
         assert 0 < count < 60
+        # The legend's class counts the same incidents (its types filter in the list).
+        legend = page.locator(".geomap-legend-class[data-cue-class='casualties']")
+        assert legend.inner_text().endswith(f"({count})")
         label.locator("input").uncheck()
         page.wait_for_function(f"{markers} === {60 - count}")
-        classes = page.evaluate("geomap.state.list.rows.map(f => f.properties.cue_class)")
-        assert "casualties" not in classes
+        types = page.evaluate("geomap.state.list.rows.map(f => f.properties.event_type)")
+        assert "killing" not in types
         assert opened.errors == []
     finally:
         opened.close()
@@ -429,7 +436,8 @@ def test_popup_link_only_for_http_urls(browser, tmp_path: Path):
         link = page.locator(".leaflet-popup-content a.geomap-url")
         assert link.get_attribute("href") == "https://example.org/goris"
         assert link.get_attribute("rel") == "noopener noreferrer"
-        assert "Date: 2023-09-12" in page.inner_text(".leaflet-popup-content")
+        # Goris has an event date: the document's date is shown as such.
+        assert "Document date: 2023-09-12" in page.inner_text(".leaflet-popup-content")
         opened.open_popup("Kapan")
         assert page.locator(".leaflet-popup-content a").count() == 0
         assert "javascript:window.__pwned='url'" in page.inner_text(".leaflet-popup-content")
@@ -458,6 +466,152 @@ def test_the_sample_article_reads_without_hovering(browser, gazetteer, tmp_path:
         assert {"Armenia", "Azerbaijan"} <= {
             b["text"] for b in boxes(page, ".geomap-label-country")
         }
+        assert opened.errors == [] and opened.outside == []
+    finally:
+        opened.close()
+
+
+# -- what the events and borders stages add (issues 13 and 15) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def events_page(browser, borders, tmp_path_factory) -> Iterator[Opened]:
+    """The events sample (tests/common.py `events_incidents`) in Chromium, offline."""
+    path = tmp_path_factory.mktemp("events") / "events.html"
+    m = render.incident_map(
+        events_incidents(),
+        border_lines=sample_borders(),
+        countries=borders.countries,
+        offline=True,
+        pov="deu",
+        pov_text="Natural Earth's German point of view",
+    )
+    render.save_map(m, path)
+    opened = Opened(browser, path)
+    yield opened
+    opened.close()
+
+
+def popup_text(opened: Opened, name: str) -> str:
+    opened.open_popup(name)
+    return opened.page.inner_text(".leaflet-popup-content")
+
+
+def test_popups_say_why_what_when_and_how_precise(events_page: Opened):
+    levels = render.PRECISION_LEVELS
+    goris = popup_text(events_page, "Goris")
+    assert "Incident: Shelling, artillery or missile attack (\u201cshelled\u201d)" in goris
+    assert "Why: target of 'shelled'" in goris
+    assert "Event date: 2026-12-01" in goris
+    assert f"Precision: 1 (ACLED geo_precision): {levels[1][1]}" in goris
+    assert "8.6 km to the AM\u2013AZ border" in goris
+    kapan = popup_text(events_page, "Kapan")
+    assert "Incident: Killing, wounding (\u201ckilled\u201d)" in kapan
+    assert "Why: near: location of 'killed'" in kapan
+    assert f"Precision: 2 (ACLED geo_precision): {levels[2][1]}" in kapan
+    # At the border within the data's accuracy: said, not measured.
+    assert "at the AM\u2013AZ border (within the data\u2019s accuracy, ~1 km)" in kapan
+    assert "0.33 km" not in kapan and "0.335" not in kapan
+    golan = popup_text(events_page, "Majdal Shams")
+    assert "Event date: 2026-11-30 (that week)" in golan
+    assert "Country: IL (border data: SY) GeoNames and the border data disagree" in golan
+    assert "Control: administered by IL; claimed by IL, SY; in Golan Heights (occupied)" in golan
+    assert (
+        "Nearest de facto line: 1974 disengagement line (Purple Line) (IL\u2013SY): 2.5 km"
+        in golan
+    )
+    offset = popup_text(events_page, "10 km north-east of Goris")
+    assert "Incident: Armed clash (\u201cclashes\u201d)" in offset
+    assert "Located: 10 km north-east (bearing 45\u00b0) of Goris" in offset
+    baku = popup_text(events_page, "Baku")
+    assert "Role: context: not where violence happened" in baku
+    assert "Why: named as the speaker" in baku and "Metonymic: the name stands for" in baku
+    assert "Incident:" not in baku and "ACLED" not in baku
+    container = popup_text(events_page, "Syunik district")
+    assert "Role: container" in container and "Why: container of Goris" in container
+    events_page.close_popup()
+    assert events_page.errors == []
+
+
+def test_quiet_roles_and_areas_in_the_browser(events_page: Opened):
+    page = events_page.page
+    incidents = page.locator(".leaflet-marker-icon.geomap-incident")
+    quiet = page.locator(".leaflet-marker-icon.geomap-context")
+    assert incidents.count() == 5 and quiet.count() == 2  # Baku and the container: grey
+    sizes = page.evaluate(
+        """() => ['geomap-incident', 'geomap-context'].map(c =>
+            document.querySelector('.leaflet-marker-icon.' + c).getBoundingClientRect().width)"""
+    )
+    assert sizes[1] < sizes[0]  # quiet: smaller
+    grey = page.evaluate(
+        "getComputedStyle(document.querySelector('.leaflet-marker-icon.geomap-context'))"
+        ".backgroundColor"
+    )
+    assert grey == "rgb(140, 140, 140)"  # CONTEXT_COLOR
+    names = page.evaluate("geomap.state.features.map(f => f.properties.name)")
+    assert "Russia" not in names  # a country that is no incident: no point for it
+    note = page.locator(".geomap-areas")
+    assert note.is_visible() and "Also named, not drawn" in note.inner_text()
+    russia = note.locator(".geomap-area-name")
+    assert russia.inner_text() == "Russia"
+    assert russia.get_attribute("title") == (
+        "context: metonymic: stands for its government, people or forces"
+    )
+    # Relative locations: a thin line from the offset point to its reference place.
+    assert page.locator("path.geomap-reference").count() == 2  # and the hostile row's
+    assert "point of view deu" in page.inner_text(".geomap-meta")
+    assert "Incidents, by event type" in page.inner_text(".geomap-legend")
+    # The km label and the list say "at border" for Kapan.
+    assert "AM\u2013AZ <1" in events_page.row("Kapan").inner_text()
+    page.evaluate(
+        "geomap.state.map.setView(geomap.state.features.find(f => f.properties.name === 'Kapan')"
+        "._marker.getLatLng(), 12, {animate: false})"
+    )
+    page.wait_for_function(
+        "[...document.querySelectorAll('.geomap-label-incident')]"
+        ".some(l => l.textContent === 'Kapan at border')"
+    )
+    assert events_page.errors == []
+
+
+def test_injection_texts_in_the_event_and_border_fields_never_run(browser, tmp_path: Path):
+    gdf = injection_incidents()
+    n = len(gdf)
+    for column in ("admin", "claimants", "area", "area_status", "event_type", "event_date",
+                   "date_precision", "border_kind", "line", "line_name", "rel_kind",
+                   "role_reason"):  # fmt: skip
+        gdf[column] = INJECTIONS
+    gdf["disputed"] = True
+    gdf["metonymic"] = [i % 2 == 0 for i in range(n)]
+    gdf["at_border"] = [i % 2 == 1 for i in range(n)]
+    gdf["accuracy_km"] = 1.0
+    gdf["line_distance_km"] = 5.0
+    gdf["rel_kind"] = ["offset" if i % 2 else t for i, t in enumerate(INJECTIONS)]
+    gdf["rel_distance_km"], gdf["rel_bearing"] = 10.0, 90.0
+    gdf["ref_lat"], gdf["ref_lon"] = gdf["lat"] - 0.05, gdf["lon"] - 0.05
+    gdf["role"] = ["incident" if i % 3 else "context" for i in range(n)]
+    areas = gdf.iloc[:3].assign(feature="country", role="context")  # listed, not drawn
+    gdf = gpd.GeoDataFrame(
+        pd.concat([gdf, areas], ignore_index=True), geometry="geometry", crs="EPSG:4326"
+    )
+    path = tmp_path / "hostile_events.html"
+    render.save_map(render.incident_map(gdf, offline=True, pov=INJECTIONS[0]), path)
+    opened = Opened(browser, path)
+    page = opened.page
+    try:
+        for i, text in enumerate(INJECTIONS):
+            opened.open_popup(text)
+            content = page.locator(".leaflet-popup-content")
+            assert text.strip() in content.inner_text()
+            assert content.locator("img, svg, script, iframe").count() == 0
+            opened.close_popup()
+            assert i < n
+        note = page.inner_text(".geomap-areas")
+        assert all(t.strip() in note for t in INJECTIONS[:3])
+        for selector in (".geomap-areas", ".geomap-meta", ".leaflet-tooltip-pane"):
+            assert page.locator(f"{selector} img, {selector} svg, {selector} script").count() == 0
+        assert page.locator("path.geomap-reference").count() > 0
+        assert page.evaluate("window.__pwned") is None
         assert opened.errors == [] and opened.outside == []
     finally:
         opened.close()

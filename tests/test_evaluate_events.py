@@ -64,11 +64,13 @@ def test_formats_are_told_apart_by_their_keys(tmp_path):
         detect_format({"text": "Kapan"})
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "a", "locations": []}\n{"locations": []}\n')
-    with pytest.raises(DataFileError, match=r"bad\.jsonl:2: missing text"):
+    with pytest.raises(
+        DataFileError, match=r"bad\.jsonl' line 2 is not a document: it needs 'text'"
+    ):
         read_rows(bad)
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_text('{"text": "a", "locations": []}\n{"text": "b", "reading": "lit"}\n')
-    with pytest.raises(DataFileError, match="every row of a eventloc file needs 'locations'"):
+    with pytest.raises(DataFileError, match="line 2 is not a document: 'locations' must be"):
         evaluate_file(mixed)
 
 

@@ -33,6 +33,7 @@ from .common import (
     empty_incidents,
     injection_incidents,
     many_incidents,
+    page_incidents,
     sample_borders,
     sample_countries,
     sample_incidents,
@@ -62,7 +63,7 @@ def _page(tmp_path: Path, gdf: gpd.GeoDataFrame, **kwargs) -> str:
 def page(tmp_path_factory: pytest.TempPathFactory) -> str:
     return _page(
         tmp_path_factory.mktemp("render"),
-        sample_incidents(),
+        page_incidents(),
         border_lines=sample_borders(),
         countries=sample_countries(),
         offline=True,
@@ -70,7 +71,11 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 class _Page(HTMLParser):
-    """Collect inline <script> bodies, external references and the tag structure."""
+    """Collect inline <script> bodies, external references and the tag structure.
+
+    An <img>, <iframe> or <svg> tag fails the test: none comes from the data. The legend's
+    own symbols of the disputed lines are the one place with <svg> (no data in them).
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,9 +83,12 @@ class _Page(HTMLParser):
         self.closed: list[str] = []
         self.external: list[str] = []
         self._in_script = False
+        self._in_legend = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "details" and "geomap-legend" in (attrs.get("class") or ""):
+            self._in_legend = True
         if tag == "script":
             if "src" in attrs:
                 self.external.append(attrs["src"])
@@ -88,6 +96,8 @@ class _Page(HTMLParser):
             self.scripts.append((attrs.get("type") or "text/javascript", ""))
         elif tag == "link":
             self.external.append(attrs.get("href") or "")
+        elif tag == "svg" and self._in_legend and set(attrs) == {"width", "height"}:
+            pass  # a line symbol of the legend
         elif tag in ("img", "svg", "iframe"):
             raise AssertionError(f"unexpected <{tag}> tag: {attrs}")
 
@@ -99,6 +109,8 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "script":
             self._in_script = False
+        if tag == "details":
+            self._in_legend = False
         self.closed.append(tag)
 
 
@@ -194,7 +206,9 @@ def test_page_is_self_contained(page: str):
 def test_incidents_are_one_embedded_geojson(page: str):
     data = _data(page)
     assert data["type"] == "FeatureCollection"
-    assert len(data["features"]) == 4
+    # Goris, Kapan, Baku, the hostile row: Russia, a country that is no incident, is not
+    # drawn (its point would stand in for the country).
+    assert len(data["features"]) == 4 and "Russia" not in _features_by_name(page)
     goris = _features_by_name(page)["Goris"]
     assert goris["geometry"] == {"type": "Point", "coordinates": [46.338889, 39.511111]}
     props = goris["properties"]
@@ -209,27 +223,50 @@ def test_incidents_are_one_embedded_geojson(page: str):
     hostile = _features_by_name(page)[HOSTILE_NAME]["properties"]
     assert hostile["sentence"] == HOSTILE_SENTENCE and hostile["source"] == HOSTILE_SOURCE
     assert hostile["place"] == NON_ASCII_PLACE
-    assert hostile["distance"] is None and hostile["distance_km"] is None
-    assert hostile["border"] is None and hostile["country"] is None
+    # Nulls are left out: the browser reads a missing property as null.
+    assert not {"distance", "distance_km", "border", "country"} & set(hostile)
 
 
 def test_page_data_is_the_exported_geojson_plus_display_properties(page: str):
-    """One serialiser: the page's features are the GeoJSON export's, on the page columns."""
-    assert set(render.PAGE_COLUMNS) | set(render.OPTIONAL_PAGE_COLUMNS) <= set(COLUMNS)
-    exported = export.geojson_dict(sample_incidents())["features"]
+    """One serialiser: the page's features are the GeoJSON export's, on the page columns,
+    with only what the page shows: nulls, "" and false left out, and nothing twice."""
+    # The page columns are the contract's, and the fields geomap batch carries (date, url).
+    assert set(render.PAGE_COLUMNS) | set(render.OPTIONAL_PAGE_COLUMNS) <= {
+        *COLUMNS,
+        "date",
+        "url",
+    }
+    exported = {
+        f["properties"]["name"]: f for f in export.geojson_dict(page_incidents())["features"]
+    }
     embedded = _data(page)["features"]
-    assert len(embedded) == len(exported)
-    shown = [*render.PAGE_COLUMNS, *render.OPTIONAL_PAGE_COLUMNS]  # the sample has them all
-    for got, want in zip(embedded, exported, strict=True):
-        assert got["geometry"] == want["geometry"]
+    assert len(embedded) == len(exported) - 1  # Russia is not drawn
+    shown = [*render.PAGE_COLUMNS, *(c for c in render.OPTIONAL_PAGE_COLUMNS if c in COLUMNS)]
+    display = ["distance", "cue_class", "precision", "day", "ref"]
+    for got in embedded:
         props = got["properties"]
-        assert list(props) == [*shown, "distance", "cue_class", "precision"]
+        want = exported[props["name"]]
+        assert got["geometry"] == want["geometry"]
+        order = [*shown, *display]
+        assert list(props) == [k for k in order if k in props], list(props)
         for column in shown:
-            if column == "border":  # shown with an en dash
-                want_border = want["properties"]["border"]
-                assert props[column] == (want_border and want_border.replace("-", "\u2013"))
+            value = want["properties"][column]
+            if column == "border" and value:  # shown with an en dash
+                value = value.replace("-", "\u2013")
+            if column == "place" and value == props["name"]:
+                value = None  # the same as the name: not twice
+            if column == "country" and value == want["properties"]["country_code"]:
+                value = None
+            if column in ("admin", "claimants", "area", "area_status"):
+                value = None  # none of these places is in a disputed area
+            if value is None or value == "" or value is False:
+                assert column not in props, column
             else:
-                assert props[column] == want["properties"][column], column
+                assert props[column] == value, column
+    assert exported["Goris"]["properties"]["event_date"] == "2026-12-01"
+    goris = _features_by_name(page)["Goris"]["properties"]
+    assert "day" not in goris  # it is the event date: the page reads that
+    assert _features_by_name(page)["Baku"]["properties"]["metonymic"] is True
 
 
 def test_marker_layers_by_role(page: str):
@@ -258,7 +295,9 @@ def test_controls(page: str):
 
 
 def test_legend_template_is_in_page(page: str):
-    legend = render.Legend()
+    # What the sample page shows: precision 2 (Kapan) and 3 (the hostile row), event
+    # types, a relative location (the hostile row's offset).
+    legend = render.Legend(precisions=[2, 3], event_types=True, relative=True)
     folium.Map(tiles=None).add_child(legend)
     html_macro = legend._template.module.__dict__["html"]
     expected = normalize(html_macro(legend, {}))
@@ -270,6 +309,11 @@ def test_legend_template_is_in_page(page: str):
         assert color in text
     assert "nearest land border" in text
     assert "good to about 1 km" in text
+    assert "Incidents, by event type" in page  # the sample's incidents have event types
+    plain = normalize(
+        render.incident_map(many_incidents(5).assign(event_type="")).get_root().render()
+    )
+    assert "Incidents,by the violence word" in plain and "Incidents,by event type" not in plain
 
 
 def test_border_layer(page: str):
@@ -523,14 +567,44 @@ def test_empty_frame_renders_world_view(tmp_path: Path):
     assert text.endswith("</html>")
 
 
-def test_context_only_fits_all_rows(tmp_path: Path):
-    gdf = sample_incidents()
+def test_context_only_fits_all_drawn_rows(tmp_path: Path):
+    gdf = page_incidents()
     gdf["role"] = "context"
     text = _page(tmp_path, gdf, tiles=None)
     assert [o["role"] for o in _layer_options(text, "pointLayer")] == ["context"]
     assert "geomap.linkLayer(" not in text
     (south, west), (north, east) = _fit_bounds(text)
-    assert north == pytest.approx(61.52401) and east == pytest.approx(105.318756)
+    # Baku is the north-east corner: Russia, a country, is not drawn.
+    assert north == pytest.approx(40.37767) and east == pytest.approx(49.89201)
+
+
+def test_areas_that_are_no_incident_are_listed_not_drawn(tmp_path: Path):
+    gdf = page_incidents()
+    text = _page(tmp_path, gdf, tiles=None)
+    areas = _page_options(text)["areas"]
+    assert areas == {
+        "names": [
+            ["Russia", "context", "metonymic: stands for its government, people or forces", 1]
+        ],
+        "more": 0,
+    }
+    assert _page_options(text)["context"] == 1  # Baku: Russia is not counted as drawn
+    # An incident in a country (the most precise place of its event) is drawn.
+    gdf.loc[gdf["name"] == "Russia", ["role", "event_type", "geo_precision"]] = [
+        "incident",
+        "shelling",
+        3,
+    ]
+    (tmp_path / "x").mkdir()
+    drawn = _page(tmp_path / "x", gdf, tiles=None)
+    assert _features_by_name(drawn)["Russia"]["properties"]["precision"] == 3
+    assert _page_options(drawn)["areas"] is None
+    # Only areas: nothing to draw, the world view, and the legend says why.
+    only = gdf[gdf["name"] == "Russia"].assign(role="context")
+    (tmp_path / "y").mkdir()
+    page = _page(tmp_path / "y", only, tiles=None)
+    assert "application/json" not in page and _fit_bounds(page) is None
+    assert "No place to draw" in page and _page_options(page)["areas"]["names"][0][0] == "Russia"
 
 
 def test_tiles_and_offline(tmp_path: Path):
@@ -570,14 +644,16 @@ def test_many_links_are_on_a_canvas_and_start_hidden():
 
 
 def test_data_size_is_linear_and_small():
-    """One compact feature per row: ~430 bytes for the synthetic rows, no per-row code.
+    """One compact feature per row: ~475 bytes for the synthetic rows, no per-row code.
 
-    (~350 before the events stage; its columns shown on the page add ~85 bytes a row.)
+    The rows carry every column as the pipeline fills them (event type, role reason,
+    precision, the border join's answers); the page embeds what it shows, once: ~350
+    bytes before the events stage, 664 with all event and border columns embedded.
     """
     small = len(render.incident_map(many_incidents(100), tiles=None).get_root().render())
     large = len(render.incident_map(many_incidents(1100), tiles=None).get_root().render())
     per_row = (large - small) / 1000
-    assert per_row < 600, per_row
+    assert per_row < 520, per_row
 
 
 def test_bad_border_lines():

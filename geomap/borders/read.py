@@ -178,6 +178,7 @@ def _pick_field(frame: pd.DataFrame, shown: str, code_field: str | None) -> str:
         if code_field not in frame.columns:
             raise BorderDataError(
                 f"borders file {shown!r} has no column {code_field!r}: pass code_field= "
+                "(--code-field in the CLI) "
                 f"one of {', '.join(map(str, frame.columns.drop([frame.geometry.name])))}"
             )
         return code_field
@@ -186,7 +187,8 @@ def _pick_field(frame: pd.DataFrame, shown: str, code_field: str | None) -> str:
         return field
     raise BorderDataError(
         f"borders file {shown!r} has no country code column (tried {', '.join(CODE_FIELDS)}): "
-        "pass code_field= naming the column that holds ISO country codes"
+        "pass code_field= (--code-field in the CLI) naming the column that holds ISO "
+        "country codes"
     )
 
 
@@ -241,7 +243,8 @@ def _countries_from_frame(
     if not has_code.any():
         raise BorderDataError(
             f"borders file {shown!r} has no country codes in column {field!r}: "
-            "pass code_field= naming the column that holds ISO country codes"
+            "pass code_field= (--code-field in the CLI) naming the column that holds ISO "
+            "country codes"
         )
     name_field = next((f for f in _NAME_FIELDS if f in frame.columns), None)
     names = (

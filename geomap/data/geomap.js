@@ -52,9 +52,31 @@
     return list.indexOf(value) >= 0 ? value : fallback;
   }
 
-  function distanceText(p) {
-    if (p.distance === null || p.distance === undefined || !p.border) return "";
-    return p.distance + " to the " + p.border + " border";
+  function missing(value) {
+    return value === undefined || value === null || value === "";
+  }
+
+  // The distance to the nearest border, in words: "8.6 km to the AM–AZ border", or, nearer
+  // than the border data's accuracy, "at the AM–AZ border (within the data's accuracy, ~1 km)".
+  // A border_kind other than "international" names the line: "the IN–PK line of control".
+  function borderText(p, options) {
+    var kind = p.border_kind ? ((options && options.borderKinds) || {})[p.border_kind] || String(p.border_kind).replace(/_/g, " ") : "border";
+    return "the " + p.border + " " + kind;
+  }
+
+  function distanceText(p, options) {
+    if (missing(p.distance) || !p.border) return "";
+    if (p.at_border) {
+      var accuracy = typeof p.accuracy === "number" ? ", ~" + p.accuracy + " km" : "";
+      return "at " + borderText(p, options) + " (within the data\u2019s accuracy" + accuracy + ")";
+    }
+    return p.distance + " to " + borderText(p, options);
+  }
+  geomap.distanceText = distanceText;
+
+  // Codes joined by ";" in the data, for people: "IL, SY".
+  function codes(value) {
+    return String(value || "").split(";").filter(Boolean).join(", ");
   }
 
   // An http(s) link as a DOM element; any other URL (javascript:, data:, ...) as plain text.
@@ -72,63 +94,131 @@
     return typeof p.score === "number" && p.score < options.lowScore;
   };
 
-  // The event type shown for an incident: its event_type when the data has one, else the
-  // label of its violence word's class.
+  // The event type shown for an incident: the label of its event_type (the violence
+  // vocabulary's, or the type as written when it has none), else the label of its violence
+  // word's class.
   geomap.typeOf = function (p, options) {
-    if (p.event_type) return String(p.event_type);
+    if (p.event_type) return (options.types || {})[p.event_type] || String(p.event_type);
     return (options.labels || {})[p.cue_class] || p.cue_class || "";
   };
 
-  // Popup content of one incident feature: a DOM element.
+  // The ISO day of a feature (time slider, list): "day", else its event date.
+  geomap.dayOf = function (p) {
+    return p.day || p.event_date || null;
+  };
+
+  var DATE_PRECISION = { week: "that week", month: "that month" };
+  var DIRECTIONS = ["north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west"];
+
+  // Where a relative location lies from its reference place, in words.
+  function relativeText(p) {
+    var ref = p.place || p.name || "the reference place";
+    if (p.rel_kind === "offset" && typeof p.rel_distance_km === "number" && typeof p.rel_bearing === "number") {
+      var bearing = ((p.rel_bearing % 360) + 360) % 360;
+      var direction = DIRECTIONS[Math.round(bearing / 45) % 8];
+      return p.rel_distance_km + " km " + direction + " (bearing " + Math.round(bearing) + "\u00b0) of " + ref +
+        ": the marker is at that point, a thin line leads to " + ref;
+    }
+    if (p.rel_kind === "near") return "near " + ref + ": somewhere around the point";
+    if (p.rel_kind === "between") return "between places: drawn at " + ref;
+    if (p.rel_kind === "direction" || p.rel_kind === "distance") {
+      return "at a distance or direction from " + ref + " that the text does not give in full: drawn at " + ref;
+    }
+    return String(p.rel_kind);
+  }
+
+  // Who holds and who claims a place in a disputed or de facto area.
+  function controlText(p, options) {
+    var parts = [];
+    if (p.admin) parts.push("administered by " + codes(p.admin));
+    var claimants = codes(p.claimants);
+    if (claimants) parts.push((claimants.indexOf(",") >= 0 ? "claimed by " : "claimed only by ") + claimants);
+    var area = p.area ? (options.areaNames || {})[p.area] || String(p.area).replace(/_/g, " ") : "";
+    if (area || p.area_status) {
+      parts.push("in " + (area || "an area") + (p.area_status ? " (" + String(p.area_status).replace(/_/g, " ") + ")" : ""));
+    }
+    return parts.join("; ");
+  }
+
+  // Popup content of one feature: a DOM element, every value as text.
   geomap.popup = function (feature, options) {
     var p = feature.properties, c = feature.geometry.coordinates;
+    var incident = p.role === "incident";
     var box = el("div", "geomap-popup");
     var title = el("div", "geomap-title");
     title.appendChild(el("b", null, p.name));
     if (p.place && p.place !== p.name) title.appendChild(text(" (" + p.place + ")"));
     box.appendChild(title);
-    var country = p.country_code || "";
-    if (p.country && p.country !== p.country_code) {
-      country += (country ? " " : "") + "(border data: " + p.country + ")";
+    if (incident) {
+      var cue = geomap.typeOf(p, options);
+      row(box, "Incident", cue + (p.cue ? " (\u201c" + p.cue + "\u201d)" : ""));
+    } else {
+      var role = el("div", "geomap-row geomap-role");
+      role.appendChild(el("span", "geomap-label", "Role: "));
+      role.appendChild(el("b", null, p.role || "context"));
+      role.appendChild(text(": not where violence happened"));
+      box.appendChild(role);
     }
-    row(box, "Country", country || "unknown");
+    if (p.role_reason) row(box, "Why", p.role_reason);
+    if (p.metonymic && String(p.role_reason || "").indexOf("metonymic") < 0) {
+      row(box, "Metonymic", "the name stands for a government, people or forces, not the place");
+    }
+    if (p.event_date) {
+      row(box, "Event date", p.event_date + (DATE_PRECISION[p.date_precision] ? " (" + DATE_PRECISION[p.date_precision] + ")" : ""));
+    }
+    if (p.date) row(box, p.event_date ? "Document date" : "Date", p.date);
+    var notes = options.precision || {}, note = notes[p.feature] || notes[""] || "";
+    var level = incident ? (options.levels || {})[p.precision] : null;
+    if (level) {
+      row(box, "Precision", p.precision + " (ACLED geo_precision): " + level[1] + (p.precision === 3 ? "; " + note : ""));
+    } else {
+      row(box, "Point", note);
+    }
+    if (p.rel_kind) row(box, "Located", relativeText(p));
+    var country = p.country_code || "";
+    var countryRow = row(box, "Country", country || "unknown");
+    if (p.country && p.country !== p.country_code) {
+      countryRow.appendChild(text(" (border data: " + p.country + ") "));
+      countryRow.appendChild(el("span", "geomap-warn geomap-mismatch", "GeoNames and the border data disagree"));
+    }
+    var control = controlText(p, options);
+    if (control) row(box, "Control", control).classList.add("geomap-control");
     row(box, "Coordinates", c[1].toFixed(4) + ", " + c[0].toFixed(4) + " (lat, lon)");
-    var notes = options.precision || {}, level = (options.levels || {})[p.precision];
-    var note = notes[p.feature] || notes[""] || "";
-    row(box, "Precision", level ? level[0] + " (" + p.precision + "): " + note : note);
     if (typeof p.score === "number") {
       var score = row(box, "Score", p.score.toFixed(2));
       if (geomap.isLow(p, options)) {
         score.appendChild(el("span", "geomap-warn", " low confidence: the place may be wrong"));
       }
     }
-    if (p.role === "incident") {
-      var cue = geomap.typeOf(p, options);
-      row(box, "Incident", cue + (p.cue ? " (\u201c" + p.cue + "\u201d)" : ""));
-    } else {
-      row(box, "Role", "context (no violence reported in its sentence)");
-    }
     var nearest = el("div", "geomap-row geomap-distance");
     nearest.appendChild(el("span", "geomap-label", "Nearest land border: "));
-    if (distanceText(p)) {
-      nearest.appendChild(el("b", null, distanceText(p)));
-      nearest.appendChild(text(" (" + p.distance_km + " km geodesic; " + options.accuracy + ")"));
+    var distance = distanceText(p, options);
+    if (distance) {
+      nearest.appendChild(el("b", null, distance));
+      if (!p.at_border) nearest.appendChild(text(" (" + p.distance_km + " km geodesic; " + options.accuracy + ")"));
+    } else if (p.border && typeof p.distance_km === "number") {
+      // An incident only located to a region: its point stands in for the region.
+      nearest.appendChild(text(p.border + ", " + p.distance_km + " km from the point that stands for the " +
+        (p.feature || "area") + " (the event may be anywhere in it)"));
     } else {
-      nearest.appendChild(text("no land border distance"));
+      nearest.appendChild(text(incident ? "no land border distance" : "none given"));
     }
     box.appendChild(nearest);
+    var sameLine = p.border_kind && typeof p.distance_km === "number" && Math.abs(p.near_line_km - p.distance_km) < 0.01;
+    if (p.near_line && !sameLine) {
+      row(box, "Nearest de facto line", p.near_line + ": " + (p.at_line ? "at the line (within the data\u2019s accuracy)" : p.near_line_km + " km"));
+    }
     if (p.sentence) box.appendChild(highlighted(String(p.sentence), String(p.name || "")));
-    if (p.event_date !== undefined && p.event_date !== null) row(box, "Event date", p.event_date);
-    if (p.date !== undefined && p.date !== null) row(box, "Date", p.date);
     row(box, "Source", p.source || "");
     if (p.url) row(box, "URL", geomap.link(p.url));
     return box;
   };
 
-  geomap.tooltip = function (feature) {
+  geomap.tooltip = function (feature, options) {
     var p = feature.properties;
-    var distance = distanceText(p);
-    return el("span", "geomap-tooltip", (p.name || "") + (distance ? " \u2014 " + distance : ""));
+    var distance = distanceText(p, options);
+    var extra = distance ? " \u2014 " + distance : p.role && p.role !== "incident" ? " \u2014 " + p.role : "";
+    return el("span", "geomap-tooltip", (p.name || "") + extra);
   };
 
   function clusterIcon(cluster) {
@@ -217,7 +307,7 @@
       return geomap.popup(layer.feature, options);
     }, { maxWidth: 380, minWidth: 240 });
     group.bindTooltip(function (layer) {
-      return geomap.tooltip(layer.feature);
+      return geomap.tooltip(layer.feature, options);
     }, { direction: "top", offset: [0, -options.size / 2] });
     return group;
   };
@@ -241,7 +331,7 @@
     };
     group.bindTooltip(function (layer) {
       var p = layer.feature ? layer.feature.properties : {};
-      return el("span", null, (p.name || "") + ": " + distanceText(p));
+      return el("span", null, (p.name || "") + ": " + distanceText(p, options));
     }, { sticky: true });
     return group;
   };
@@ -251,8 +341,8 @@
     var layers = [];
     for (var i = 0; i < features.length; i++) {
       var f = features[i], p = f.properties;
-      if (p.role !== "incident" || p.border_lat === null || p.border_lon === null) continue;
-      if (p.distance === null || p.distance === undefined) continue;
+      if (p.role !== "incident" || missing(p.border_lat) || missing(p.border_lon)) continue;
+      if (missing(p.distance)) continue;
       if (show && !show(f)) continue;
       var c = f.geometry.coordinates, lat = c[1], lon = c[0];
       var blat = p.border_lat, blon = p.border_lon;
@@ -270,6 +360,36 @@
     }
     for (var j = 0; j < layers.length; j++) group.addLayer(layers[j]);
   }
+
+  // Thin lines from each incident located relative to a place ("10 km north of Kharkiv",
+  // its marker at the offset point) to that reference place (the feature's "ref").
+  geomap.referenceLayer = function (data, options) {
+    var group = L.featureGroup(), show = null;
+    function build() {
+      group.clearLayers();
+      var features = data.features;
+      for (var i = 0; i < features.length; i++) {
+        var f = features[i], p = f.properties;
+        if (!p.ref || (show && !show(f))) continue;
+        var c = f.geometry.coordinates;
+        var line = L.polyline([[c[1], c[0]], [p.ref[1], p.ref[0]]], {
+          color: options.color, weight: 1.5, opacity: 0.8, className: "geomap-reference",
+        });
+        line.feature = f;
+        group.addLayer(line);
+      }
+    }
+    build();
+    group.geomapShow = function (accept) {
+      show = accept;
+      build();
+    };
+    group.bindTooltip(function (layer) {
+      var p = layer.feature.properties;
+      return el("span", null, (p.name || "") + ": to the reference place " + (p.place || ""));
+    }, { sticky: true });
+    return group;
+  };
 
   // Land-border lines; the ones nearest to an incident emphasised.
   geomap.borderLayer = function (data, options) {

@@ -19,6 +19,9 @@
   var KM_FONT = "11px sans-serif";
   var COUNTRY_FONT = "12px sans-serif";
   var RINGS = { 2: 6, 3: 9 }; // the dashed ring of an area or region, px beyond the dot
+  // Where a country's name may go, tried in turn: its visual centre, then shifted by these
+  // (label widths, label heights).
+  var COUNTRY_SHIFTS = [[0, 0], [0, -1.5], [0, 1.5], [0, -3], [0, 3], [-0.6, 0], [0.6, 0], [0, -4.5], [0, 4.5]];
 
   var context2d = null;
   function textWidth(value, font) {
@@ -246,10 +249,17 @@
           var a = anchors[i], label = a.name.toUpperCase();
           var cw = textWidth(label, COUNTRY_FONT) + label.length * 1.2 + 6;
           if (a.d < HEIGHT / 2 || a.area < cw * HEIGHT * 2) continue;
-          var cb = { x1: a.x - cw / 2, y1: a.y - HEIGHT / 2, x2: a.x + cw / 2, y2: a.y + HEIGHT / 2 };
-          if (free(cb)) {
-            grid.add(cb);
-            placed.push({ box: cb, name: a.name, kind: "country" });
+          // The visual centre, else a little above or below it, or beside it (where the
+          // place labels of a small country leave no room at its centre).
+          for (j = 0; j < COUNTRY_SHIFTS.length; j++) {
+            var x = a.x + COUNTRY_SHIFTS[j][0] * cw, y = a.y + COUNTRY_SHIFTS[j][1] * HEIGHT;
+            if (j && (!inside(x, y, a.ring) || edgeDistance(x, y, a.ring) < HEIGHT / 2)) continue;
+            var cb = { x1: x - cw / 2, y1: y - HEIGHT / 2, x2: x + cw / 2, y2: y + HEIGHT / 2 };
+            if (free(cb)) {
+              grid.add(cb);
+              placed.push({ box: cb, name: a.name, kind: "country" });
+              break;
+            }
           }
         }
       }
@@ -280,7 +290,7 @@
         for (var k = 0; k < Math.min(list.length, 2); k++) {
           if (list[k].area < list[0].area / 5) break;
           var centre = visualCentre(list[k].ring);
-          if (centre) anchors.push({ name: name, x: centre.x, y: centre.y, d: centre.d, area: list[k].area });
+          if (centre) anchors.push({ name: name, x: centre.x, y: centre.y, d: centre.d, area: list[k].area, ring: list[k].ring });
         }
       }
       anchors.sort(function (a, b) { return b.area - a.area; });

@@ -32,6 +32,8 @@
   // km for a narrow column: the label's figure (geomap.render.style.format_distance),
   // without decimals from 100 km.
   function kmText(p) {
+    if (p.at_border) return "<" + (number(p.accuracy) !== null ? p.accuracy : 1); // within the accuracy
+    if (p.role === "incident" && p.precision === 3) return "\u2013"; // its point stands in for a region
     var km = number(p.distance_km);
     if (km !== null && km >= 100) return km.toFixed(0);
     return String(p.distance || "").replace(" km", "");
@@ -56,6 +58,7 @@
       options: options,
       points: refs.points || [],
       links: refs.links || null,
+      relative: refs.relative || null,
       labels: refs.labels || null,
       countries: refs.countries || null,
       tiles: refs.tiles || null,
@@ -66,10 +69,11 @@
     for (var i = 0; i < features.length; i++) {
       var p = features[i].properties;
       features[i]._index = i;
-      features[i]._day = dayNumber(p.day);
+      features[i]._day = dayNumber(geomap.dayOf(p));
       if (p.role === "incident" && features[i]._marker) state.incidents.push(features[i]);
     }
     header(state);
+    areas(state);
     sideToggle(state);
     fitView(state);
     // The map follows its box: the header grows (a notice, a long title), the panel folds.
@@ -111,6 +115,7 @@
     var show = function (f) { return visible(state, f); };
     for (var i = 0; i < state.points.length; i++) state.points[i].geomapShow(show);
     if (state.links) state.links.geomapShow(state.follow ? linkShown(state) : show);
+    if (state.relative) state.relative.geomapShow(show);
     state.list.refresh();
     if (state.labels) state.labels.schedule();
     counts(state);
@@ -158,6 +163,8 @@
     item("Source", o.source);
     var count = el("span", "geomap-meta-item geomap-count");
     meta.appendChild(count);
+    item("Borders", o.pov ? "point of view " + o.pov : null);
+    if (o.pov && o.povText) meta.lastChild.title = o.povText;
     item("", o.generator);
     counts(state);
   }
@@ -171,6 +178,25 @@
     var text = (shown === total ? count(total) : count(shown) + " of " + count(total)) + (total === 1 ? " incident" : " incidents");
     if (context) text += ", " + count(context) + (context === 1 ? " context place" : " context places");
     node.textContent = text;
+  }
+
+  // The regions, countries, seas and lines named but not drawn (no incident there), under
+  // the incident list; each name's role and reason on hover.
+  function areas(state) {
+    var o = state.options.areas, node = document.querySelector(".geomap-areas");
+    if (!o || !node || !o.names.length) return;
+    node.textContent = "";
+    node.appendChild(el("b", null, "Also named, not drawn"));
+    node.appendChild(document.createTextNode(" (no incident there; a point would only stand in for a region, country, sea or line): "));
+    o.names.forEach(function (entry, i) {
+      var name = el("span", "geomap-area-name", entry[0] + (entry[3] > 1 ? " \u00d7" + count(entry[3]) : ""));
+      name.title = entry[1] + (entry[2] ? ": " + entry[2] : "");
+      if (i) node.appendChild(document.createTextNode(", "));
+      node.appendChild(name);
+    });
+    if (o.more) node.appendChild(document.createTextNode(" and " + count(o.more) + " more"));
+    node.appendChild(document.createTextNode("."));
+    node.hidden = false;
   }
 
   function notice(message) {
@@ -265,16 +291,17 @@
   function filters(state) {
     var section = document.querySelector(".geomap-filters");
     if (!section) return;
-    var o = state.options, types = {}, order = [], lows = 0, own = false, i;
+    var o = state.options, types = {}, classes = {}, order = [], lows = 0, own = false, i;
     var first = null, last = null, undated = 0;
     for (i = 0; i < state.incidents.length; i++) {
       var f = state.incidents[i], p = f.properties, type = geomap.typeOf(p, o);
       if (p.event_type) own = true;
       if (!types[type]) {
-        types[type] = { count: 0, cls: p.event_type ? null : p.cue_class };
+        types[type] = { count: 0, cls: p.cue_class };
         order.push(type);
       }
       types[type].count++;
+      classes[p.cue_class] = (classes[p.cue_class] || 0) + 1;
       if (geomap.isLow(p, o)) lows++;
     }
     for (i = 0; i < state.features.length; i++) {
@@ -284,15 +311,15 @@
       if (last === null || day > last) last = day;
     }
     var rows = document.querySelectorAll(".geomap-legend [data-cue-class]");
+    // The legend's classes: a count each; a checkbox each when they are the types.
     for (i = 0; i < rows.length; i++) {
-      var label = (o.labels || {})[rows[i].getAttribute("data-cue-class")];
-      var entry = own ? null : types[label];
-      if (!entry) {
+      var cls = rows[i].getAttribute("data-cue-class"), label = (o.labels || {})[cls];
+      if (!classes[cls]) {
         rows[i].classList.add("geomap-absent"); // no incident of this class on the map
         continue;
       }
-      rows[i].appendChild(document.createTextNode(" (" + count(entry.count) + ")"));
-      if (order.length > 1) rows[i].insertBefore(typeBox(state, label), rows[i].firstChild);
+      rows[i].appendChild(document.createTextNode(" (" + count(classes[cls]) + ")"));
+      if (!own && order.length > 1) rows[i].insertBefore(typeBox(state, label), rows[i].firstChild);
     }
     var timed = first !== null && last > first;
     var listed = own && order.length > 1;
@@ -375,7 +402,7 @@
     var o = state.options, levels = o.levels || {}, dated = false, coarse = !!o.hasPrecision;
     for (var i = 0; i < state.incidents.length; i++) {
       var p = state.incidents[i].properties;
-      if (p.day || p.event_date || p.date) dated = true;
+      if (geomap.dayOf(p) || p.date) dated = true;
       if (p.precision !== 1) coarse = true;
     }
     var cols = [
@@ -385,16 +412,20 @@
         text: function (p) { return p.country_code; } },
       { key: "border", label: "Border, km", title: "Nearest land border and its geodesic distance", width: "6em",
         text: function (p) { return p.border ? p.border + " " + kmText(p) : "\u2013"; },
+        full: function (p) {
+          var coarse = p.border && p.precision === 3 && p.role === "incident";
+          return coarse ? p.border + ": no distance from a point that stands for a " + ((levels[3] || ["region"])[0]) : null;
+        },
         sort: function (p) { return number(p.distance_km); } },
       { key: "type", label: "Type", title: "Event type", width: "minmax(0, 1fr)",
-        text: function (p) { return p.event_type ? String(p.event_type) : geomap.typeOf(p, o).split(",")[0]; },
+        text: function (p) { return geomap.typeOf(p, o).split(",")[0]; },
         full: function (p) { return geomap.typeOf(p, o); },
-        swatch: function (p) { return p.event_type ? null : p.cue_class; } },
+        swatch: function (p) { return p.cue_class; } },
     ];
     if (dated) {
       cols.push({ key: "date", label: "Date", width: "5.6em",
-        text: function (p) { return p.day || p.event_date || p.date || ""; },
-        sort: function (p) { return p.day || null; } });
+        text: function (p) { return geomap.dayOf(p) || p.date || ""; },
+        sort: function (p) { return geomap.dayOf(p); } });
     }
     if (coarse) {
       cols.push({ key: "precision", label: "Prec.", title: "Precision: 1 town, 2 area, 3 region or coarser", width: "3.2em",
@@ -439,6 +470,8 @@
     table.appendChild(head);
     table.appendChild(body);
     section.appendChild(table);
+    var areasNote = section.querySelector(".geomap-areas");
+    if (areasNote) section.appendChild(areasNote); // under the list
 
     function sorted() {
       var rows = state.incidents.filter(function (f) { return visible(state, f); });
@@ -479,7 +512,7 @@
         if (swatch) cell.appendChild(el("span", "geomap-swatch geomap-cue-" + swatch));
         var value = c.text(p);
         cell.appendChild(document.createTextNode(value === null || value === undefined ? "" : String(value)));
-        cell.title = c.full ? String(c.full(p) || "") : cell.textContent;
+        cell.title = (c.full && c.full(p)) || cell.textContent;
         row.appendChild(cell);
       });
       return row;

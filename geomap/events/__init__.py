@@ -11,8 +11,8 @@ Modules: :mod:`~geomap.events.stage` (the stage), :mod:`~geomap.events.grammar` 
 over a sentence), :mod:`~geomap.events.metonymy`, :mod:`~geomap.events.relative` (relative
 locations, geodesic offsets), :mod:`~geomap.events.dates` (event and document dates),
 :mod:`~geomap.events.models` (the linear models and the backend seam),
-:mod:`~geomap.events.spacy_backend` (optional), :mod:`~geomap.events.vocab` (word lists,
-read through `geomap.rules`).
+:mod:`~geomap.events.spacy_backend` and :mod:`~geomap.events.minilm_backend` (optional),
+:mod:`~geomap.events.vocab` (word lists, read through `geomap.rules`).
 """
 
 from __future__ import annotations

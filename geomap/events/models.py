@@ -7,7 +7,8 @@
   and shipped as ``geomap/data/{metonymy,event}_weights[_<backend>].tsv``.
 - **Backends** (:class:`EventsBackend`): what a backend adds to the cues of both models. The
   default, ``"rules"``, adds nothing and needs no model; ``"spacy"``
-  (:mod:`geomap.events.spacy_backend`) adds the dependency parse. Each backend has its own
+  (:mod:`geomap.events.spacy_backend`) adds the dependency parse, ``"minilm"``
+  (:mod:`geomap.events.minilm_backend`) contextual embeddings. Each backend has its own
   weights. A further backend is one class with ``name`` and ``document(text)`` and one line
   in :data:`BACKENDS`, plus its two weight files.
 """
@@ -40,6 +41,7 @@ __all__ = [
 BACKENDS: dict[str, str] = {
     "rules": "geomap.events.models:RulesBackend",
     "spacy": "geomap.events.spacy_backend:SpacyBackend",
+    "minilm": "geomap.events.minilm_backend:MiniLMBackend",
 }
 
 

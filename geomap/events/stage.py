@@ -33,6 +33,7 @@ feature, country, coordinates); nothing else of the pipeline is needed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -40,6 +41,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from geomap.names import behaves_as
 from geomap.resolve import Toponym
 from geomap.rules import violence
 
@@ -358,6 +360,12 @@ def analyse_events(
     >>> result.events[0].event_type, result.events[0].event_date
     ('shelling', datetime.date(2026, 12, 1))
     """
+    # The stage's cues know GeoNames' features; a supplement place is judged as what it
+    # behaves like (a temple or a crossing as a town, a disputed area or a valley as a region).
+    toponyms = [
+        t if t.feature == (kind := behaves_as(t.feature)) else dataclasses.replace(t, feature=kind)
+        for t in toponyms
+    ]
     chosen = get_backend(backend) if isinstance(backend, str) else backend
     model = model if model is not None else load_event_model(chosen.name)
     metonymy = metonymy if metonymy is not None else load_metonymy_model(chosen.name)

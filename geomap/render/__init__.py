@@ -4,7 +4,8 @@ The public face of the render room. Its modules, each with one job:
 
 - `geomap.render.map`: `incident_map` (what goes on the map, assembled) and `save_map`;
 - `geomap.render.elements`: the folium elements (inlined assets, embedded incidents,
-  marker, link, border and basemap layers, controls), placed in the page verbatim;
+  marker, link, reference, border and basemap layers, controls), placed in the page
+  verbatim;
 - `geomap.render.page`: the page around the map (header with title, date and source,
   legend, place labels, incident list, filters), laid out beside the map, never over it;
 - `geomap.render.layers`: the layers' data as GeoJSON: the incidents through the shared
@@ -28,8 +29,15 @@ from .elements import (
     InlineAssets,
     LinkLayer,
     MapControls,
+    ReferenceLayer,
 )
-from .layers import BORDER_PAD_DEGREES, OPTIONAL_PAGE_COLUMNS, PAGE_COLUMNS
+from .layers import (
+    AT_BORDER_LABEL,
+    BORDER_PAD_DEGREES,
+    NEAR_LINE_KM,
+    OPTIONAL_PAGE_COLUMNS,
+    PAGE_COLUMNS,
+)
 from .map import CLUSTER_THRESHOLD, LINK_LIMIT, incident_map, save_map
 from .page import Legend, PageLayout, PlaceLabels
 from .style import (
@@ -48,6 +56,7 @@ from .style import (
 )
 
 __all__ = [
+    "AT_BORDER_LABEL",
     "BORDER_COLOR",
     "BORDER_PAD_DEGREES",
     "CLUSTER_THRESHOLD",
@@ -58,6 +67,7 @@ __all__ = [
     "LINK_LIMIT",
     "LOW_SCORE",
     "NEAREST_BORDER_COLOR",
+    "NEAR_LINE_KM",
     "OPTIONAL_PAGE_COLUMNS",
     "PAGE_COLUMNS",
     "PRECISION_LEVELS",
@@ -72,6 +82,7 @@ __all__ = [
     "MapControls",
     "PageLayout",
     "PlaceLabels",
+    "ReferenceLayer",
     "classify_cues",
     "escape_text",
     "format_distance",

@@ -28,6 +28,7 @@ from geomap.errors import ConfigurationError
 from .style import (
     ACCURACY_NOTE,
     BORDER_COLOR,
+    BORDER_KIND_LABELS,
     CUE_CLASSES,
     DISPUTED_LINE_STYLES,
     HISTORIC_LINE_STYLE,
@@ -37,6 +38,8 @@ from .style import (
     NEAREST_BORDER_COLOR,
     PRECISION_LEVELS,
     PRECISION_NOTES,
+    REFERENCE_COLOR,
+    event_type_labels,
 )
 
 __all__ = [
@@ -50,6 +53,7 @@ __all__ = [
     "LinkLayer",
     "MapControls",
     "RawMacros",
+    "ReferenceLayer",
     "html_safe_json",
 ]
 
@@ -249,6 +253,8 @@ class IncidentLayer(RawMacros, Layer):
         Cluster the markers.
     show : bool, default True
         Whether the layer is shown on opening.
+    area_names : dict, optional
+        Names of the disputed and de facto areas (``area`` ids) of the places, for popups.
     """
 
     _template = Template(
@@ -262,7 +268,14 @@ class IncidentLayer(RawMacros, Layer):
     )
 
     def __init__(
-        self, data: IncidentData, *, role: str, name: str, cluster: bool, show: bool = True
+        self,
+        data: IncidentData,
+        *,
+        role: str,
+        name: str,
+        cluster: bool,
+        show: bool = True,
+        area_names: dict[str, str] | None = None,
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "IncidentLayer"
@@ -274,10 +287,13 @@ class IncidentLayer(RawMacros, Layer):
             "coarseSize": _COARSE_SIZE,
             "classes": list(CUE_CLASSES),
             "labels": {cls: label for cls, (label, _) in CUE_CLASSES.items()},
+            "types": event_type_labels(),
             "precision": PRECISION_NOTES,
             "levels": PRECISION_LEVELS,
             "lowScore": LOW_SCORE,
             "accuracy": ACCURACY_NOTE,
+            "areaNames": dict(area_names or {}),
+            "borderKinds": BORDER_KIND_LABELS,
         }
 
 
@@ -312,6 +328,40 @@ class LinkLayer(RawMacros, Layer):
         self._name = "LinkLayer"
         self.data = data
         self.options = {"canvas": bool(canvas), "color": LINK_COLOR}
+
+
+class ReferenceLayer(RawMacros, Layer):
+    """Thin lines from each incident located relative to a place to that place.
+
+    "10 km north of Kharkiv": the incident's marker is at the offset point, its line goes
+    to Kharkiv.
+
+    Parameters
+    ----------
+    data : IncidentData
+        The embedded incidents; the lines are drawn for features with a ``ref``
+        (``[lon, lat]``).
+    show : bool, default True
+        Whether the layer is shown on opening.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = geomap.referenceLayer(
+            {{ this.data.get_name() }}, {{ this.options|tojson }}
+        );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: IncidentData, *, show: bool = True) -> None:
+        super().__init__(
+            name="Relative locations (to the reference place)", overlay=True, show=show
+        )
+        self._name = "ReferenceLayer"
+        self.data = data
+        self.options = {"color": REFERENCE_COLOR}
 
 
 class BorderLayer(RawMacros, Layer):

@@ -10,6 +10,7 @@ offline country basemap are clipped, simplified and rounded here. Coordinates ar
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, Final
 
 import geopandas as gpd
@@ -20,6 +21,7 @@ import shapely
 from geomap.errors import ConfigurationError
 from geomap.features import (
     BORDER_DECIMALS,
+    ROUNDING,
     as_wgs84,
     feature_collection,
     float_column,
@@ -31,16 +33,27 @@ from geomap.features import (
 from .style import classify_cues, display_pair, format_distance, precision_codes
 
 __all__ = [
+    "AREA_LIST",
+    "AT_BORDER_LABEL",
     "BORDER_PAD_DEGREES",
     "DATE_COLUMNS",
+    "NEAR_LINE_KM",
     "OPTIONAL_PAGE_COLUMNS",
     "PAGE_COLUMNS",
+    "area_names",
+    "area_summary",
+    "bool_column",
     "border_collection",
     "country_collection",
     "disputed_line_collection",
     "incident_collection",
+    "iso_days",
+    "page_days",
     "text_column",
 ]
+
+TextAt = Callable[[str], np.ndarray]
+"""A text column (`text_column`) at the rows being serialised."""
 
 BORDER_PAD_DEGREES = 3.0
 """Border lines are drawn only if their bounds meet the focus box padded by this much."""
@@ -51,24 +64,40 @@ PAGE_COLUMNS: Final = (
 )  # fmt: skip
 """The columns of the incidents table (`geomap.incidents.COLUMNS`) the page embeds: what
 its popups, tooltips, labels, list and distance lines show. The page adds ``distance``
-(the km label), ``cue_class`` (the marker's class: from ``event_type``, else ``cue``) and
-``precision`` (1 town, 2 area, 3 region: `geomap.render.style.precision_codes`), and shows
-``border`` with an en dash."""
+(the km label: "at border" when ``at_border``), ``cue_class`` (an incident's marker class:
+from ``event_type``, else ``cue``) and ``precision`` (an incident's 1 town, 2 area,
+3 region: `geomap.render.style.precision_codes`), and shows ``border`` with an en dash.
+
+Only what the page shows is embedded, and nothing twice (`incident_collection`): a property
+that is null, ``""`` or false is left out (the browser reads a missing property as such);
+``place`` is left out where it is the ``name``, ``country`` where it is the
+``country_code`` (the page flags the two codes only where they differ)."""
 
 OPTIONAL_PAGE_COLUMNS: Final = (
-    "role_reason", "metonymic", "event_type", "geo_precision", "event_date", "date", "url",
-    "admin", "claimants", "disputed", "at_border", "line_kind", "line_name", "line_distance_km",
+    "role_reason", "metonymic", "event_type", "event_date", "date_precision", "date", "url",
+    "rel_kind", "rel_distance_km", "rel_bearing", "at_border", "admin", "claimants", "area",
+    "area_status",
 )  # fmt: skip
-"""Columns embedded only when the incidents have them: why a place has its role, whether it
-stands for a government, the event type (shown, and filtered on, instead of the violence
-word's class), its ACLED-style precision (1-3), the event's or the document's date (popup,
-list, time slider), the document's URL (popup link), and the border data's answers for
-disputed places (who administers and who claims it, whether it is at the border within the
-data's accuracy, the nearest de facto line)."""
+"""Columns embedded when the incidents have them: why a place has its role and whether it
+stands for a government (popup), the event type (marker class, popup, list, filters), the
+event's date and its precision, the document's date of ``geomap batch`` and its URL
+(popup, list, time slider), a relative location ("10 km north of X": popup), whether the
+place is at its border within the data's accuracy, and who administers and who claims a
+place in a disputed or de facto area (popup; left out for the other places, where both
+are just its country). ``geo_precision`` is embedded as ``precision``; the nearest de
+facto line as ``near_line`` and ``near_line_km`` within `NEAR_LINE_KM`; the reference
+point of an offset as ``ref`` (``[lon, lat]``); the accuracy of an ``at_border`` place as
+``accuracy``."""
 
 DATE_COLUMNS: Final = ("event_date", "date")
 """The columns the page's ``day`` (ISO date of the time slider) is read from: a row's event
 date, else its document's date; a row with neither gets none (and no slider without any)."""
+
+NEAR_LINE_KM: Final = 100.0
+"""A place this near a line of control or ceasefire line (km) has it named in its popup."""
+
+AT_BORDER_LABEL: Final = "at border"
+"""The km label of a place nearer to its border than the border data's accuracy."""
 
 _BORDER_TOLERANCE = 0.0005  # degrees, about 50 m: well below the border data's ~1 km
 _WORLD_TOLERANCE = 0.5  # degrees, the coarse world outside the detail box
@@ -85,43 +114,213 @@ def text_column(frame: pd.DataFrame, column: str) -> np.ndarray:
     return np.asarray(values.where(values.notna(), "").map(str), dtype=object)
 
 
+def bool_column(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Return ``frame[column]`` as a bool array (False where missing or absent)."""
+    if column not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    values = frame[column].astype(object)
+    return np.asarray(values.where(values.notna(), False), dtype=bool)
+
+
 def incident_collection(gdf: gpd.GeoDataFrame, rows: np.ndarray) -> dict[str, Any]:
     """Return the incidents at positions ``rows`` as the page's FeatureCollection.
 
     The shared features (`geomap.features.incident_features`) of :data:`PAGE_COLUMNS` and
-    of those :data:`OPTIONAL_PAGE_COLUMNS` the frame has, plus ``distance`` (the km label,
-    null without a border), ``cue_class`` (see `classify_cues`: the event type's class,
-    else the cue's), ``precision`` (see `precision_codes`; a ``geo_precision`` column is
-    used when there is one), ``day`` (ISO date from :data:`DATE_COLUMNS`, only when the
-    frame has one of them) and ``border`` shown with an en dash (null where there is none).
+    of those :data:`OPTIONAL_PAGE_COLUMNS` the frame has, plus the page's own properties:
+    ``distance`` (the km label, :data:`AT_BORDER_LABEL` when ``at_border``; null without a
+    border, and for an incident of precision 3, whose point stands in for a region),
+    ``border_kind`` (where the nearest border is no international border), for
+    incidents ``cue_class`` (see `classify_cues`: the event type's class, else the
+    cue's) and ``precision`` (see `precision_codes`: ``geo_precision`` when the
+    frame has it, else from the feature), ``day`` (ISO date from :data:`DATE_COLUMNS`,
+    only when the frame has one of them), ``accuracy`` (km, of an ``at_border`` place),
+    ``ref`` (``[lon, lat]`` of the reference place of an offset: "10 km north of X"),
+    ``near_line``, ``near_line_km`` and ``at_line`` (the nearest line of control or
+    ceasefire line within :data:`NEAR_LINE_KM`), and ``border`` shown with an en dash.
+    ``day`` is left out where it is the ``event_date``.
+
+    Only what the page shows is kept (see :data:`PAGE_COLUMNS`): null, ``""`` and false
+    properties are left out, ``place`` where it is the ``name``, ``country`` where it is the
+    ``country_code``, and ``admin``, ``claimants``, ``area`` and ``area_status`` of a place
+    that lies in no disputed or de facto area and is administered by its country.
     """
-    border = text_column(gdf, "border")[rows].tolist()
+    rows = np.asarray(rows, dtype=np.intp)
+    texts: dict[str, np.ndarray] = {}
+
+    def text(column: str) -> np.ndarray:  # each text column converted once
+        if column not in texts:
+            texts[column] = text_column(gdf, column)[rows]
+        return texts[column]
+
+    incident = (text("role") == "incident").tolist()
+    border = text("border").tolist()
     distance = float_column(gdf, "distance_km")[rows].tolist()
-    cue_class = classify_cues(
-        text_column(gdf, "cue")[rows],
-        text_column(gdf, "sentence")[rows],
-        text_column(gdf, "event_type")[rows],
-    )
+    at_border = bool_column(gdf, "at_border")[rows]
+    cue_class = classify_cues(text("cue"), text("sentence"), text("event_type")).tolist()
     geo_precision = gdf["geo_precision"].to_numpy()[rows] if "geo_precision" in gdf else None
-    extra: dict[str, list[Any]] = {
+    precision = precision_codes(text("feature"), geo_precision).tolist()
+    # An incident only located to a region or coarser: no km label (its point stands in).
+    coarse = [i and p == 3 for i, p in zip(incident, precision, strict=True)]
+    extra: dict[str, list[Any]] = {  # in the order of the properties
+        "place": _unless_same(text("place").tolist(), text("name").tolist()),
+        "country": _unless_same(text("country").tolist(), text("country_code").tolist()),
         "border": [display_pair(b) if b else None for b in border],
+        **_contested(gdf, rows, text),
         "distance": [
-            (format_distance(d) or None) if b else None
-            for d, b in zip(distance, border, strict=True)
+            (AT_BORDER_LABEL if at else (format_distance(d) or None)) if b and not c else None
+            for d, b, at, c in zip(distance, border, at_border.tolist(), coarse, strict=True)
         ],
-        "cue_class": cue_class.tolist(),
-        "precision": precision_codes(text_column(gdf, "feature")[rows], geo_precision).tolist(),
+        "cue_class": [c if i else None for c, i in zip(cue_class, incident, strict=True)],
+        "precision": [int(p) if i else None for p, i in zip(precision, incident, strict=True)],
     }
+    if "border_kind" in gdf:  # said only where it is not an international border
+        extra["border_kind"] = [None if k == "international" else k for k in text("border_kind")]
+    days = page_days(gdf, rows)
+    if days is not None:  # left out where it is the event date (the page reads that then)
+        extra["day"] = _unless_same(days, text("event_date").tolist())
+    if at_border.any():
+        accuracy = float_column(gdf, "accuracy_km")[rows]
+        extra["accuracy"] = [
+            (float(a) if math.isfinite(a) else None) if at else None
+            for a, at in zip(accuracy.tolist(), at_border.tolist(), strict=True)
+        ]
+    extra.update(_references(gdf, rows, text))
+    extra.update(_near_lines(gdf, rows, text))
+    columns = [
+        *PAGE_COLUMNS,
+        *(c for c in OPTIONAL_PAGE_COLUMNS if c in gdf and c not in extra),  # extra: after
+    ]
+    features = incident_features(gdf, columns=columns, rows=rows, extra=extra)
+    for feature in features:  # only what the page shows: no null, "" or false
+        feature["properties"] = {
+            k: v
+            for k, v in feature["properties"].items()
+            if v is not None and v is not False and v != ""
+        }
+    return feature_collection(features)
+
+
+def _unless_same(values: list[Any], others: list[Any]) -> list[Any]:
+    """Return ``values``, None where a value is the same as the other column's."""
+    return [None if v == o else v for v, o in zip(values, others, strict=True)]
+
+
+def _contested(gdf: gpd.GeoDataFrame, rows: np.ndarray, text: TextAt) -> dict[str, Any]:
+    """Return ``admin``, ``claimants``, ``area`` and ``area_status`` where they say more.
+
+    That is, in a disputed or de facto area, or held by a party other than the country
+    under the point of view; None for the other places (both are just their country).
+    """
+    present = [c for c in ("admin", "claimants", "area", "area_status") if c in gdf]
+    if not present:
+        return {}
+    admin = text("admin")
+    contested = bool_column(gdf, "disputed")[rows] | (text("area") != "")
+    contested |= (admin != "") & (admin != text("country"))
+    keep = contested.tolist()
+    return {
+        c: [v if k else None for v, k in zip(text(c).tolist(), keep, strict=True)] for c in present
+    }
+
+
+def _references(gdf: gpd.GeoDataFrame, rows: np.ndarray, text: TextAt) -> dict[str, Any]:
+    """Return ``ref``: ``[lon, lat]`` of the reference place of each offset row, else None."""
+    if "rel_kind" not in gdf:
+        return {}
+    offset = text("rel_kind") == "offset"
+    ref_lon, ref_lat = float_column(gdf, "ref_lon")[rows], float_column(gdf, "ref_lat")[rows]
+    offset &= np.isfinite(ref_lon) & np.isfinite(ref_lat)
+    if not offset.any():
+        return {}
+    decimals = ROUNDING["ref_lat"]
+    return {
+        "ref": [
+            [round(float(lon), decimals), round(float(lat), decimals)] if k else None
+            for lon, lat, k in zip(
+                ref_lon.tolist(), ref_lat.tolist(), offset.tolist(), strict=True
+            )
+        ]
+    }
+
+
+def _near_lines(gdf: gpd.GeoDataFrame, rows: np.ndarray, text: TextAt) -> dict[str, Any]:
+    """Return the nearest line of control or ceasefire line of places within `NEAR_LINE_KM`."""
+    if "line_distance_km" not in gdf or "line_name" not in gdf:
+        return {}
+    km = float_column(gdf, "line_distance_km")[rows]
+    line_name = text("line_name")
+    near = np.isfinite(km) & (km <= NEAR_LINE_KM) & (line_name != "")
+    if not near.any():
+        return {}
+    pair = text("line")
+    at_line = bool_column(gdf, "at_line")[rows]
+    decimals = ROUNDING["line_distance_km"]
+    return {
+        "near_line": [
+            (f"{t} ({display_pair(p)})" if p else t) if k else None
+            for t, p, k in zip(line_name.tolist(), pair.tolist(), near.tolist(), strict=True)
+        ],
+        "near_line_km": [
+            round(float(d), decimals) if k else None
+            for d, k in zip(km.tolist(), near.tolist(), strict=True)
+        ],
+        "at_line": [bool(a and k) for a, k in zip(at_line.tolist(), near.tolist(), strict=True)],
+    }
+
+
+def page_days(gdf: pd.DataFrame, rows: np.ndarray) -> list[str | None] | None:
+    """Return the ISO day of each row at ``rows``: its first date of :data:`DATE_COLUMNS`.
+
+    None when the frame has none of these columns or no row has a date.
+    """
     dated = [c for c in DATE_COLUMNS if c in gdf]
-    if dated:  # each row's first date of DATE_COLUMNS that it has
-        days = pd.Series([None] * len(rows), dtype=object)
-        for column in dated:
-            found = pd.Series(iso_days(gdf[column].iloc[rows]), dtype=object)
-            days = days.where(days.notna(), found)
-        if days.notna().any():
-            extra["day"] = days.tolist()
-    columns = [*PAGE_COLUMNS, *(c for c in OPTIONAL_PAGE_COLUMNS if c in gdf)]
-    return feature_collection(incident_features(gdf, columns=columns, rows=rows, extra=extra))
+    if not dated:
+        return None
+    days = pd.Series([None] * len(rows), dtype=object)
+    for column in dated:
+        found = pd.Series(iso_days(gdf[column].iloc[rows]), dtype=object)
+        days = days.where(days.notna(), found)
+    return days.tolist() if days.notna().any() else None
+
+
+AREA_LIST: Final = 30
+"""At most this many names of areas that are not drawn are listed on the page."""
+
+
+def area_summary(gdf: pd.DataFrame, area: np.ndarray) -> dict[str, Any] | None:
+    """Return the areas named but not drawn (regions, countries that are no incident).
+
+    Returns None without any, else ``{"names": [[name, role, reason, count], ...],
+    "more": n}``: each distinct name once (in the order of the text, the first row's role
+    and ``role_reason``, and how many rows name it), at most :data:`AREA_LIST`, and how
+    many more distinct names there are.
+    """
+    if not area.any():
+        return None
+    rows = np.flatnonzero(area)
+    names = text_column(gdf, "name")[rows].tolist()
+    roles = text_column(gdf, "role")[rows].tolist()
+    reasons = text_column(gdf, "role_reason")[rows].tolist()
+    seen: dict[str, list[Any]] = {}
+    for name, role, reason in zip(names, roles, reasons, strict=True):
+        if name in seen:
+            seen[name][3] += 1
+        else:
+            seen[name] = [name, role, reason, 1]
+    listed = list(seen.values())
+    return {"names": listed[:AREA_LIST], "more": max(0, len(listed) - AREA_LIST)}
+
+
+def area_names(ids: set[str]) -> dict[str, str]:
+    """Return the names of disputed and de facto areas by id (the ``area`` column).
+
+    The shipped border data's (``geomap/data/borders/areas.geojson``), else the id with
+    spaces.
+    """
+    from geomap.borders.views import shipped
+
+    known = dict(zip(shipped().areas["id"], shipped().areas["name"], strict=True))
+    return {i: str(known.get(i) or i.replace("_", " ")) for i in sorted(ids)}
 
 
 def iso_days(values: pd.Series) -> list[str | None]:

@@ -34,18 +34,20 @@ from .elements import (
     InlineAssets,
     LinkLayer,
     MapControls,
+    ReferenceLayer,
 )
 from .layers import (
-    DATE_COLUMNS,
+    area_names,
+    area_summary,
     border_collection,
     country_collection,
     disputed_line_collection,
     incident_collection,
-    iso_days,
+    page_days,
     text_column,
 )
 from .page import Legend, PageLayout, PlaceLabels
-from .style import LOW_SCORE, escape_text
+from .style import LOW_SCORE, STAND_IN_FEATURES, escape_text, precision_codes
 
 __all__ = [
     "CLUSTER_THRESHOLD",
@@ -65,9 +67,9 @@ LINK_LIMIT = 5000
 LINK_CANVAS = 500
 """More linked incidents than this: the distance lines are drawn on a canvas (faster)."""
 
-NEAR_BORDER_DEGREES = 0.3
-"""A border point this close to the incidents' box (degrees; more for a wide box) is kept
-in the initial view; farther ones are not."""
+NEAR_BORDER_DEGREES = 1.0
+"""A border point this close to the incidents' box (degrees, about 100 km; more for a wide
+box) is kept in the initial view; farther ones are not (their line leaves the view)."""
 
 _WORLD_CENTER = (20.0, 0.0)  # (lat, lon)
 
@@ -92,16 +94,24 @@ def incident_map(
 
     The page is self-contained: Leaflet, Leaflet.markercluster and geomap's own code are
     inlined, and the incidents are embedded once as a GeoJSON FeatureCollection from
-    which the browser draws the markers (one layer per role, clustered for many rows),
-    the dashed line from each incident to its nearest border point, and the popups and
-    tooltips. Incident markers are coloured by `classify_cues`; an incident with a score
-    below `geomap.render.style.LOW_SCORE` is drawn hollow, one located only to an area or
-    a region (`geomap.render.style.precision_codes`) with a dashed ring. Land borders near
-    the incidents are one GeoJSON layer, the nearest ones emphasised. Place names (each
-    incident with its km to the border) and, on the offline basemap, country names are
-    labelled without overlaps.
+    which the browser draws the markers (full markers for incidents, small grey ones for
+    context and container places; clustered for many rows), the dashed line from each
+    incident to its nearest border point, a thin line from each incident located relative
+    to a place ("10 km north of Kharkiv") to that place, and the popups and tooltips.
+    Incident markers are coloured by `classify_cues` (the event type's class); an incident
+    with a score below `geomap.render.style.LOW_SCORE` is drawn hollow, one located only
+    to an area or a region (`geomap.render.style.precision_codes`) with a dashed ring (and
+    a region's with no line and no km: its point only stands in for it). A region,
+    country, sea or line that is no incident (`geomap.render.style.STAND_IN_FEATURES`) is
+    not drawn: the page names it under the incident list. Popups say why each place has
+    its role (``role_reason``), the event type, date and precision, who administers and
+    who claims a disputed place, and "at the border" where a place is nearer to it than
+    the border data's accuracy. Land borders near the incidents are one GeoJSON layer,
+    the nearest ones emphasised. Place names (each incident with its km to the border, or
+    "at border") and, on the offline basemap, country names are labelled without
+    overlaps.
 
-    A header gives the title, date and source; beside the map a side panel holds the
+    A header gives the title, date, source and point of view; beside the map a side panel holds the
     legend, filters (event type, confidence, and a time slider when the incidents have
     dates) and a sortable list of the incidents (a click zooms to the place and opens
     its popup), all collapsible and printable. The initial view fits the incidents (a far
@@ -119,8 +129,9 @@ def incident_map(
     ----------
     incidents : GeoDataFrame
         The incidents (see `geomap.incidents`). Reprojected to EPSG:4326 if needed. Also
-        read when present: ``event_type``, ``event_date``/``date``, ``url``,
-        ``geo_precision`` (see `geomap.render.layers.OPTIONAL_PAGE_COLUMNS`).
+        read when present: the events stage's and the border join's columns, and the
+        ``date`` and ``url`` of ``geomap batch`` documents (see
+        `geomap.render.layers.OPTIONAL_PAGE_COLUMNS`).
     border_lines : GeoDataFrame, optional
         Land-border lines with a ``pair`` column (e.g. ``"AM-AZ"``). Only lines whose
         bounds meet the incidents' box padded by `BORDER_PAD_DEGREES` are drawn.
@@ -142,7 +153,8 @@ def incident_map(
         ``Borders.disputed_lines``), drawn near the incidents each kind in its own style
         (`DisputedLineLayer`) and named in the legend.
     pov : str, optional
-        The point of view of the borders (e.g. ``Borders.pov``), named in the legend.
+        The point of view of the borders (e.g. ``Borders.pov``), named in the header and
+        the legend.
     pov_text : str, optional
         What that point of view means (e.g. ``Borders.description["pov_description"]``),
         shown with it.
@@ -178,13 +190,21 @@ def incident_map(
 
     # NaN for missing, empty or non-point geometries; longitudes wrapped as in the exports.
     lon, lat = point_coordinates(np.asarray(gdf.geometry.array, dtype=object))
-    located = np.isfinite(lat) & np.isfinite(lon)
     role = text_column(gdf, "role")
+    feature = text_column(gdf, "feature")
+    # A region, country, sea or line that is no incident is not drawn: its point would
+    # only stand in for it (the page names it apart, with its role).
+    area = np.isin(feature, sorted(STAND_IN_FEATURES)) & (role != "incident")
+    located = np.isfinite(lat) & np.isfinite(lon) & ~area
     is_incident = (role == "incident") & located
+    geo_precision = gdf["geo_precision"].to_numpy() if "geo_precision" in gdf else None
+    # An incident located only to a region or coarser: no line from the point that stands
+    # in for it (the event may be anywhere in it).
+    coarse = is_incident & (precision_codes(feature, geo_precision) == 3)
     border_lat = float_column(gdf, "border_lat")
     border_lon = float_column(gdf, "border_lon")
     distance = float_column(gdf, "distance_km")
-    linked = is_incident & np.isfinite(distance) & np.isfinite(border_lat)
+    linked = is_incident & ~coarse & np.isfinite(distance) & np.isfinite(border_lat)
     linked &= np.isfinite(border_lon) & (text_column(gdf, "border") != "")
 
     focus = is_incident if is_incident.any() else located
@@ -220,6 +240,7 @@ def incident_map(
 
     precisions: list[int] = []
     low = False
+    relative = False
     if located.any():
         rows = np.flatnonzero(located)
         collection = incident_collection(gdf, rows)
@@ -229,7 +250,8 @@ def incident_map(
             if f["properties"]["role"] == "incident"
         ]
         precisions = sorted({p["precision"] for p in incident_props})
-        low = any((p["score"] is not None and p["score"] < LOW_SCORE) for p in incident_props)
+        low = any(p.get("score", 1.0) < LOW_SCORE for p in incident_props)
+        relative = any("ref" in p for p in incident_props)
         refs["data"] = IncidentData(collection)
         refs["data"].add_to(m)
         n_linked = int(linked.sum())
@@ -238,31 +260,47 @@ def incident_map(
                 refs["data"], canvas=n_linked > LINK_CANVAS, show=n_linked <= LINK_LIMIT
             )
             refs["links"].add_to(m)
+        if relative:
+            refs["relative"] = ReferenceLayer(refs["data"])
+            refs["relative"].add_to(m)
         clustered = bool(located.sum() > CLUSTER_THRESHOLD) if cluster is None else cluster
+        names = _area_names(gdf, located)
         if (located & ~is_incident).any():
             layer = IncidentLayer(
-                refs["data"], role="context", name="Context places", cluster=clustered
+                refs["data"],
+                role="context",
+                name="Context places",
+                cluster=clustered,
+                area_names=names,
             )
             refs["points"].append(layer.add_to(m))
         if is_incident.any():
             layer = IncidentLayer(
-                refs["data"], role="incident", name="Incidents", cluster=clustered
+                refs["data"],
+                role="incident",
+                name="Incidents",
+                cluster=clustered,
+                area_names=names,
             )
             refs["points"].append(layer.add_to(m))
         refs["labels"] = PlaceLabels().add_to(m)
 
+    event_types = bool((text_column(gdf, "event_type")[is_incident] != "").any())
     Legend(
         empty=not located.any(),
+        areas_only=bool(not located.any() and area.any()),
         low=low,
         precisions=precisions,
         pov=pov,
         pov_text=pov_text,
         line_kinds=line_kinds,
         historic=historic,
+        event_types=event_types,
+        relative=relative,
     ).add_to(m)
     MapControls().add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
-    sources = _sources(gdf, located)
+    sources = _sources(gdf, located | area)
     page_title = title if title else _default_title(sources)
     PageLayout(
         title=page_title,
@@ -273,6 +311,9 @@ def incident_map(
         context=int((located & ~is_incident).sum()),
         has_precision="geo_precision" in gdf,
         generator=_generator(),
+        pov=pov,
+        pov_text=pov_text,
+        areas=area_summary(gdf, area),
     ).add_to(m)
     figure = m.get_root()
     if isinstance(figure, Figure):  # folium.Map makes one
@@ -349,14 +390,24 @@ def _default_source(sources: list[str]) -> str | None:
 
 
 def _default_date(gdf: gpd.GeoDataFrame, located: np.ndarray) -> str | None:
-    """Return the range of the located rows' dates (`DATE_COLUMNS`), None without any."""
-    dated = [c for c in DATE_COLUMNS if c in gdf]
-    if not dated or not located.any():
-        return None
-    days = sorted({d for d in iso_days(gdf[dated[0]][located]) if d})
+    """Return the range of the drawn rows' days, None without any.
+
+    Each row's day is its first date of `geomap.render.layers.DATE_COLUMNS`: the event's,
+    else the document's.
+    """
+    found = page_days(gdf, np.flatnonzero(located)) if located.any() else None
+    days = sorted({d for d in found or () if d})
     if not days:
         return None
     return days[0] if days[0] == days[-1] else f"{days[0]} \u2013 {days[-1]}"
+
+
+def _area_names(gdf: gpd.GeoDataFrame, located: np.ndarray) -> dict[str, str]:
+    """Return the names of the disputed and de facto areas (``area`` ids) of drawn rows."""
+    if "area" not in gdf or not located.any():
+        return {}
+    ids = {a for a in text_column(gdf, "area")[located].tolist() if a}
+    return area_names(ids) if ids else {}
 
 
 def _generator() -> str:

@@ -23,6 +23,7 @@ from folium.template import Template
 from markupsafe import Markup
 
 from geomap.errors import ConfigurationError
+from geomap.rules import violence
 
 from .elements import RawMacros, html_safe_json
 from .style import (
@@ -34,7 +35,9 @@ from .style import (
     LOW_SCORE,
     NEAREST_BORDER_COLOR,
     PRECISION_LEVELS,
+    REFERENCE_COLOR,
     escape_text,
+    event_type_labels,
 )
 
 __all__ = ["FOCUS_ZOOM", "MAX_FIT_ZOOM", "PRINT_LIMIT", "Legend", "PageLayout", "PlaceLabels"]
@@ -75,6 +78,13 @@ class Legend(RawMacros):
     line_kinds : sequence of str, default ()
         Kinds of disputed and de facto lines drawn on the map (`DisputedLineLayer`), each
         explained in its own style; ``historic`` adds the faint historic line.
+    event_types : bool, default False
+        The incidents have event types: the classes are headed "by event type" (each
+        class row names its types on hover); else "by the violence word".
+    relative : bool, default False
+        Some incident is located relative to a place (`ReferenceLayer`): explain its line.
+    areas_only : bool, default False
+        Nothing to draw but areas that are no incident: say so.
     """
 
     _template = Template(
@@ -91,18 +101,23 @@ class Legend(RawMacros):
         {% macro html(this, kwargs) %}
         <details class="geomap-legend" id="{{ this.get_name() }}" open>
             <summary>Legend</summary>
-            {%- if this.empty %}
+            {%- if this.areas_only %}
+            <div class="geomap-empty"><b>No place to draw</b>: only regions or countries
+                are named, none as the place of an incident (below).</div>
+            {%- elif this.empty %}
             <div class="geomap-empty"><b>No places found</b> in this text.</div>
             {%- endif %}
-            <div class="geomap-legend-title">Incidents, by the violence word</div>
+            <div class="geomap-legend-title">Incidents, by {{ "event type" if
+                this.event_types else "the violence word" }}</div>
             <div class="geomap-legend-cols">
             {%- for cls, (label, color) in this.classes.items() %}
-            <label class="geomap-legend-class" data-cue-class="{{ cls }}"><span
+            <label class="geomap-legend-class" data-cue-class="{{ cls }}"{% if
+                this.class_types[cls] %} title="{{ this.class_types[cls] }}"{% endif %}><span
                 class="sym"><span class="geomap-key geomap-marker geomap-incident
                 geomap-cue-{{ cls }}"></span></span> {{ label }}</label>
             {%- endfor %}
             <div><span class="sym"><span class="geomap-key geomap-key-small geomap-marker
-                geomap-context geomap-cue-context"></span></span> context place</div>
+                geomap-context geomap-cue-context"></span></span> context, container</div>
             </div>
             {%- if this.low or this.precisions %}
             <div class="geomap-legend-title">How sure and how precise</div>
@@ -127,6 +142,12 @@ class Legend(RawMacros):
                 {{ this.link_color }};"></span></span> line to the nearest</div>
             <div><span class="geomap-key-label"><b>Place</b> <span
                 class="geomap-label-km">8.6 km</span></span> km to it</div>
+            {%- if this.relative %}
+            <div title="An incident located relative to a place (&quot;10 km north of
+                X&quot;): its marker at that point, a thin line to the place"><span
+                class="sym"><span class="line" style="border-top: 1.5px solid
+                {{ this.reference_color }};"></span></span> to a reference place</div>
+            {%- endif %}
             {%- for kind in this.line_kinds %}
             {%- set label, style = this.line_styles[kind] %}
             <div><span class="sym"><svg width="20" height="6"><line x1="0" y1="3" x2="20"
@@ -140,12 +161,15 @@ class Legend(RawMacros):
             {%- endif %}
             </div>
             {%- if this.pov %}
-            <div class="note">Point of view: <b>{{ this.pov }}</b>{% if this.pov_text %}
-                ({{ this.pov_text }}){% endif %}: its lines are the international
+            <div class="note">Point of view: <b>{{ this.pov_html }}</b>{% if this.pov_text %}
+                ({{ this.pov_text_html }}){% endif %}: its lines are the international
                 borders.</div>
             {%- endif %}
-            <div class="note">Context: no violence reported there. Distances are geodesic
-                (WGS84); borders are good to about 1 km; a town is its centre point.</div>
+            <div class="note">Grey: a place named as context (a speaker, a dateline, a
+                reference point; a name standing for a government) or holding an incident
+                place: no violence reported there. Distances are geodesic (WGS84);
+                borders are good to about 1 km ("at border": nearer than that); a town is
+                its centre point.</div>
         </details>
         {% endmacro %}
         """
@@ -161,12 +185,29 @@ class Legend(RawMacros):
         pov_text: str | None = None,
         line_kinds: Sequence[str] = (),
         historic: bool = False,
+        event_types: bool = False,
+        relative: bool = False,
+        areas_only: bool = False,
     ) -> None:
         super().__init__()
         self._name = "Legend"
         self.empty = empty
+        self.areas_only = areas_only
+        self.event_types = event_types
+        self.relative = relative
+        self.reference_color = REFERENCE_COLOR
+        vocabulary = violence()
+        self.class_types = {
+            cls: "; ".join(
+                vocabulary.labels[t] for t, c in vocabulary.class_of.items() if c == cls
+            )
+            for cls in CUE_CLASSES
+        }
         self.pov = pov
         self.pov_text = pov_text
+        # Escaped: a border file's own point of view and description are text.
+        self.pov_html = Markup(escape_text(pov))
+        self.pov_text_html = Markup(escape_text(pov_text))
         self.line_kinds = [k for k in DISPUTED_LINE_STYLES if k in line_kinds]
         self.line_styles = DISPUTED_LINE_STYLES
         self.historic = historic
@@ -237,14 +278,19 @@ class PageLayout(RawMacros):
         (south, west, north, east) of the initial view; None: the world.
     refs : mapping
         The page's elements, by role: ``data`` (`IncidentData`), ``points`` (the
-        `IncidentLayer` list), ``links``, ``labels``, ``tiles``, ``countries`` (each may be
-        None or missing).
+        `IncidentLayer` list), ``links``, ``relative`` (`ReferenceLayer`), ``labels``,
+        ``tiles``, ``countries`` (each may be None or missing).
     context : int
         How many context places are on the map (for the header's counts).
     has_precision : bool
         The incidents have a ``geo_precision`` column: the list shows a precision column.
     generator : str
         Shown in the header, e.g. ``"geomap 0.1.0"``.
+    pov, pov_text : str, optional
+        The point of view of the borders and what it means: in the header.
+    areas : mapping, optional
+        The areas named but not drawn (`geomap.render.layers.area_summary`), listed under
+        the incident list.
     """
 
     _template = Template(
@@ -263,6 +309,7 @@ class PageLayout(RawMacros):
         <section class="geomap-list" aria-label="Incident list">
             <button type="button" class="geomap-list-toggle" aria-expanded="true">Incidents
                 <span class="geomap-list-count"></span></button>
+            <div class="geomap-areas" hidden></div>
         </section>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -285,6 +332,9 @@ class PageLayout(RawMacros):
         context: int = 0,
         has_precision: bool = False,
         generator: str = "geomap",
+        pov: str | None = None,
+        pov_text: str | None = None,
+        areas: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self._name = "PageLayout"
@@ -295,7 +345,7 @@ class PageLayout(RawMacros):
             "{"
             + ", ".join(
                 f'"{key}": {_js_reference(refs.get(key))}'
-                for key in ("points", "links", "labels", "tiles", "countries")
+                for key in ("points", "links", "relative", "labels", "tiles", "countries")
             )
             + "}"
         )
@@ -316,5 +366,9 @@ class PageLayout(RawMacros):
                 "classes": list(CUE_CLASSES),
                 "context": int(context),
                 "hasPrecision": bool(has_precision),
+                "types": event_type_labels(),
+                "pov": pov,
+                "povText": pov_text,
+                "areas": None if areas is None else dict(areas),
             }
         )

@@ -25,6 +25,7 @@ from geomap.rules import table, violence
 __all__ = [
     "ACCURACY_NOTE",
     "BORDER_COLOR",
+    "BORDER_KIND_LABELS",
     "CONTEXT_COLOR",
     "CUE_CLASSES",
     "DISPUTED_LINE_STYLES",
@@ -36,10 +37,13 @@ __all__ = [
     "OTHER_CLASS",
     "PRECISION_LEVELS",
     "PRECISION_NOTES",
+    "REFERENCE_COLOR",
+    "STAND_IN_FEATURES",
     "classify_cues",
     "cue_classes",
     "display_pair",
     "escape_text",
+    "event_type_labels",
     "format_distance",
     "precision_codes",
     "precision_levels",
@@ -52,6 +56,7 @@ CONTEXT_COLOR = "#8c8c8c"
 BORDER_COLOR = "#555555"
 NEAREST_BORDER_COLOR = "#ff7f00"
 LINK_COLOR = "#2c7bb6"
+REFERENCE_COLOR = "#444444"
 LAND_COLOR = "#f2efe9"
 
 #: Line kinds of `geomap.borders` drawn in their own style (Leaflet path options), in legend
@@ -78,9 +83,20 @@ LOW_SCORE = 0.5
 """Places resolved with a score below this are drawn hollow and flagged as low confidence."""
 
 ACCURACY_NOTE = "border data good to ~1 km"
+
+#: How the popup names a nearest border of each ``border_kind`` but "international".
+BORDER_KIND_LABELS: dict[str, str] = {
+    "line_of_control": "line of control",
+    "ceasefire": "ceasefire line",
+    "administrative": "administrative line",
+    "coast": "coast",
+}
 PRECISION_NOTES = {
     "city": "the town's centre (GeoNames point), not its edge",
-    "country": "a point inside the country: too coarse for an incident",
+    "capital": "the town's centre (GeoNames point), not its edge",
+    "county": "a point inside the district: it stands for the whole district",
+    "region": "a point inside the region: it stands for the whole region",
+    "country": "a point inside the country: it stands for the whole country",
     "": "GeoNames point",
 }
 
@@ -175,6 +191,13 @@ def precision_levels() -> tuple[dict[int, tuple[str, str]], dict[str, int]]:
 
 PRECISION_LEVELS: dict[int, tuple[str, str]] = precision_levels()[0]
 """Precision codes (ACLED-style ``geo_precision``): code -> (short label, legend text)."""
+
+STAND_IN_FEATURES: frozenset[str] = frozenset(
+    f for f, code in precision_levels()[1].items() if code == 3
+)
+"""Features whose point only stands in for a region, country, sea or line (precision 3 in
+``geomap/data/precision.tsv``): the map draws no such place that is no incident, and no
+line from such an incident's point to a border."""
 
 
 def precision_codes(features: Any, geo_precision: Any = None) -> np.ndarray:
@@ -272,6 +295,17 @@ def classify_cues(cues: Any, sentences: Any = None, event_types: Any = None) -> 
         if found:
             result[i] = vocabulary.classify(found.group()) or OTHER_CLASS
     return str(result[0]) if scalar else result
+
+
+def event_type_labels() -> dict[str, str]:
+    """Return the label of each event type (``geomap/data/event_types.tsv``), for people.
+
+    Examples
+    --------
+    >>> event_type_labels()["air_strike"]
+    'Air or drone strike'
+    """
+    return dict(violence().labels)
 
 
 def _texts(values: Any) -> pd.Series:
