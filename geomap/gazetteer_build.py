@@ -58,9 +58,9 @@ class SourceError(Exception):
 #: The phases of a build and their share of its time (measured; they add up to 100), so the
 #: progress bar moves through every phase and ends at 100 %.
 BUILD_PHASES = (
-    ("reading GeoNames towns", 12), ("towns", 8), ("countries, regions, counties", 18),
-    ("writing places", 5), ("normalising names", 18), ("writing names", 16),
-    ("spelling variants", 6), ("word lists", 5), ("indexing names, checksum", 12),
+    ("reading GeoNames towns", 10), ("towns", 8), ("normalising names", 17),
+    ("countries, regions, counties", 20), ("writing places", 7), ("writing names", 20),
+    ("spelling variants", 6), ("word lists", 6), ("indexing names, checksum", 6),
 )  # fmt: skip
 
 
@@ -144,23 +144,30 @@ def _fill_tables(
     places: dict[int, tuple[Any, ...]] = {row[0]: row for row in town_rows}
     # one entry per (place, name): flat lists, the towns' made by numpy
     per_town = np.array(counts, dtype=np.int64)
+    own = np.cumsum(per_town) - per_town  # where each town's own name is
     town_ids = np.array([row[0] for row in town_rows], dtype=np.int64)
     gids: list[int] = np.repeat(town_ids, per_town).tolist()
     town_kinds = np.full(len(names), int(MatchKind.ALTERNATE), dtype=np.int64)
-    town_kinds[np.cumsum(per_town) - per_town] = int(MatchKind.PRIMARY)  # own names first
+    town_kinds[own] = int(MatchKind.PRIMARY)
     kinds: list[int] = town_kinds.tolist()
     del town_rows, counts, per_town, town_ids, town_kinds
     bar.done(phase)
+    bar.start(phase := "normalising names")
+    keys = normalize_names(names)  # the towns' million names
+    del names
+    bar.done(phase)
     bar.start(phase := "countries, regions, counties")
     country_points: dict[str, tuple[float, float]] = {}
+    town_keys = [keys[i] for i in own.tolist()]
     parts = (
         (_collect_points(sources.country_rows(borders_path), country_points), True),
         (sources.region_rows(cities), True),
-        (sources.county_rows(cities), True),
+        (sources.county_rows(cities, town_keys), True),
         (sources.continent_rows(), True),
         (sources.macroregion_rows(country_points), True),  # after the countries
         (sources.supplement_rows(), False),
     )
+    names = []
     for rows, replace in parts:
         for row, row_names in rows:
             if replace or row[0] not in places:
@@ -168,19 +175,17 @@ def _fill_tables(
             gids.extend([row[0]] * len(row_names))
             names.extend(name for name, _ in row_names)
             kinds.extend(int(kind) for _, kind in row_names)
-    del cities
+    del cities, town_keys
+    keys += normalize_names(names)
+    del names
     bar.done(phase)
     bar.start(phase := "writing places")
     writer.places([places[gid] for gid in sorted(places)])
     bar.done(phase)
-    bar.start(phase := "normalising names")
-    keys = normalize_names(names)
-    del names
+    bar.start(phase := "writing names")
     # distinct (key, place, kind) rows, in the order first given, no empty key; a name that
     # is two kinds of one place keeps both, and lookups take the strongest (MIN(kind))
     triples = dict.fromkeys(itertools.compress(zip(keys, gids, kinds, strict=True), keys))
-    bar.done(phase)
-    bar.start(phase := "writing names")
     writer.names(triples)
     bar.done(phase)
     bar.start(phase := "spelling variants")

