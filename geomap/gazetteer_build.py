@@ -1,8 +1,9 @@
 """Build the gazetteer's SQLite tables from the sources, in phases a progress bar follows.
 
-:func:`fill` gathers every source's rows (:mod:`geomap.gazetteer_sources`), normalises all
-names in one vectorised pass, writes places, names, word lists and the folded keys of
-spelling variants, and records a content checksum (:func:`content_checksum`).
+:func:`fill` gathers every source's rows (:mod:`geomap.gazetteer_sources`), normalises the
+names in vectorised passes, writes places, names, word lists and the folded keys of
+spelling variants, and records a content checksum (:func:`content_checksum`); SQLite's long
+statements run in worker threads meanwhile.
 :mod:`geomap.gazetteer` decides where and when to build, and opens the result.
 """
 
@@ -98,14 +99,16 @@ def fill(
 ) -> None:
     """Create the gazetteer tables in the new SQLite file ``path`` and fill them.
 
-    Every source's rows are gathered first, then all names are normalised in one pass
-    (:func:`geomap.names.normalize_names`) and written at once. The cyclic garbage collector
-    is paused meanwhile: the build makes millions of small objects and frees none of them
-    until the end, so its scans would only cost time (a third of the build).
+    The towns' million names are normalised in one pass first
+    (:func:`geomap.names.normalize_names`; the counties need their keys), then the other
+    sources' rows are gathered and their names normalised, and all are written at once.
+    The cyclic garbage collector is paused meanwhile: the build makes millions of small
+    objects and frees none of them until the end, so its scans would only cost time (a
+    third of the build).
 
     The long SQLite statements run in other threads (:class:`_Writer`), where they let go
     of the interpreter lock: the text of the places for the checksum is read while the names
-    are normalised, and the names are indexed and read while the spelling variants and word
+    are written, and the names are indexed and read while the spelling variants and word
     lists are made.
     """
     gc_was_on = gc.isenabled()
