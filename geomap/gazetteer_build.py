@@ -62,9 +62,9 @@ class SourceError(Exception):
 #: The phases of a build and their share of its time (measured; they add up to 100), so the
 #: progress bar moves through every phase and ends at 100 %.
 BUILD_PHASES = (
-    ("reading GeoNames towns", 10), ("towns", 8), ("countries, regions, counties", 23),
-    ("writing places", 7), ("normalising names", 5), ("writing names", 24),
-    ("spelling variants", 8), ("word lists", 9), ("indexing names, checksum", 6),
+    ("reading GeoNames towns", 10), ("towns", 8), ("countries, regions, counties", 22),
+    ("writing places", 7), ("normalising names", 15), ("writing names", 20),
+    ("spelling variants", 6), ("word lists", 6), ("indexing names, checksum", 6),
 )  # fmt: skip
 
 
