@@ -12,10 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import itertools
-import json
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -62,8 +59,8 @@ class SourceError(Exception):
 #: The phases of a build and their share of its time (measured; they add up to 100), so the
 #: progress bar moves through every phase and ends at 100 %.
 BUILD_PHASES = (
-    ("reading GeoNames towns", 10), ("towns", 8), ("countries, regions, counties", 22),
-    ("writing places", 7), ("normalising names", 15), ("writing names", 20),
+    ("reading GeoNames towns", 10), ("towns", 8), ("normalising names", 17),
+    ("countries, regions, counties", 20), ("writing places", 7), ("writing names", 20),
     ("spelling variants", 6), ("word lists", 6), ("indexing names, checksum", 6),
 )  # fmt: skip
 
@@ -150,41 +147,43 @@ def _fill_tables(
     places: dict[int, tuple[Any, ...]] = {row[0]: row for row in town_rows}
     # one entry per (place, name): flat lists, the towns' made by numpy
     per_town = np.array(counts, dtype=np.int64)
+    own = np.cumsum(per_town) - per_town  # where each town's own name is
     town_ids = np.array([row[0] for row in town_rows], dtype=np.int64)
     gids: list[int] = np.repeat(town_ids, per_town).tolist()
     town_kinds = np.full(len(names), int(MatchKind.ALTERNATE), dtype=np.int64)
-    town_kinds[np.cumsum(per_town) - per_town] = int(MatchKind.PRIMARY)  # own names first
+    town_kinds[own] = int(MatchKind.PRIMARY)
     kinds: list[int] = town_kinds.tolist()
     del town_rows, counts, per_town, town_ids, town_kinds
     bar.done(phase)
-    with _Normalizer(names) as normalizer:  # the towns' million names, in a second process
-        del names
-        bar.start(phase := "countries, regions, counties")
-        country_points: dict[str, tuple[float, float]] = {}
-        parts = (
-            (_collect_points(sources.country_rows(borders_path), country_points), True),
-            (sources.region_rows(cities), True),
-            (sources.county_rows(cities), True),
-            (sources.continent_rows(), True),
-            (sources.macroregion_rows(country_points), True),  # after the countries
-            (sources.supplement_rows(), False),
-        )
-        names = []
-        for rows, replace in parts:
-            for row, row_names in rows:
-                if replace or row[0] not in places:
-                    places[row[0]] = row
-                gids.extend([row[0]] * len(row_names))
-                names.extend(name for name, _ in row_names)
-                kinds.extend(int(kind) for _, kind in row_names)
-        del cities
-        bar.done(phase)
-        bar.start(phase := "writing places")
-        writer.places([places[gid] for gid in sorted(places)])
-        bar.done(phase)
-        bar.start(phase := "normalising names")
-        keys = normalizer.result() + normalize_names(names)
-        del names
+    bar.start(phase := "normalising names")
+    keys = normalize_names(names)  # the towns' million names
+    del names
+    bar.done(phase)
+    bar.start(phase := "countries, regions, counties")
+    country_points: dict[str, tuple[float, float]] = {}
+    town_keys = [keys[i] for i in own.tolist()]
+    parts = (
+        (_collect_points(sources.country_rows(borders_path), country_points), True),
+        (sources.region_rows(cities), True),
+        (sources.county_rows(cities, town_keys), True),
+        (sources.continent_rows(), True),
+        (sources.macroregion_rows(country_points), True),  # after the countries
+        (sources.supplement_rows(), False),
+    )
+    names = []
+    for rows, replace in parts:
+        for row, row_names in rows:
+            if replace or row[0] not in places:
+                places[row[0]] = row
+            gids.extend([row[0]] * len(row_names))
+            names.extend(name for name, _ in row_names)
+            kinds.extend(int(kind) for _, kind in row_names)
+    del cities, town_keys
+    keys += normalize_names(names)
+    del names
+    bar.done(phase)
+    bar.start(phase := "writing places")
+    writer.places([places[gid] for gid in sorted(places)])
     bar.done(phase)
     bar.start(phase := "writing names")
     # distinct (key, place, kind) rows, in the order first given, no empty key; a name that
@@ -223,86 +222,6 @@ def _variant_rows(
     )  # fmt: skip
     folded = fold_keys([key for key, _ in own])
     return [(f, key, cc) for f, (key, cc) in zip(folded, own, strict=True)]
-
-
-# What the second process of a build runs: the names come on stdin, one a line, and their
-# keys go to stdout, one a line (UTF-8, lone surrogates passed through). argv[1] is the
-# parent's import path, so that it imports the very geomap the parent runs.
-_NORMALIZE = """
-import json, sys
-sys.path[:] = json.loads(sys.argv[1])
-text = sys.stdin.buffer.read().decode("utf-8", "surrogatepass")
-from geomap.names import normalize_names
-keys = "\\n".join(normalize_names(text.split("\\n")))
-sys.stdout.buffer.write(keys.encode("utf-8", "surrogatepass"))
-"""
-
-
-class _Normalizer:
-    """:func:`~geomap.names.normalize_names` of many names, in a second Python process.
-
-    Started on entering the ``with`` block, it works while this process reads the other
-    sources; :meth:`result` waits for the keys. It is the same function on the same names,
-    run by the same interpreter with the same import path, so the keys are the same; when
-    no second process can be had (no interpreter to start, a frozen application, a name
-    holding a newline, a child that fails), :meth:`result` normalises here instead. Fewer
-    than ``least`` names are normalised here too: starting a process takes a tenth of a
-    second. A child still running on leaving the block is killed.
-    """
-
-    def __init__(self, names: list[str], *, least: int = 100_000) -> None:
-        self._names = names[:]
-        self._least = least
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._pool: ThreadPoolExecutor | None = None
-        self._answer: Future[tuple[bytes, bytes]] | None = None
-
-    def __enter__(self) -> _Normalizer:
-        names = self._names
-        text = "\n".join(names)
-        if (
-            len(names) < self._least
-            or text.count("\n") != len(names) - 1
-            or not sys.executable
-            or getattr(sys, "frozen", False)
-        ):
-            return self
-        try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", _NORMALIZE, json.dumps([str(p) for p in sys.path])],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:
-            return self
-        # the pipes are served by a thread (its reads and writes let go of the lock)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gazetteer-names")
-        self._answer = self._pool.submit(
-            self._proc.communicate, text.encode("utf-8", "surrogatepass")
-        )
-        return self
-
-    def result(self) -> list[str]:
-        """Return the keys of the names, in their order."""
-        if self._answer is not None and self._proc is not None:
-            try:
-                out, _ = self._answer.result()
-            except OSError:
-                out = b""
-            if self._proc.returncode == 0:
-                keys = out.decode("utf-8", "surrogatepass").split("\n")
-                if len(keys) == len(self._names):
-                    return keys
-        return normalize_names(self._names)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-        if self._proc is not None:
-            self._proc.wait()
 
 
 #: Seconds a connection of a build waits for another one's lock (a checksum reading a table

