@@ -1,8 +1,9 @@
 """Build the gazetteer's SQLite tables from the sources, in phases a progress bar follows.
 
-:func:`fill` gathers every source's rows (:mod:`geomap.gazetteer_sources`), normalises all
-names in one vectorised pass, writes places, names, word lists and the folded keys of
-spelling variants, and records a content checksum (:func:`content_checksum`).
+:func:`fill` gathers every source's rows (:mod:`geomap.gazetteer_sources`), normalises the
+names in vectorised passes, writes places, names, word lists and the folded keys of
+spelling variants, and records a content checksum (:func:`content_checksum`); SQLite's long
+statements run in worker threads meanwhile.
 :mod:`geomap.gazetteer` decides where and when to build, and opens the result.
 """
 
@@ -10,14 +11,18 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import sqlite3
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import gazetteer_sources as sources
 from .io import progress_disabled
-from .names import normalize_names
+from .names import MatchKind, normalize_names
 from .variants import fold_keys
 
 __all__ = [
@@ -54,9 +59,9 @@ class SourceError(Exception):
 #: The phases of a build and their share of its time (measured; they add up to 100), so the
 #: progress bar moves through every phase and ends at 100 %.
 BUILD_PHASES = (
-    ("reading GeoNames towns", 24), ("towns", 12), ("countries, regions, counties", 14),
-    ("normalising names", 14), ("writing places and names", 14), ("indexing names", 8),
-    ("word lists", 8), ("checksum", 6),
+    ("reading GeoNames towns", 10), ("towns", 8), ("normalising names", 17),
+    ("countries, regions, counties", 20), ("writing places", 7), ("writing names", 20),
+    ("spelling variants", 6), ("word lists", 6), ("indexing names, checksum", 6),
 )  # fmt: skip
 
 
@@ -94,116 +99,210 @@ def fill(
 ) -> None:
     """Create the gazetteer tables in the new SQLite file ``path`` and fill them.
 
-    Every source's rows are gathered first, then all names are normalised in one pass
-    (:func:`geomap.names.normalize_names`) and written at once. The cyclic garbage collector
-    is paused meanwhile: the build makes millions of small objects and frees none of them
-    until the end, so its scans would only cost time (a third of the build).
+    The towns' million names are normalised in one pass first
+    (:func:`geomap.names.normalize_names`; the counties need their keys), then the other
+    sources' rows are gathered and their names normalised, and all are written at once.
+    The cyclic garbage collector is paused meanwhile: the build makes millions of small
+    objects and frees none of them until the end, so its scans would only cost time (a
+    third of the build).
+
+    The long SQLite statements run in other threads (:class:`_Writer`), where they let go
+    of the interpreter lock: the text of the places for the checksum is read while the names
+    are written, and the names are indexed and read while the spelling variants and word
+    lists are made.
     """
     gc_was_on = gc.isenabled()
     gc.disable()
+    bar = Progress(progress)
+    writer: _Writer | None = None
     try:
-        _fill_tables(path, borders_path, progress, meta)
+        writer = _Writer(path)
+        _fill_tables(writer, bar, borders_path, meta)
+    except BaseException:
+        if writer is not None:
+            writer.abandon()
+        raise
     finally:
+        if writer is not None:
+            writer.close()
+        bar.close()
         if gc_was_on:
             gc.enable()
 
 
 def _fill_tables(
-    path: Path, borders_path: str | None, progress: bool | None, meta: dict[str, str]
+    writer: _Writer, bar: Progress, borders_path: str | None, meta: dict[str, str]
 ) -> None:
-    """Do the work of :func:`fill`."""
-    bar = Progress(progress)
-    phase = BUILD_PHASES[0][0]
-    bar.start(phase)
+    """Do the work of :func:`fill`: gather, normalise and hand each table to ``writer``."""
+    bar.start(phase := BUILD_PHASES[0][0])
     try:
         cities = sources.load_cities()
     except (OSError, ValueError) as err:
-        bar.close()
         raise SourceError(str(err)) from err
     bar.done(phase)
-    country_points: dict[str, tuple[float, float]] = {}
+    bar.start(phase := "towns")
+    town_rows, names, counts = sources.town_table(cities)
     # A later source replaces a place an earlier one gave, except the supplement: a place it
     # shares with another source keeps that row and gains the names.
-    places: dict[int, tuple[Any, ...]] = {}
-    gids: list[int] = []  # one entry per (place, name): flat lists, vectorised below
-    names: list[str] = []
-    kinds: list[int] = []
-    steps = (
-        ("towns", ((sources.city_rows(cities), True),)),
-        ("countries, regions, counties", (
-            (_collect_points(sources.country_rows(borders_path), country_points), True),
-            (sources.region_rows(cities), True),
-            (sources.county_rows(cities), True),
-            (sources.continent_rows(), True),
-            (sources.macroregion_rows(country_points), True),  # after the countries
-            (sources.supplement_rows(), False),
-        )),
-    )  # fmt: skip
-    for phase, parts in steps:
-        bar.start(phase)
-        for rows, replace in parts:
-            for row, row_names in rows:
-                if replace or row[0] not in places:
-                    places[row[0]] = row
-                gids.extend([row[0]] * len(row_names))
-                names.extend(name for name, _ in row_names)
-                kinds.extend(int(kind) for _, kind in row_names)
-        bar.done(phase)
-    del cities
-    bar.start(phase := "normalising names")
-    # distinct (key, place, kind) rows; a name that is two kinds of one place keeps both,
-    # and lookups take the strongest (MIN(kind))
-    triples = dict.fromkeys(zip(normalize_names(names), gids, kinds, strict=True))
-    triples.pop(("", 0, 0), None)
-    del names, gids, kinds
+    places: dict[int, tuple[Any, ...]] = {row[0]: row for row in town_rows}
+    # one entry per (place, name): flat lists, the towns' made by numpy
+    per_town = np.array(counts, dtype=np.int64)
+    own = np.cumsum(per_town) - per_town  # where each town's own name is
+    town_ids = np.array([row[0] for row in town_rows], dtype=np.int64)
+    gids: list[int] = np.repeat(town_ids, per_town).tolist()
+    town_kinds = np.full(len(names), int(MatchKind.ALTERNATE), dtype=np.int64)
+    town_kinds[own] = int(MatchKind.PRIMARY)
+    kinds: list[int] = town_kinds.tolist()
+    del town_rows, counts, per_town, town_ids, town_kinds
     bar.done(phase)
-    con = sqlite3.connect(path)
+    bar.start(phase := "normalising names")
+    keys = normalize_names(names)  # the towns' million names
+    del names
+    bar.done(phase)
+    bar.start(phase := "countries, regions, counties")
+    country_points: dict[str, tuple[float, float]] = {}
+    town_keys = [keys[i] for i in own.tolist()]
+    parts = (
+        (_collect_points(sources.country_rows(borders_path), country_points), True),
+        (sources.region_rows(cities), True),
+        (sources.county_rows(cities, town_keys), True),
+        (sources.continent_rows(), True),
+        (sources.macroregion_rows(country_points), True),  # after the countries
+        (sources.supplement_rows(), False),
+    )
+    names = []
+    for rows, replace in parts:
+        for row, row_names in rows:
+            if replace or row[0] not in places:
+                places[row[0]] = row
+            gids.extend([row[0]] * len(row_names))
+            names.extend(name for name, _ in row_names)
+            kinds.extend(int(kind) for _, kind in row_names)
+    del cities, town_keys
+    keys += normalize_names(names)
+    del names
+    bar.done(phase)
+    bar.start(phase := "writing places")
+    writer.places([places[gid] for gid in sorted(places)])
+    bar.done(phase)
+    bar.start(phase := "writing names")
+    # distinct (key, place, kind) rows, in the order first given, no empty key; a name that
+    # is two kinds of one place keeps both, and lookups take the strongest (MIN(kind))
+    triples = dict.fromkeys(itertools.compress(zip(keys, gids, kinds, strict=True), keys))
+    writer.names(triples)
+    bar.done(phase)
+    bar.start(phase := "spelling variants")
+    variants = _variant_rows(places, keys, gids, kinds)
+    del gids, kinds
+    bar.done(phase)
+    bar.start(phase := "word lists")
     try:
-        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-        bar.start(phase := "writing places and names")
-        con.executemany(
-            "INSERT INTO places VALUES (?,?,?,?,?,?,?,?)",
-            (row[:7] + (str(row[7]),) for _, row in sorted(places.items())),
+        lists = sources.word_lists(set(keys))
+    except (OSError, ValueError) as err:
+        raise SourceError(str(err)) from err
+    del keys
+    bar.done(phase)
+    bar.start(phase := "indexing names, checksum")
+    writer.finish(variants, lists, {**meta, "places": str(len(places)),
+                                    "names": str(len(triples))})  # fmt: skip
+    bar.done(phase)
+
+
+def _variant_rows(
+    places: dict[int, tuple[Any, ...]], keys: list[str], gids: list[int], kinds: list[int]
+) -> list[tuple[str, str, str]]:
+    """Return the rows of the variants table: (folded key, key, country), sorted by key.
+
+    The own names of the places :func:`_variant_place` names, with their country.
+    """
+    country = {gid: row[4] for gid, row in places.items() if _variant_place(row)}
+    own = sorted(
+        {(keys[i], country[gids[i]]) for i in np.flatnonzero(np.array(kinds) == 0).tolist()
+         if keys[i] and gids[i] in country}
+    )  # fmt: skip
+    folded = fold_keys([key for key, _ in own])
+    return [(f, key, cc) for f, (key, cc) in zip(folded, own, strict=True)]
+
+
+#: Seconds a connection of a build waits for another one's lock (a checksum reading a table
+#: while the names are committed); they take a second or two.
+_LOCK_WAIT = 300.0
+
+
+class _Writer:
+    """The SQLite side of a build: the main thread writes, other threads index and read.
+
+    The statements that run long, and let go of the interpreter lock meanwhile, run in two
+    worker threads while Python works on: the text each table gives the checksum, read
+    through a connection of its own once the table is committed (:func:`_table_text`), and
+    the index of the names. The writing connection keeps its changes in memory until each
+    commit (``cache_spill=OFF``), so that it never waits for a reader in mid-transaction.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._con = sqlite3.connect(path, timeout=_LOCK_WAIT, check_same_thread=False)
+        self._con.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_spill=OFF;" + SCHEMA
         )
-        con.executemany("INSERT INTO names VALUES (?,?,?)", (t for t in triples if t[0]))
-        bar.done(phase)
-        bar.start(phase := "indexing names")
-        con.execute("CREATE INDEX names_key ON names (key)")
-        own = sorted(
-            {(key, places[gid][4]) for key, gid, kind in triples if kind == 0 and key
-             and _variant_place(places[gid])}
-        )  # fmt: skip
-        folded = fold_keys([key for key, _ in own])
-        con.executemany(
-            "INSERT INTO variants VALUES (?,?,?)",
-            ((f, key, cc) for f, (key, cc) in zip(folded, own, strict=True)),
-        )
-        con.execute("CREATE INDEX variants_fkey ON variants (fkey)")
-        bar.done(phase)
-        bar.start(phase := "word lists")
-        single = {key for key, _, _ in triples if " " not in key}
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gazetteer-sqlite")
+        self._texts: dict[str, Future[bytes]] = {}
+        self._index: Future[Any] | None = None
+
+    def _read(self, table: str) -> bytes:
+        """Return :func:`_table_text` of a committed table, read by a connection of its own."""
+        con = sqlite3.connect(self._path, timeout=_LOCK_WAIT)
         try:
-            lists = sources.word_lists(single)
-        except (OSError, ValueError) as err:
-            raise SourceError(str(err)) from err
+            return _table_text(con, table)
+        finally:
+            con.close()
+
+    def places(self, rows: list[tuple[Any, ...]]) -> None:
+        """Write the places (by id), commit, and start reading them for the checksum."""
+        self._con.executemany(
+            "INSERT INTO places VALUES (?,?,?,?,?,?,?,?)",
+            (row[:7] + (str(row[7]),) for row in rows),
+        )
+        self._con.commit()
+        self._texts["places"] = self._pool.submit(self._read, "places")
+
+    def names(self, triples: Iterable[tuple[str, int, int]]) -> None:
+        """Write the names, commit, and start indexing them and reading them (checksum)."""
+        self._con.executemany("INSERT INTO names VALUES (?,?,?)", triples)
+        self._con.commit()
+        self._texts["names"] = self._pool.submit(self._read, "names")
+        self._index = self._pool.submit(self._con.execute, "CREATE INDEX names_key ON names (key)")
+
+    def finish(
+        self, variants: list[tuple[str, str, str]], lists: dict[str, set[str]],
+        meta: dict[str, str],
+    ) -> None:  # fmt: skip
+        """Write the variants and the word lists, record the checksum with ``meta``, commit."""
+        if self._index is not None:
+            self._index.result()  # the connection is this thread's again
+        self._con.executemany("INSERT INTO variants VALUES (?,?,?)", variants)
+        self._con.execute("CREATE INDEX variants_fkey ON variants (fkey)")
         for list_name, words in lists.items():
-            con.executemany(
+            self._con.executemany(
                 "INSERT INTO words VALUES (?, ?)", ((w, list_name) for w in sorted(words))
             )
-        bar.done(phase)
-        bar.start(phase := "checksum")
-        meta = {
-            **meta,
-            "places": str(len(places)),
-            "names": str(sum(1 for t in triples if t[0])),
-            "checksum": content_checksum(con),
-        }
-        con.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
-        con.commit()
-        bar.done(phase)
-    finally:
-        con.close()
-        bar.close()
+        digest = hashlib.sha256()
+        for table in _CANONICAL_ROWS:
+            done = self._texts.get(table)
+            digest.update(done.result() if done is not None else _table_text(self._con, table))
+        meta = {**meta, "checksum": "sha256:" + digest.hexdigest()}
+        self._con.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
+        self._con.commit()
+
+    def abandon(self) -> None:
+        """Stop the index being made, if it is, and drop what has not started."""
+        self._con.interrupt()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        """Wait for the worker threads, then close the connection."""
+        self._pool.shutdown(wait=True)
+        self._con.close()
 
 
 def _variant_place(row: tuple[Any, ...]) -> bool:
@@ -239,11 +338,20 @@ def content_checksum(con: sqlite3.Connection) -> str:
     as SQLite prints them), so that the million names take a fraction of a second.
     """
     digest = hashlib.sha256()
-    for table, columns in _CANONICAL_ROWS.items():
-        fields = " || char(9) || ".join(f"quote({c})" for c in columns.split(", "))
-        (text,) = con.execute(
-            f"SELECT group_concat(row, char(10)) FROM (SELECT {fields} AS row FROM {table}"
-            " ORDER BY rowid)"
-        ).fetchone()
-        digest.update(f"{table}\n{text or ''}\n".encode())
+    for table in _CANONICAL_ROWS:
+        digest.update(_table_text(con, table))
     return "sha256:" + digest.hexdigest()
+
+
+def _table_text(con: sqlite3.Connection, table: str) -> bytes:
+    """Return what the checksum reads of one table: its name, then its rows, as UTF-8.
+
+    SQLite hands over its own UTF-8 bytes (``CAST ... AS BLOB``): no decoding and encoding
+    of tens of megabytes in Python.
+    """
+    fields = " || char(9) || ".join(f"quote({c})" for c in _CANONICAL_ROWS[table].split(", "))
+    (text,) = con.execute(
+        f"SELECT CAST(group_concat(row, char(10)) AS BLOB) FROM (SELECT {fields} AS row"
+        f" FROM {table} ORDER BY rowid)"
+    ).fetchone()
+    return f"{table}\n".encode() + (text or b"") + b"\n"

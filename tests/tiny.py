@@ -16,7 +16,7 @@ TINY_WORDS = {"common": {"police"}, "first": {"charles"}, "english": {"police", 
 def tiny_sources(monkeypatch):
     """Build from two towns; leave out the slow sources (counties, word lists)."""
     monkeypatch.setattr(gz.sources, "load_cities", lambda: TINY_CITIES)
-    monkeypatch.setattr(gz.sources, "county_rows", lambda _cities: iter(()))
+    monkeypatch.setattr(gz.sources, "county_rows", lambda _cities, _town_keys=None: iter(()))
     monkeypatch.setattr(gz.sources, "word_lists", lambda _keys: TINY_WORDS)
 
 
