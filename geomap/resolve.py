@@ -37,6 +37,7 @@ from .evidence import (
     evidence,
     holds_part,
     nearness,
+    own_evidence,
     plausible,
 )
 from .gazetteer import Gazetteer, open_gazetteer
@@ -250,13 +251,20 @@ def consistent_twin(best: Scored, options: Sequence[Scored]) -> Scored:
 
 
 def choose(
-    cs: Sequence[Candidate], use: NameUse, ctx: Context
+    cs: Sequence[Candidate],
+    use: NameUse,
+    ctx: Context,
+    own: Sequence[tuple[float, tuple[Evidence, ...]]] | None = None,
 ) -> tuple[Candidate, float, list[Evidence]] | None:
-    """Return the best plausible candidate with its confidence and evidence, or None."""
-    near = nearness(cs, use.key, ctx)
+    """Return the best plausible candidate with its confidence and evidence, or None.
+
+    ``own``: :func:`~geomap.evidence.own_evidence` of each candidate, when already known.
+    """
+    near = nearness(cs, use.key, ctx).tolist()
+    owns = own if own is not None else [own_evidence(c, use) for c in cs]
     scored = []
-    for c, n in zip(cs, near, strict=True):
-        score, found = evidence(c, use, ctx, float(n))
+    for c, n, o in zip(cs, near, owns, strict=True):
+        score, found = evidence(c, use, ctx, n, o)
         scored.append(Scored(score, found, plausible(c, use, found), c))
     options = [t for t in scored if t.plausible]
     if use.acronym and any(t.candidate.kind == MatchKind.ALIAS for t in options):
@@ -342,6 +350,7 @@ def resolve_mentions(
         pools[key] = [c for c in candidates.get(ms[0].key, []) if only in (None, c.feature)]
         within = ms[0].within
         uses[key] = NameUse.of(key, ms, _areas(candidates.get(within, [])) if within else None)
+    owns = {key: [own_evidence(c, uses[key]) for c in pools[key]] for key in uses}
     # First context: the countries named outright, before anything is resolved.
     ctx = Context.from_picks(
         {k: cs[0] for k, cs in pools.items() if cs and cs[0].feature == Feature.COUNTRY}
@@ -351,7 +360,7 @@ def resolve_mentions(
         previous = {key: pick[0].geonameid for key, pick in chosen.items()}
         chosen = {}
         for key, use in uses.items():
-            pick = choose(pools[key], use, ctx)
+            pick = choose(pools[key], use, ctx, owns[key])
             if pick is not None:
                 chosen[key] = pick
         stable = {key: pick[0].geonameid for key, pick in chosen.items()} == previous

@@ -165,3 +165,35 @@ def test_names_joined_by_an_ampersand_are_a_firm(gazetteer):
 def test_sentence_initial_ordinary_words_are_no_first_names(gazetteer):
     found = full("After Paris, the team flew on. Under California law it is legal.", gazetteer)
     assert "Paris" in found and "California" in found
+
+
+# -- the fast paths give what the patterns they replace give ----------------------------------
+
+
+_TITLE_TEXTS = [
+    "The visit of President Obama ended early.",
+    "Reporters asked Mr. Kapan about it, and ex-Governor Smith too.",
+    "A man named Gino D. Bassett and 2Dr Who stood by; D. Smith waved.",
+    "(Sen. Jones) and Sheriff\tBrown met Prof.. Green and MR WHITE.",
+    "The president's aide and the Mayor\nGreen spoke.",
+]
+
+
+@pytest.mark.parametrize("text", _TITLE_TEXTS)
+def test_title_before_a_name_reads_as_the_patterns_do(text):
+    from geomap.extract import _INITIAL_BEFORE, _TITLE_BEFORE, _titled
+
+    for hi in range(len(text) + 1):
+        for lo in {0, max(0, hi - 24), max(0, hi - 4)}:
+            pattern = bool(
+                _TITLE_BEFORE.search(text, lo, hi) or _INITIAL_BEFORE.search(text, lo, hi)
+            )
+            assert _titled(text, lo, hi) == pattern, (text[lo:hi], lo, hi)
+
+
+def test_the_short_form_pattern_finds_the_longest_form_standing_alone():
+    from geomap.extract import _short_form_pattern
+
+    pattern = _short_form_pattern(["N.Y.", "N.Y.C.", "Va.", "W.Va.", "Calif."])
+    text = "From N.Y.C. to W.Va. and Calif., not XN.Y. or Calif.x; N.Y. too."
+    assert [m.group() for m in pattern.finditer(text)] == ["N.Y.C.", "W.Va.", "Calif.", "N.Y."]
