@@ -122,6 +122,8 @@ NOT_PLACES = frozenset(
 # Landmark words after a name ("Preah Vihear temple"); unit words ("the Sumy region").
 _LANDMARK_WORDS = words("landmark_words")
 _PARTICLES = words("person_particles")
+# Articles, pronouns, prepositions: never a surname ("Florida The controversy" lost its stop).
+_FUNCTION_WORDS = words("function_words")
 # A particle after a capitalised word before a run: "Mohammed bin Rashid" continues a name.
 _PARTICLE_BEFORE = re.compile(
     r"[^\W\d_][\w'\u2019-]*\s+(?:" + "|".join(sorted(_PARTICLES)) + r")\s+$"
@@ -245,7 +247,6 @@ def _split_persons(
             and (after.isupper() or not run[i][2].isupper())  # not "SAN ANTONIO Turner"
         ):
             person = i
-            firsts.append(run[i][2])
         else:
             i += 1
             continue
@@ -256,7 +257,13 @@ def _split_persons(
         ):
             end += 1
         pieces.append(run[start:person])
-        surnames.extend(_surname([w for _, _, w in run[person:end]], first_names))
+        name = [w for _, _, w in run[person:end]]
+        if not any(w.casefold() in _PLACE_FOLLOWERS for w in name[1:]):
+            # a person's names hide the same word elsewhere; a facility named after one
+            # ("Florida Atlantic University", "Marjory Douglas High School") teaches none
+            surnames.extend(_surname(name, first_names))
+            if person == i and not (titled and i == 0) and folded in first_names:
+                firsts.append(run[i][2])
         start = end
         while start < len(run) and not _capitalised(run[start][2]):
             start += 1  # the connectors after a name ("of the")
@@ -266,8 +273,13 @@ def _split_persons(
 
 
 def _may_be_surname(word: str) -> bool:
-    """Whether ``word`` after a first name may be a surname: not "Hills", "State", "KLM"."""
-    return not (word.casefold() in _PLACE_FOLLOWERS or (word.isupper() and len(word) > 1))
+    """Whether ``word`` after a first name may be a surname: not "Hills", "State", "KLM", "The"."""
+    folded = word.casefold()
+    return not (
+        folded in _PLACE_FOLLOWERS
+        or folded in _FUNCTION_WORDS
+        or (word.isupper() and len(word) > 1)
+    )
 
 
 def _surname(words: list[str], first_names: Collection[str]) -> list[str]:

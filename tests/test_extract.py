@@ -197,3 +197,24 @@ def test_the_short_form_pattern_finds_the_longest_form_standing_alone():
     pattern = _short_form_pattern(["N.Y.", "N.Y.C.", "Va.", "W.Va.", "Calif."])
     text = "From N.Y.C. to W.Va. and Calif., not XN.Y. or Calif.x; N.Y. too."
     assert [m.group() for m in pattern.finditer(text)] == ["N.Y.C.", "W.Va.", "Calif.", "N.Y."]
+
+
+def test_a_facility_named_like_a_person_hides_no_name_elsewhere(gazetteer):
+    """ "Virginia" is a first name, but "Virginia Wesleyan University" is no person."""
+    text = "Fans of Virginia Wesleyan University cheered. Later, storms hit Virginia hard."
+    found = _mentions(gazetteer, text)
+    assert [(m.name, m.start) for m in found] == [("Virginia", text.rindex("Virginia"))]
+
+
+def test_a_function_word_after_a_first_name_is_no_surname(gazetteer):
+    """Scraped text loses its full stops: "Georgia The river" is no woman called The."""
+    text = "Storms flooded Savannah, Georgia The river rose by noon."
+    assert [m.name for m in _mentions(gazetteer, text)] == ["Savannah", "Georgia"]
+    text = "Georgia Smith spoke at the hall. Smith said the vote was close."
+    assert _mentions(gazetteer, text) == []  # a person still hides her names
+
+
+def _mentions(gazetteer, text):
+    from geomap.extract import GazetteerExtractor
+
+    return GazetteerExtractor()(text, gazetteer)
