@@ -104,6 +104,7 @@ class Evidence(str, Enum):
     DEMONYM = "demonym"
     INSTITUTION = "institution"
     IN_NAMED_AREA = "in-named-area"
+    HOLDS_TOWN_BEFORE = "holds-town-before"
     UNIT_NAMED = "unit-named"
     DOCUMENT_FOCUS = "in-document-focus"
     RECORDS_DISAGREE = "records-disagree"

@@ -52,6 +52,7 @@ __all__ = [
     "NameUse",
     "Scored",
     "Toponym",
+    "area_holding",
     "choose",
     "consistent_twin",
     "evidence",
@@ -367,7 +368,46 @@ def resolve_mentions(
         if stable or n_pass == PASSES:
             break  # the context would not change, or this was the last pass
         ctx = Context.from_picks({key: pick[0] for key, pick in chosen.items()})
-    return [t for m in mentions if (t := _toponym(m, chosen.get(_group(m)))) is not None]
+    picks = [chosen.get(_group(m)) for m in mentions]
+    for n, m in enumerate(mentions[:-1]):  # "Tacoma, Washington": the state, not the capital
+        area, town, before = mentions[n + 1], picks[n], picks[n + 1]
+        if m.within is not None and m.within == area.key and town is not None:
+            group = _group(area)
+            held = area_holding(town, pools[group], uses[group], ctx)
+            if held is not None and (before is None or before[0] != held[0]):
+                picks[n + 1] = held  # not what the name means elsewhere in the text
+    return [t for m, pick in zip(mentions, picks, strict=True)
+            if (t := _toponym(m, pick)) is not None]  # fmt: skip
+
+
+def area_holding(
+    town: tuple[Candidate, float, list[Evidence]],
+    cs: Sequence[Candidate],
+    use: NameUse,
+    ctx: Context,
+) -> tuple[Candidate, float, list[Evidence]] | None:
+    """Return the place of an area named after a town and a comma: the one holding the town.
+
+    "Tacoma, Washington" is the state, "Tbilisi, Georgia" the country, whatever the name
+    means elsewhere in the text. Only when the town was chosen for lying in one of the
+    name's areas (:attr:`Evidence.IN_NAMED_AREA`); its region first, else its country.
+    """
+    c, _, found = town
+    if Evidence.IN_NAMED_AREA not in found:
+        return None
+    for feature, admin1 in ((Feature.REGION, c.admin1), (Feature.COUNTRY, "")):
+        held = [
+            a
+            for a in cs
+            if a.feature == feature
+            and a.kind not in CONTEXT_ONLY
+            and (a.country_code, a.admin1 if admin1 else "") == (c.country_code, admin1)
+        ]
+        pick = choose(held, use, ctx) if held else None
+        if pick is not None:
+            found = [e for e in pick[2] if e != Evidence.ONLY_CANDIDATE or len(cs) == 1]
+            return pick[0], pick[1], [*found, Evidence.HOLDS_TOWN_BEFORE]
+    return None
 
 
 def _toponym(m: Mention, pick: tuple[Candidate, float, list[Evidence]] | None) -> Toponym | None:

@@ -207,3 +207,15 @@ def test_a_common_word_town_after_a_preposition_of_place_needs_only_to_fit(gazet
     assert by_name(text, gazetteer)["Nelson"].country_code == "CA"
     assert "Nelson" not in by_name("Then Nelson left Castlegar, British Columbia.", gazetteer)
     assert "Nelson" not in by_name("Crowds gathered in Nelson.", gazetteer)  # nothing to fit
+
+
+def test_the_area_after_a_town_and_a_comma_is_the_one_holding_the_town(gazetteer):
+    """ "Washington" alone is the capital; in "Tacoma, Washington" it is the state."""
+    text = "Officials in Washington met on Monday. Police in Tacoma, Washington held two men."
+    first, tacoma, second = parse(text, gazetteer)
+    assert (first.name, first.feature) == ("Washington", "capital")
+    assert (tacoma.country_code, tacoma.geonameid) == ("US", 5812944)
+    assert (second.name, second.feature, second.geonameid) == ("Washington", "region", 5815135)
+    assert second.reason.endswith("holds-town-before")
+    found = by_name("Protesters gathered in Tbilisi, Georgia on Friday.", gazetteer)
+    assert found["Georgia"].feature == "country" and found["Georgia"].country_code == "GE"
