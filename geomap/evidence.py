@@ -105,6 +105,7 @@ class Evidence(str, Enum):
     INSTITUTION = "institution"
     IN_NAMED_AREA = "in-named-area"
     HOLDS_TOWN_BEFORE = "holds-town-before"
+    LISTED_WITH_LIKE = "listed-with-like"
     UNIT_NAMED = "unit-named"
     DOCUMENT_FOCUS = "in-document-focus"
     RECORDS_DISAGREE = "records-disagree"

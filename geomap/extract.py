@@ -576,14 +576,24 @@ def _unknown_first_name(
 
 
 def _with_areas_after_commas(text: str, mentions: list[Mention]) -> list[Mention]:
-    """Note in each mention the area named right after it and a comma ("Paris, Tenn.")."""
+    """Note the area after each mention and a comma ("Paris, Tenn."), and lists.
+
+    A mention followed by "and" or "or" and the next name is ``listed`` ("England and
+    Wales").
+    """
     out = list(mentions)
     for n in range(len(out) - 1):
         here, then = out[n], out[n + 1]
         same_sentence = here.sentence_start == then.sentence_start
-        if same_sentence and text[here.end : then.start] in (", ", ","):
+        between = text[here.end : then.start]
+        if same_sentence and between in (", ", ","):
             out[n] = dataclasses.replace(here, within=then.key)
+        elif same_sentence and _LISTED.fullmatch(between):
+            out[n] = dataclasses.replace(here, listed=True)
     return out
+
+
+_LISTED = re.compile(r",? (?:and|or) ")
 
 
 def _name_word(word: str) -> bool:

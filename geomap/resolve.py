@@ -55,6 +55,7 @@ __all__ = [
     "area_holding",
     "choose",
     "consistent_twin",
+    "listed_like",
     "evidence",
     "geoparse",
     "plausible",
@@ -376,8 +377,52 @@ def resolve_mentions(
             held = area_holding(town, pools[group], uses[group], ctx)
             if held is not None and (before is None or before[0] != held[0]):
                 picks[n + 1] = held  # not what the name means elsewhere in the text
+    for n, m in enumerate(mentions[:-1]):  # "England and Wales": both regions
+        if m.listed and picks[n] is not None and picks[n + 1] is not None:
+            for one, other in ((n, n + 1), (n + 1, n)):
+                group = _group(mentions[other])
+                like = listed_like(picks[one], picks[other], pools[group], uses[group], ctx)  # type: ignore[arg-type]
+                if like is not None:
+                    picks[other] = like
     return [t for m, pick in zip(mentions, picks, strict=True)
             if (t := _toponym(m, pick)) is not None]  # fmt: skip
+
+
+# Evidence that the text itself says what a name is, which a list does not override.
+_SETTLED = frozenset({Evidence.IN_NAMED_AREA, Evidence.HOLDS_TOWN_BEFORE, Evidence.UNIT_NAMED})
+
+
+def listed_like(
+    one: tuple[Candidate, float, list[Evidence]],
+    other: tuple[Candidate, float, list[Evidence]],
+    cs: Sequence[Candidate],
+    use: NameUse,
+    ctx: Context,
+) -> tuple[Candidate, float, list[Evidence]] | None:
+    """Return the place of a name listed with a region or country, when it may be one too.
+
+    "England and Wales", "California or Washington": names joined by "and" or "or" are
+    things of one kind. When ``one`` is a first-level region and the ``other`` name, chosen
+    as something else, can be a region of the same country, it is that region; likewise a
+    country listed with a country. None when nothing changes.
+    """
+    feature = one[0].feature
+    if feature not in (Feature.REGION, Feature.COUNTRY) or other[0].feature == feature:
+        return None
+    if not _SETTLED.isdisjoint(other[2]):
+        return None  # "Florida and Washington, D.C.": the area after it says what it is
+    same = [
+        c
+        for c in cs
+        if c.feature == feature
+        and c.kind not in CONTEXT_ONLY
+        and (feature == Feature.COUNTRY or c.country_code == one[0].country_code)
+    ]
+    pick = choose(same, use, ctx) if same else None
+    if pick is None:
+        return None
+    found = [e for e in pick[2] if e != Evidence.ONLY_CANDIDATE or len(cs) == 1]
+    return pick[0], pick[1], [*found, Evidence.LISTED_WITH_LIKE]
 
 
 def area_holding(

@@ -218,3 +218,16 @@ def _mentions(gazetteer, text):
     from geomap.extract import GazetteerExtractor
 
     return GazetteerExtractor()(text, gazetteer)
+
+
+def test_names_joined_by_and_or_or_are_listed(gazetteer):
+    text = "crime in England and Wales, France, or Spain; Paris and\nRome."
+    listed = {m.name: m.listed for m in _mentions(gazetteer, text)}
+    assert listed == {
+        "England": True,
+        "Wales": False,
+        "France": True,
+        "Spain": False,
+        "Paris": False,
+        "Rome": False,
+    }
