@@ -11,7 +11,9 @@ Each rule is a small function of its own, testable on hand-made candidates:
 :func:`~geomap.evidence.evidence` (the score) and :func:`~geomap.evidence.plausible` (names
 that may be ordinary words, acronyms, speakers or stray spellings need more evidence) in
 :mod:`geomap.evidence`; here :data:`NAMESAKE_RULES` (a region or a city that news means when
-a town and a region share a name) and :func:`consistent_twin` (two records of one town).
+a town and a region share a name), :func:`consistent_twin` (two records of one town), and,
+for single mentions after the passes, :func:`area_holding` ("Tacoma, Washington": the area
+holding the town) and :func:`listed_like` ("England and Wales": names of one kind).
 :func:`geoparse` runs extraction and resolution together and is the public entry point.
 """
 
