@@ -10,8 +10,9 @@ Area-aware accuracy: a matched prediction is right when it is within 161 km of t
 point, or names the same GeoNames id, or is a country or first-level region that holds the
 gold place. A region holds it when the gold GeoNames place carries the region's codes in the
 gazetteer (GeoNames' own hierarchy; no region polygons are shipped); a country holds it
-when the gold place is of that country in the gazetteer, or, for places the gazetteer lacks,
-when the gold point lies in the country's polygon (:meth:`geomap.borders.Borders.country_at`).
+when the gold place is of that country in the gazetteer, or, for places the gazetteer lacks
+or holds without a country (continents), when the gold point lies in the country's polygon
+(:meth:`geomap.borders.Borders.country_at`).
 """
 
 from __future__ import annotations
@@ -316,8 +317,8 @@ def area_holds(gazetteer: Any, borders: Any = None) -> Callable[[dict[str, Any],
 
     - the same GeoNames id;
     - a predicted country whose code the gold place carries in ``gazetteer``, or (a gold
-      place the gazetteer lacks) whose polygon in ``borders`` (default Natural Earth) holds
-      the gold point;
+      place the gazetteer lacks, or one of no country, such as a continent) whose polygon
+      in ``borders`` (default Natural Earth) holds the gold point;
     - a predicted first-level region whose country and admin1 code the gold place carries in
       ``gazetteer``, or (a gold place the gazetteer lacks) the nearest town to the gold point,
       within :data:`NEAREST_TOWN_KM` (GeoNames' hierarchy, not a polygon);
@@ -346,8 +347,11 @@ def area_holds(gazetteer: Any, borders: Any = None) -> Callable[[dict[str, Any],
             return False
         place = gazetteer.get(gid) if gid is not None else None
         if pred.feature == "country":
-            found = place.country_code if place is not None else country_of(gold)
-            return bool(found == pred.country_code)
+            if place is not None and place.country_code:
+                return bool(place.country_code == pred.country_code)
+            # a gold place the gazetteer lacks, or one of no one country (a continent's
+            # point): where its point lies
+            return bool(country_of(gold) == pred.country_code)
         region = gazetteer.get(pred.geonameid) if pred.geonameid else None
         if region is None:
             return False

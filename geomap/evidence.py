@@ -47,6 +47,7 @@ __all__ = [
     "evidence",
     "holds_part",
     "nearness",
+    "own_evidence",
     "plausible",
 ]
 
@@ -65,6 +66,7 @@ TINY = 1_000
 SMALL = 10_000
 SHORT_ALTERNATE = 4  # an alternate name this short needs corroboration (chosen by CV)
 TREE_ANCHORS = 256  # more anchors than this: nearest by k-d tree, not a distance matrix
+SMALL_MATRIX = 64  # at most this many candidate-anchor distances: plain Python, not NumPy
 #: Towns of any kind.
 TOWNS = frozenset({Feature.CITY, Feature.CAPITAL})
 
@@ -102,6 +104,8 @@ class Evidence(str, Enum):
     DEMONYM = "demonym"
     INSTITUTION = "institution"
     IN_NAMED_AREA = "in-named-area"
+    HOLDS_TOWN_BEFORE = "holds-town-before"
+    LISTED_WITH_LIKE = "listed-with-like"
     UNIT_NAMED = "unit-named"
     DOCUMENT_FOCUS = "in-document-focus"
     RECORDS_DISAGREE = "records-disagree"
@@ -199,6 +203,8 @@ class _Anchors:
     lon: np.ndarray
     coslat: np.ndarray
     tree: Any = None
+    # the same as (lat, lon, cos lat) tuples: a few distances are cheaper without NumPy
+    points: tuple[tuple[float, float, float], ...] = ()
 
 
 @dataclass
@@ -249,7 +255,9 @@ class Context:
                 from scipy.spatial import cKDTree
 
                 tree = cKDTree(_unit_vectors(lat[0], lon[0]))
-            self._arrays = _Anchors(index, lat, lon, np.cos(lat), tree)
+            coslat = np.cos(lat)
+            points = tuple(zip(lat[0].tolist(), lon[0].tolist(), coslat[0].tolist(), strict=True))
+            self._arrays = _Anchors(index, lat, lon, coslat, tree, points)
         return self._arrays
 
     def names_country(self, code: str, key: str) -> bool:
@@ -297,6 +305,8 @@ def nearness(cs: Sequence[Candidate], key: str, ctx: Context) -> np.ndarray:
     own = anchors.index.get(key)
     if len(anchors.index) - (own is not None) == 0:
         return np.zeros(len(cs))
+    if anchors.tree is None and len(cs) * len(anchors.points) <= SMALL_MATRIX:
+        return np.array([_nearness_of(c, anchors.points, own) for c in cs])
     lat1 = np.radians([c.lat for c in cs])
     lon1 = np.radians([c.lon for c in cs])
     if anchors.tree is not None:  # many anchors: the nearest two by chord, then not itself
@@ -315,13 +325,35 @@ def nearness(cs: Sequence[Candidate], key: str, ctx: Context) -> np.ndarray:
     return np.exp(-km / NEARBY_KM)
 
 
+def _nearness_of(
+    c: Candidate, points: Sequence[tuple[float, float, float]], own: int | None
+) -> float:
+    """Return :func:`nearness` of one candidate to a few anchors, in plain Python.
+
+    The same haversine as the matrix of :func:`nearness`, term for term, without NumPy's
+    overhead per call, which dominates below :data:`SMALL_MATRIX` distances.
+    """
+    lat1, lon1 = math.radians(c.lat), math.radians(c.lon)
+    cos1 = math.cos(lat1)
+    h_min = 1.0  # a name is not near itself: the antipode
+    for j, (lat2, lon2, cos2) in enumerate(points):
+        if j == own:
+            continue
+        h = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * math.sin((lon2 - lon1) / 2) ** 2
+        h_min = min(h_min, max(h, 0.0))
+    km = 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h_min))
+    return math.exp(-km / NEARBY_KM)
+
+
 # -- the rules -------------------------------------------------------------------------------
 
 
-def evidence(
-    c: Candidate, use: NameUse, ctx: Context, near: float
-) -> tuple[float, list[Evidence]]:
-    """Score one candidate (``near``: :func:`nearness`); return (score, evidence)."""
+def own_evidence(c: Candidate, use: NameUse) -> tuple[float, tuple[Evidence, ...]]:
+    """Return the part of :func:`evidence` that the document context leaves unchanged.
+
+    How the name matched, the population, what the place is: resolution runs in passes
+    over one context after another, and this part is worked out once per document.
+    """
     found: list[Evidence] = []
     area = c.feature in AREAS
     score = (
@@ -345,6 +377,23 @@ def evidence(
     elif c.feature == Feature.CAPITAL and c.kind == MatchKind.PRIMARY:
         score += W_CAPITAL
         found.append(Evidence.CAPITAL)
+    return score, tuple(found)
+
+
+def evidence(
+    c: Candidate,
+    use: NameUse,
+    ctx: Context,
+    near: float,
+    own: tuple[float, tuple[Evidence, ...]] | None = None,
+) -> tuple[float, list[Evidence]]:
+    """Score one candidate (``near``: :func:`nearness`); return (score, evidence).
+
+    ``own`` is :func:`own_evidence` of the candidate, when already known.
+    """
+    score, own_found = own if own is not None else own_evidence(c, use)
+    found = list(own_found)
+    area = c.feature in AREAS
     if c.feature != Feature.COUNTRY and ctx.names_country(c.country_code, use.key):
         score += W_COUNTRY_IN_TEXT
         found.append(Evidence.COUNTRY_IN_TEXT)

@@ -85,14 +85,25 @@ REGION_SHORT_FORMS = {short: normalize_name(name) for short, name in table("abbr
 PLACE_SHORT_FORMS = {
     short: (normalize_name(name), feature) for short, name, feature in table("place_short_forms")
 }
+
+
+def _short_form_pattern(forms: Iterable[str]) -> re.Pattern[str]:
+    """Match any of ``forms`` as written, standing alone ("W.Va.", "L.A.").
+
+    The forms are grouped by their first letter, longest first within each group, and a
+    lookahead on those letters comes first: the engine then tries the alternatives only
+    where one may start, instead of all of them at every character of the text.
+    """
+    groups: dict[str, list[str]] = {}
+    for form in sorted(forms, key=len, reverse=True):
+        groups.setdefault(form[0], []).append(re.escape(form[1:]))
+    alternatives = "|".join(f"{re.escape(c)}(?:{'|'.join(rest)})" for c, rest in groups.items())
+    first = "".join(re.escape(c) for c in sorted(groups))
+    return re.compile(rf"(?=[{first}])(?<![\w.])(?:{alternatives})(?!\w)")
+
+
 # Every short form as written: the dots are part of it, and it stands alone ("W.Va.", "L.A.").
-_SHORT_FORM = re.compile(
-    r"(?<![\w.])(?:"
-    + "|".join(
-        re.escape(f) for f in sorted([*REGION_SHORT_FORMS, *PLACE_SHORT_FORMS], key=len)[::-1]
-    )
-    + r")(?!\w)"
-)
+_SHORT_FORM = _short_form_pattern([*REGION_SHORT_FORMS, *PLACE_SHORT_FORMS])
 # A postal code right after "Town, " ("Paris, TN"); alone, "IN" and "OR" are words.
 _POSTAL = {code: normalize_name(name) for code, name in table("postal_codes")}
 _AFTER_COMMA_POSTAL = re.compile(r",\s?(" + "|".join(sorted(_POSTAL)) + r")\b(?!\.\w)")
@@ -111,6 +122,8 @@ NOT_PLACES = frozenset(
 # Landmark words after a name ("Preah Vihear temple"); unit words ("the Sumy region").
 _LANDMARK_WORDS = words("landmark_words")
 _PARTICLES = words("person_particles")
+# Articles, pronouns, prepositions: never a surname ("Florida The controversy" lost its stop).
+_FUNCTION_WORDS = words("function_words")
 # A particle after a capitalised word before a run: "Mohammed bin Rashid" continues a name.
 _PARTICLE_BEFORE = re.compile(
     r"[^\W\d_][\w'\u2019-]*\s+(?:" + "|".join(sorted(_PARTICLES)) + r")\s+$"
@@ -120,6 +133,36 @@ _FIRM_AND = re.compile(r"\s*&\s*[^\W\d_][\w'\u2019-]*(?: [^\W\d_a-z][\w'\u2019-]
 _AMPERSAND_BEFORE = re.compile(r"[^\W\d_a-z][\w'\u2019-]*(?: [^\W\d_a-z][\w'\u2019-]*)*\s*&\s*$")
 _UNIT_WORDS: dict[str, str] = {row[0]: row[1] for row in table("unit_words")}
 _NEXT_WORD = re.compile(r"[ -]([^\W\d_]+)")
+
+
+def _is_word_char(char: str) -> bool:
+    """Whether ``char`` is a word character of regular expressions: a letter, digit or _."""
+    return char.isalnum() or char == "_"
+
+
+def _titled(text: str, lo: int, hi: int) -> bool:
+    """Whether ``text[lo:hi]`` ends in a title or a middle initial and white space.
+
+    The same as ``_TITLE_BEFORE.search(text, lo, hi) or _INITIAL_BEFORE.search(text, lo,
+    hi)``, read backwards from ``hi``: searching the stretch tries every title at every
+    character, and this runs for every run of capitalised words.
+    """
+    stripped = text[lo:hi].rstrip()
+    if len(stripped) == hi - lo:
+        return False  # no white space before the name
+    end = lo + len(stripped)
+    if text[end - 1 : end] == ".":
+        end -= 1
+        initial = end - lo >= 1 and "A" <= text[end - 1] <= "Z"  # "D." in "Gino D. Bassett"
+        if initial and (end - 1 == 0 or not _is_word_char(text[end - 2])):
+            return True
+    start = end
+    while start > lo and text[start - 1].isalpha():
+        start -= 1
+    word = text[start:end]
+    if not word.isascii():  # case folding beyond ASCII: leave it to the pattern itself
+        return bool(_TITLE_BEFORE.search(text, lo, hi))
+    return word.lower() in _TITLES and (start == 0 or not _is_word_char(text[start - 1]))
 
 
 def _capitalised(word: str) -> bool:
@@ -204,7 +247,6 @@ def _split_persons(
             and (after.isupper() or not run[i][2].isupper())  # not "SAN ANTONIO Turner"
         ):
             person = i
-            firsts.append(run[i][2])
         else:
             i += 1
             continue
@@ -215,7 +257,13 @@ def _split_persons(
         ):
             end += 1
         pieces.append(run[start:person])
-        surnames.extend(_surname([w for _, _, w in run[person:end]], first_names))
+        name = [w for _, _, w in run[person:end]]
+        if not any(w.casefold() in _PLACE_FOLLOWERS for w in name[1:]):
+            # a person's names hide the same word elsewhere; a facility named after one
+            # ("Florida Atlantic University", "Marjory Douglas High School") teaches none
+            surnames.extend(_surname(name, first_names))
+            if person == i and not (titled and i == 0) and folded in first_names:
+                firsts.append(run[i][2])
         start = end
         while start < len(run) and not _capitalised(run[start][2]):
             start += 1  # the connectors after a name ("of the")
@@ -225,8 +273,13 @@ def _split_persons(
 
 
 def _may_be_surname(word: str) -> bool:
-    """Whether ``word`` after a first name may be a surname: not "Hills", "State", "KLM"."""
-    return not (word.casefold() in _PLACE_FOLLOWERS or (word.isupper() and len(word) > 1))
+    """Whether ``word`` after a first name may be a surname: not "Hills", "State", "KLM", "The"."""
+    folded = word.casefold()
+    return not (
+        folded in _PLACE_FOLLOWERS
+        or folded in _FUNCTION_WORDS
+        or (word.isupper() and len(word) > 1)
+    )
 
 
 def _surname(words: list[str], first_names: Collection[str]) -> list[str]:
@@ -290,9 +343,7 @@ def extract_mentions(
     for sent in sentences:
         for run in _runs(text, *sent):
             before = max(sent[0], run[0][0] - 24), run[0][0]
-            titled = bool(
-                _TITLE_BEFORE.search(text, *before) or _INITIAL_BEFORE.search(text, *before)
-            )  # "Mr. Kapan", "Gino D. Bassett"
+            titled = _titled(text, *before)  # "Mr. Kapan", "Gino D. Bassett"
             if (
                 not titled
                 and text[before[0] : before[1]].rstrip().rpartition(" ")[2] in _PARTICLES
@@ -305,7 +356,6 @@ def extract_mentions(
     grams: dict[tuple[int, int], str] = {}
     # a lowercase landmark word after a run: the whole may be a known landmark
     after: dict[tuple[int, int], tuple[int, str, str]] = {}
-    names: list[tuple[int, int, int, int, tuple[str, ...]]] = []  # variant candidates
     for _, run in runs:
         caps = [w[:1].isupper() for _, _, w in run]
         for i in range(len(run)):
@@ -335,8 +385,13 @@ def extract_mentions(
     queries = {*grams.values(), *(key for _, key, _ in shorts.values())}
     found = set(known(queries | {key for _, key, _ in after.values()}))
     kept = []
+    ampersand = "&" in text  # most texts name no firm "X & Y": no run needs the check
     for sent, run in runs:
-        if "&" in text[max(0, run[0][0] - 4) : run[-1][1] + 3] and _firm(text, run, countries):
+        if (
+            ampersand
+            and "&" in text[max(0, run[0][0] - 4) : run[-1][1] + 3]
+            and _firm(text, run, countries)
+        ):
             continue  # "Johnson & Johnson"
         kept.append((sent, run))
         if 2 <= len(run) <= 4:  # "Aidan Gillen": a name before a lone place makes a person
@@ -345,13 +400,6 @@ def extract_mentions(
                 surnames.add(surname)
     runs = kept
     vetoed = {w for w in surnames if normalize_name(w) not in countries}  # not "Jordan's King"
-    if unknown is not None and not found.isdisjoint(countries):
-        for sent, run in runs:  # names a folded spelling may find (a country is named)
-            for i, (start, end, word) in enumerate(run):
-                if _name_word(word):
-                    names.append((start, end, *sent, (word,)))
-                    if i + 1 < len(run) and _name_word(run[i + 1][2]):
-                        names.append((start, run[i + 1][1], *sent, (word, run[i + 1][2])))
     mentions: list[Mention] = []
     covered = 0  # the end of the last mention: a short form's dots hide the tokens inside it
     for (s_start, s_end), run in runs:
@@ -419,22 +467,52 @@ def extract_mentions(
                 i = j
                 break
             i += 1
-    if unknown is not None:
-        ends = [m.end for m in mentions]
-        for start, end, s_start, s_end, words in names:
-            k = bisect.bisect_left(ends, start + 1)  # the first mention ending after start
-            if k < len(mentions) and mentions[k].start < end:
-                continue  # a place already
-            if start == s_start or text[s_start:start].strip("\"'\u201c\u2018([ ") == "":
-                continue  # a sentence's first word proves nothing by its capital
-            key = grams[(start, end)]
-            if key in found or any(
-                w in vetoed or w.casefold() in english_words or w.casefold() in first_names
-                for w in words
-            ):
-                continue
-            unknown.append((start, end, key, s_start, s_end))
+    if unknown is not None and not found.isdisjoint(countries):  # a country is named
+        unknown.extend(_unknown_names(text, runs, mentions, grams, found, vetoed,
+                                      english_words, first_names))  # fmt: skip
     return _with_areas_after_commas(text, mentions)
+
+
+def _unknown_names(
+    text: str,
+    runs: Sequence[tuple[tuple[int, int], list[tuple[int, int, str]]]],
+    mentions: Sequence[Mention],
+    grams: dict[tuple[int, int], str],
+    found: Collection[str],
+    vetoed: Collection[str],
+    english_words: Collection[str],
+    first_names: Collection[str],
+) -> list[tuple[int, int, str, int, int]]:
+    """Return the names a folded spelling may find: see ``unknown`` in :func:`extract_mentions`.
+
+    One or two capitalised words of a run (:func:`_name_word`), in text order, that overlap
+    no mention, do not start a sentence, are not places as written, and hold no surname,
+    ordinary word or first name.
+    """
+
+    def plain(word: str) -> bool:
+        folded = word.casefold()
+        return not (word in vetoed or folded in english_words or folded in first_names)
+
+    out: list[tuple[int, int, str, int, int]] = []
+    ends = [m.end for m in mentions]
+    for (s_start, s_end), run in runs:
+        for i, (start, end, word) in enumerate(run):
+            if not _name_word(word):
+                continue
+            spans: list[tuple[int, tuple[str, ...]]] = [(end, (word,))]
+            if i + 1 < len(run) and _name_word(run[i + 1][2]):
+                spans.append((run[i + 1][1], (word, run[i + 1][2])))
+            for stop, parts in spans:
+                k = bisect.bisect_left(ends, start + 1)  # the first mention ending after start
+                if k < len(mentions) and mentions[k].start < stop:
+                    continue  # a place already
+                if start == s_start or text[s_start:start].strip("\"'\u201c\u2018([ ") == "":
+                    continue  # a sentence's first word proves nothing by its capital
+                key = grams[(start, stop)]
+                if key not in found and all(plain(w) for w in parts):
+                    out.append((start, stop, key, s_start, s_end))
+    return out
 
 
 def _firm(
@@ -498,14 +576,24 @@ def _unknown_first_name(
 
 
 def _with_areas_after_commas(text: str, mentions: list[Mention]) -> list[Mention]:
-    """Note in each mention the area named right after it and a comma ("Paris, Tenn.")."""
+    """Note the area after each mention and a comma ("Paris, Tenn."), and lists.
+
+    A mention followed by "and" or "or" and the next name is ``listed`` ("England and
+    Wales").
+    """
     out = list(mentions)
     for n in range(len(out) - 1):
         here, then = out[n], out[n + 1]
         same_sentence = here.sentence_start == then.sentence_start
-        if same_sentence and text[here.end : then.start] in (", ", ","):
+        between = text[here.end : then.start]
+        if same_sentence and between in (", ", ","):
             out[n] = dataclasses.replace(here, within=then.key)
+        elif same_sentence and _LISTED.fullmatch(between):
+            out[n] = dataclasses.replace(here, listed=True)
     return out
+
+
+_LISTED = re.compile(r",? (?:and|or) ")
 
 
 def _name_word(word: str) -> bool:
@@ -536,10 +624,12 @@ def variant_mentions(
         return []
     country_keys = gazetteer.country_keys()
     named = {m.key for m in mentions if m.key in country_keys}
+    # every mention's candidates at once: resolution asks for them next, from memory then
+    looked = gazetteer.lookup(dict.fromkeys(m.key for m in mentions))
     countries = {
         cands[0].country_code
-        for cands in gazetteer.lookup(named).values()
-        if cands[0].feature == "country"
+        for key in named
+        if (cands := looked.get(key)) and cands[0].feature == "country"
     }
     if not countries:
         return []

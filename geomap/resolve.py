@@ -11,7 +11,9 @@ Each rule is a small function of its own, testable on hand-made candidates:
 :func:`~geomap.evidence.evidence` (the score) and :func:`~geomap.evidence.plausible` (names
 that may be ordinary words, acronyms, speakers or stray spellings need more evidence) in
 :mod:`geomap.evidence`; here :data:`NAMESAKE_RULES` (a region or a city that news means when
-a town and a region share a name) and :func:`consistent_twin` (two records of one town).
+a town and a region share a name), :func:`consistent_twin` (two records of one town), and,
+for single mentions after the passes, :func:`area_holding` ("Tacoma, Washington": the area
+holding the town) and :func:`listed_like` ("England and Wales": names of one kind).
 :func:`geoparse` runs extraction and resolution together and is the public entry point.
 """
 
@@ -37,6 +39,7 @@ from .evidence import (
     evidence,
     holds_part,
     nearness,
+    own_evidence,
     plausible,
 )
 from .gazetteer import Gazetteer, open_gazetteer
@@ -51,8 +54,10 @@ __all__ = [
     "NameUse",
     "Scored",
     "Toponym",
+    "area_holding",
     "choose",
     "consistent_twin",
+    "listed_like",
     "evidence",
     "geoparse",
     "plausible",
@@ -250,13 +255,20 @@ def consistent_twin(best: Scored, options: Sequence[Scored]) -> Scored:
 
 
 def choose(
-    cs: Sequence[Candidate], use: NameUse, ctx: Context
+    cs: Sequence[Candidate],
+    use: NameUse,
+    ctx: Context,
+    own: Sequence[tuple[float, tuple[Evidence, ...]]] | None = None,
 ) -> tuple[Candidate, float, list[Evidence]] | None:
-    """Return the best plausible candidate with its confidence and evidence, or None."""
-    near = nearness(cs, use.key, ctx)
+    """Return the best plausible candidate with its confidence and evidence, or None.
+
+    ``own``: :func:`~geomap.evidence.own_evidence` of each candidate, when already known.
+    """
+    near = nearness(cs, use.key, ctx).tolist()
+    owns = own if own is not None else [own_evidence(c, use) for c in cs]
     scored = []
-    for c, n in zip(cs, near, strict=True):
-        score, found = evidence(c, use, ctx, float(n))
+    for c, n, o in zip(cs, near, owns, strict=True):
+        score, found = evidence(c, use, ctx, n, o)
         scored.append(Scored(score, found, plausible(c, use, found), c))
     options = [t for t in scored if t.plausible]
     if use.acronym and any(t.candidate.kind == MatchKind.ALIAS for t in options):
@@ -342,6 +354,7 @@ def resolve_mentions(
         pools[key] = [c for c in candidates.get(ms[0].key, []) if only in (None, c.feature)]
         within = ms[0].within
         uses[key] = NameUse.of(key, ms, _areas(candidates.get(within, [])) if within else None)
+    owns = {key: [own_evidence(c, uses[key]) for c in pools[key]] for key in uses}
     # First context: the countries named outright, before anything is resolved.
     ctx = Context.from_picks(
         {k: cs[0] for k, cs in pools.items() if cs and cs[0].feature == Feature.COUNTRY}
@@ -351,14 +364,97 @@ def resolve_mentions(
         previous = {key: pick[0].geonameid for key, pick in chosen.items()}
         chosen = {}
         for key, use in uses.items():
-            pick = choose(pools[key], use, ctx)
+            pick = choose(pools[key], use, ctx, owns[key])
             if pick is not None:
                 chosen[key] = pick
         stable = {key: pick[0].geonameid for key, pick in chosen.items()} == previous
         if stable or n_pass == PASSES:
             break  # the context would not change, or this was the last pass
         ctx = Context.from_picks({key: pick[0] for key, pick in chosen.items()})
-    return [t for m in mentions if (t := _toponym(m, chosen.get(_group(m)))) is not None]
+    picks = [chosen.get(_group(m)) for m in mentions]
+    for n, m in enumerate(mentions[:-1]):  # "Tacoma, Washington": the state, not the capital
+        area, town, before = mentions[n + 1], picks[n], picks[n + 1]
+        if m.within is not None and m.within == area.key and town is not None:
+            group = _group(area)
+            held = area_holding(town, pools[group], uses[group], ctx)
+            if held is not None and (before is None or before[0] != held[0]):
+                picks[n + 1] = held  # not what the name means elsewhere in the text
+    for n, m in enumerate(mentions[:-1]):  # "England and Wales": both regions
+        if m.listed and picks[n] is not None and picks[n + 1] is not None:
+            for one, other in ((n, n + 1), (n + 1, n)):
+                group = _group(mentions[other])
+                like = listed_like(picks[one], picks[other], pools[group], uses[group], ctx)  # type: ignore[arg-type]
+                if like is not None:
+                    picks[other] = like
+    return [t for m, pick in zip(mentions, picks, strict=True)
+            if (t := _toponym(m, pick)) is not None]  # fmt: skip
+
+
+# Evidence that the text itself says what a name is, which a list does not override.
+_SETTLED = frozenset({Evidence.IN_NAMED_AREA, Evidence.HOLDS_TOWN_BEFORE, Evidence.UNIT_NAMED})
+
+
+def listed_like(
+    one: tuple[Candidate, float, list[Evidence]],
+    other: tuple[Candidate, float, list[Evidence]],
+    cs: Sequence[Candidate],
+    use: NameUse,
+    ctx: Context,
+) -> tuple[Candidate, float, list[Evidence]] | None:
+    """Return the place of a name listed with a region or country, when it may be one too.
+
+    "England and Wales", "California or Washington": names joined by "and" or "or" are
+    things of one kind. When ``one`` is a first-level region and the ``other`` name, chosen
+    as something else, can be a region of the same country, it is that region; likewise a
+    country listed with a country. None when nothing changes.
+    """
+    feature = one[0].feature
+    if feature not in (Feature.REGION, Feature.COUNTRY) or other[0].feature == feature:
+        return None
+    if not _SETTLED.isdisjoint(other[2]):
+        return None  # "Florida and Washington, D.C.": the area after it says what it is
+    same = [
+        c
+        for c in cs
+        if c.feature == feature
+        and c.kind not in CONTEXT_ONLY
+        and (feature == Feature.COUNTRY or c.country_code == one[0].country_code)
+    ]
+    pick = choose(same, use, ctx) if same else None
+    if pick is None:
+        return None
+    found = [e for e in pick[2] if e != Evidence.ONLY_CANDIDATE or len(cs) == 1]
+    return pick[0], pick[1], [*found, Evidence.LISTED_WITH_LIKE]
+
+
+def area_holding(
+    town: tuple[Candidate, float, list[Evidence]],
+    cs: Sequence[Candidate],
+    use: NameUse,
+    ctx: Context,
+) -> tuple[Candidate, float, list[Evidence]] | None:
+    """Return the place of an area named after a town and a comma: the one holding the town.
+
+    "Tacoma, Washington" is the state, "Tbilisi, Georgia" the country, whatever the name
+    means elsewhere in the text. Only when the town was chosen for lying in one of the
+    name's areas (:attr:`Evidence.IN_NAMED_AREA`); its region first, else its country.
+    """
+    c, _, found = town
+    if Evidence.IN_NAMED_AREA not in found:
+        return None
+    for feature, admin1 in ((Feature.REGION, c.admin1), (Feature.COUNTRY, "")):
+        held = [
+            a
+            for a in cs
+            if a.feature == feature
+            and a.kind not in CONTEXT_ONLY
+            and (a.country_code, a.admin1 if admin1 else "") == (c.country_code, admin1)
+        ]
+        pick = choose(held, use, ctx) if held else None
+        if pick is not None:
+            found = [e for e in pick[2] if e != Evidence.ONLY_CANDIDATE or len(cs) == 1]
+            return pick[0], pick[1], [*found, Evidence.HOLDS_TOWN_BEFORE]
+    return None
 
 
 def _toponym(m: Mention, pick: tuple[Candidate, float, list[Evidence]] | None) -> Toponym | None:

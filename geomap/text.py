@@ -63,6 +63,7 @@ class Mention:
     within: str | None = None  # key of the area after a comma: "Paris, Tenn." -> "tennessee"
     unit: str | None = None  # the feature a following word asks for: "Sumy region" -> "region"
     variant: bool = False  # a spelling the gazetteer lacks, matched by folding ("Baramulla")
+    listed: bool = False  # "and" or "or" joins it to the next name: "England and Wales"
 
 
 class Extractor(Protocol):

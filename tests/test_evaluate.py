@@ -90,3 +90,39 @@ def test_eval_command_prints_one_row_per_corpus(tmp_path):
     cells = [c.strip() for c in rows[0].split("|")]
     assert cells[5:8] == ["1.000", "1.000", "1.000"]  # P, R, F1
     assert cells[9] == "1.000"  # accuracy within 161 km
+
+
+@dataclass
+class AreaPred:
+    geonameid: int | None
+    feature: str
+    country_code: str
+    place: str = ""
+
+
+def _gold(gid, lat, lon):
+    return {"geonameid": gid, "lat": lat, "lon": lon}
+
+
+def test_area_aware_accuracy_counts_the_area_that_holds_the_gold_place(gazetteer):
+    from geomap.evaluate import area_holds
+
+    holds = area_holds(gazetteer)
+    atlanta = _gold(4180439, 33.749, -84.388)
+    assert holds(atlanta, AreaPred(4197000, "region", "US"))  # Georgia, the state
+    assert holds(atlanta, AreaPred(6252001, "country", "US"))
+    assert not holds(atlanta, AreaPred(6251999, "country", "CA"))
+    assert not holds(atlanta, AreaPred(5128638, "region", "US"))  # New York State
+    assert holds(atlanta, AreaPred(4180439, "city", "US"))  # the same id
+    # a city inside the gold region does not hold the region
+    assert not holds(_gold(5128638, 42.759, -75.833), AreaPred(5128581, "city", "US"))
+
+
+def test_a_gold_place_of_no_country_is_held_by_the_country_its_point_is_in(gazetteer):
+    """A continent's point (North America's lies in North Dakota) is in a country."""
+    from geomap.evaluate import area_holds
+
+    holds = area_holds(gazetteer)
+    north_america = _gold(6255149, 46.07323, -100.54688)
+    assert holds(north_america, AreaPred(6252001, "country", "US"))
+    assert not holds(north_america, AreaPred(6251999, "country", "CA"))

@@ -165,3 +165,69 @@ def test_names_joined_by_an_ampersand_are_a_firm(gazetteer):
 def test_sentence_initial_ordinary_words_are_no_first_names(gazetteer):
     found = full("After Paris, the team flew on. Under California law it is legal.", gazetteer)
     assert "Paris" in found and "California" in found
+
+
+# -- the fast paths give what the patterns they replace give ----------------------------------
+
+
+_TITLE_TEXTS = [
+    "The visit of President Obama ended early.",
+    "Reporters asked Mr. Kapan about it, and ex-Governor Smith too.",
+    "A man named Gino D. Bassett and 2Dr Who stood by; D. Smith waved.",
+    "(Sen. Jones) and Sheriff\tBrown met Prof.. Green and MR WHITE.",
+    "The president's aide and the Mayor\nGreen spoke.",
+]
+
+
+@pytest.mark.parametrize("text", _TITLE_TEXTS)
+def test_title_before_a_name_reads_as_the_patterns_do(text):
+    from geomap.extract import _INITIAL_BEFORE, _TITLE_BEFORE, _titled
+
+    for hi in range(len(text) + 1):
+        for lo in {0, max(0, hi - 24), max(0, hi - 4)}:
+            pattern = bool(
+                _TITLE_BEFORE.search(text, lo, hi) or _INITIAL_BEFORE.search(text, lo, hi)
+            )
+            assert _titled(text, lo, hi) == pattern, (text[lo:hi], lo, hi)
+
+
+def test_the_short_form_pattern_finds_the_longest_form_standing_alone():
+    from geomap.extract import _short_form_pattern
+
+    pattern = _short_form_pattern(["N.Y.", "N.Y.C.", "Va.", "W.Va.", "Calif."])
+    text = "From N.Y.C. to W.Va. and Calif., not XN.Y. or Calif.x; N.Y. too."
+    assert [m.group() for m in pattern.finditer(text)] == ["N.Y.C.", "W.Va.", "Calif.", "N.Y."]
+
+
+def test_a_facility_named_like_a_person_hides_no_name_elsewhere(gazetteer):
+    """ "Virginia" is a first name, but "Virginia Wesleyan University" is no person."""
+    text = "Fans of Virginia Wesleyan University cheered. Later, storms hit Virginia hard."
+    found = _mentions(gazetteer, text)
+    assert [(m.name, m.start) for m in found] == [("Virginia", text.rindex("Virginia"))]
+
+
+def test_a_function_word_after_a_first_name_is_no_surname(gazetteer):
+    """Scraped text loses its full stops: "Georgia The river" is no woman called The."""
+    text = "Storms flooded Savannah, Georgia The river rose by noon."
+    assert [m.name for m in _mentions(gazetteer, text)] == ["Savannah", "Georgia"]
+    text = "Georgia Smith spoke at the hall. Smith said the vote was close."
+    assert _mentions(gazetteer, text) == []  # a person still hides her names
+
+
+def _mentions(gazetteer, text):
+    from geomap.extract import GazetteerExtractor
+
+    return GazetteerExtractor()(text, gazetteer)
+
+
+def test_names_joined_by_and_or_or_are_listed(gazetteer):
+    text = "crime in England and Wales, France, or Spain; Paris and\nRome."
+    listed = {m.name: m.listed for m in _mentions(gazetteer, text)}
+    assert listed == {
+        "England": True,
+        "Wales": False,
+        "France": True,
+        "Spain": False,
+        "Paris": False,
+        "Rome": False,
+    }

@@ -207,3 +207,30 @@ def test_a_common_word_town_after_a_preposition_of_place_needs_only_to_fit(gazet
     assert by_name(text, gazetteer)["Nelson"].country_code == "CA"
     assert "Nelson" not in by_name("Then Nelson left Castlegar, British Columbia.", gazetteer)
     assert "Nelson" not in by_name("Crowds gathered in Nelson.", gazetteer)  # nothing to fit
+
+
+def test_the_area_after_a_town_and_a_comma_is_the_one_holding_the_town(gazetteer):
+    """ "Washington" alone is the capital; in "Tacoma, Washington" it is the state."""
+    text = "Officials in Washington met on Monday. Police in Tacoma, Washington held two men."
+    first, tacoma, second = parse(text, gazetteer)
+    assert (first.name, first.feature) == ("Washington", "capital")
+    assert (tacoma.country_code, tacoma.geonameid) == ("US", 5812944)
+    assert (second.name, second.feature, second.geonameid) == ("Washington", "region", 5815135)
+    assert second.reason.endswith("holds-town-before")
+    found = by_name("Protesters gathered in Tbilisi, Georgia on Friday.", gazetteer)
+    assert found["Georgia"].feature == "country" and found["Georgia"].country_code == "GE"
+
+
+def test_names_listed_with_a_region_are_regions_when_they_can_be(gazetteer):
+    """ "England and Wales", "Oregon or Washington": one kind of thing, not a town."""
+    found = by_name("Police numbers in England and Wales fell again this year.", gazetteer)
+    assert (found["Wales"].feature, found["Wales"].geonameid) == ("region", 2634895)
+    assert found["Wales"].reason.endswith("listed-with-like")
+    found = by_name("Wildfires burned in Oregon or Washington all summer.", gazetteer)
+    assert (found["Washington"].feature, found["Washington"].geonameid) == ("region", 5815135)
+    # the area after a comma settles it: Washington, D.C. stays the capital
+    found = by_name("She flew to Florida and Washington, D.C. last week.", gazetteer)
+    assert found["Washington"].feature == "capital"
+    # a name that cannot be a region stays what it is
+    found = by_name("Storms hit Texas and Austin overnight.", gazetteer)
+    assert (found["Austin"].feature, found["Austin"].country_code) == ("city", "US")

@@ -259,3 +259,33 @@ def test_a_short_alternate_name_needs_corroboration():
     assert plausible(che, NameUse("che"), [Evidence.ALTERNATE_NAME, Evidence.COUNTRY_IN_TEXT])
     own = place(8, "Ufa", 54.74, 55.97, "RU", "08", 1_100_000, Feature.CITY)
     assert plausible(own, NameUse("ufa"), [Evidence.NAME])  # its own short name is enough
+
+
+# -- the fast paths score as the plain rules do -----------------------------------------------
+
+
+def test_nearness_of_a_few_candidates_equals_the_distance_matrix():
+    import numpy as np
+
+    from geomap import evidence as ev
+
+    ctx = Context.from_picks({"kapan": KAPAN, "atlanta": ATLANTA, "syunik town": SYUNIK_TOWN})
+    cs = [KAPAN, KAPAN_ID, FAIRFAX_TOWN, NY_CITY]
+    fast = ev.nearness(cs, "kapan", ctx)
+    assert len(cs) * len(ctx.anchor_arrays().points) <= ev.SMALL_MATRIX  # the fast path ran
+    old, ev.SMALL_MATRIX = ev.SMALL_MATRIX, 0  # now the matrix
+    try:
+        slow = ev.nearness(cs, "kapan", ctx)
+    finally:
+        ev.SMALL_MATRIX = old
+    np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=0)
+    assert fast[0] > 0.7 and fast[1] < 1e-6  # Kapan is 34 km from Syunik's town, not itself
+
+
+def test_evidence_from_own_evidence_is_the_same_score():
+    from geomap.evidence import own_evidence
+
+    ctx = Context.from_picks({"armenia": ARMENIA, "kapan": KAPAN})
+    use = NameUse("syunik")
+    for c in (SYUNIK, SYUNIK_TOWN, KAPAN_ID, GEORGIA_STATE):
+        assert evidence(c, use, ctx, 0.5, own_evidence(c, use)) == evidence(c, use, ctx, 0.5)
