@@ -157,15 +157,19 @@ def test_cut_pieces_tile_their_country_and_end_on_its_vertices() -> None:
 
 def test_hole_fillers_close_the_holes_exactly() -> None:
     frame = areas()
-    deu = countries()
-    union = shapely.union_all(list(deu.values()))
+    geoms = np.asarray(list(countries().values()), dtype=object)
+    tree = shapely.STRtree(geoms)
     fillers = frame.loc[frame["how"] == "fill"]
     assert {"golan_heights", "abyei"} <= set(fillers["id"])
     for row in fillers.itertuples():
-        assert shapely.intersection(row.geometry, union).area <= 1e-12, row.id
-        touching = [p for p in shapely.get_parts(row.geometry) if p.intersects(union)]
-        assert vertices(touching) <= vertices(list(deu.values())), row.id
-    filled = shapely.union_all([union, *fillers.geometry.values])
+        near = geoms[tree.query(row.geometry)]  # the countries whose boxes meet it
+        assert shapely.area(shapely.intersection(row.geometry, near)).sum() <= 1e-12, row.id
+        parts = shapely.get_parts(row.geometry)
+        touching = [p for p in parts if shapely.intersects(p, near).any()]
+        assert vertices(touching) <= vertices(near), row.id
+    # No overlaps and shared vertices (just checked) make countries and fillers a coverage,
+    # whose union coverage_union_all gives exactly (and faster than union_all).
+    filled = shapely.coverage_union_all([*geoms, *fillers.geometry.values])
     holes = [shapely.Polygon(r).area for p in shapely.get_parts(filled) for r in p.interiors]
     assert [h for h in holes if h < 10] == []  # only the Caspian Sea is left
 
