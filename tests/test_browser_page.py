@@ -47,8 +47,8 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def offline_page(browser, borders, tmp_path_factory) -> Iterator[Opened]:
-    """The offline sample page, shared by the tests that do not need its initial view."""
+def sample_page_file(borders, tmp_path_factory) -> Path:
+    """The offline sample page's file, written once (each test opens it afresh or shares it)."""
     path = tmp_path_factory.mktemp("page") / "offline.html"
     m = render.incident_map(
         page_incidents(),
@@ -57,7 +57,13 @@ def offline_page(browser, borders, tmp_path_factory) -> Iterator[Opened]:
         offline=True,
     )
     render.save_map(m, path)
-    opened = Opened(browser, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def offline_page(browser, sample_page_file: Path) -> Iterator[Opened]:
+    """The offline sample page, shared by the tests that do not need its initial view."""
+    opened = Opened(browser, sample_page_file)
     yield opened
     opened.close()
 
@@ -189,17 +195,9 @@ def test_the_list_sorts_by_its_columns(browser, tmp_path: Path):
 
 
 @pytest.fixture
-def fresh_page(browser, borders, tmp_path: Path) -> Iterator[Opened]:
+def fresh_page(browser, sample_page_file: Path) -> Iterator[Opened]:
     """The offline sample page, just opened: its initial view."""
-    path = tmp_path / "fresh.html"
-    m = render.incident_map(
-        page_incidents(),
-        border_lines=sample_borders(),
-        countries=borders.countries,
-        offline=True,
-    )
-    render.save_map(m, path)
-    opened = Opened(browser, path)
+    opened = Opened(browser, sample_page_file)
     yield opened
     opened.close()
 
@@ -351,7 +349,7 @@ def test_time_slider_changes_what_is_visible(browser, tmp_path: Path):
 def test_a_clustered_map_has_no_pile_of_labels(browser, tmp_path: Path, borders):
     path = tmp_path / "batch.html"
     m = render.incident_map(
-        many_incidents(800), countries=borders.countries, cluster=True, offline=True
+        many_incidents(400), countries=borders.countries, cluster=True, offline=True
     )
     render.save_map(m, path)
     opened = Opened(browser, path)
