@@ -33,7 +33,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-echo "+ python -m pytest -n auto $*"
+echo "+ python -m pytest -n auto --dist worksteal $*"
 # -ra (pyproject.toml) ends the run with every skipped test and its reason. -n auto: one
 # worker per core (pytest-xdist); pass -n 0 to run in this process (e.g. for pdb).
-exec python -m pytest -n auto "$@"
+exec python -m pytest -n auto --dist worksteal "$@"
