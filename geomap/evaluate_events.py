@@ -390,32 +390,32 @@ def format_file_reports(reports: Sequence[FileReport], names: Sequence[str] = ()
         )
     inc = [r for r in reports if r.incidents is not None]
     if inc:
-        lines = [
-            "| incident locations | places | gold | predicted | P | R | F1 "
-            "| capitalised gold found |",
-            "|---" + "|---:" * 7 + "|",
-        ]
+        rows = []
         for r in inc:
             s = r.incidents
             assert s is not None
-            lines.append(
+            rows.append(
                 f"| {label[id(r)]} | {s.places} | {s.gold} | {s.predicted} | {s.precision:.3f} "
                 f"| {s.recall:.3f} | {s.f1:.3f} | {s.capitalised_found:.3f} |"
             )
-        parts.append("\n".join(lines))
+        header = "incident locations | places | gold | predicted | P | R | F1 "
+        parts.append(_table(header + "| capitalised gold found", rows))
     met = [r for r in reports if r.metonymy is not None]
     if met:
-        lines = [
-            "| metonymy | spans | literal | metonymic | left out | accuracy | literal acc. "
-            "| metonymic acc. |",
-            "|---" + "|---:" * 7 + "|",
-        ]
+        rows = []
         for r in met:
             m = r.metonymy
             assert m is not None
-            lines.append(
+            rows.append(
                 f"| {label[id(r)]} | {m.items} | {m.literal} | {m.metonymic} | {m.left_out} "
                 f"| {m.accuracy:.3f} | {m.literal_accuracy:.3f} | {m.metonymic_accuracy:.3f} |"
             )
-        parts.append("\n".join(lines))
+        header = "metonymy | spans | literal | metonymic | left out | accuracy | literal acc. "
+        parts.append(_table(header + "| metonymic acc.", rows))
     return "\n\n".join(parts)
+
+
+def _table(header: str, rows: list[str]) -> str:
+    """Return a Markdown table: ``header`` (cells split by " | "), a text column, numbers."""
+    cells = header.count("|") + 1
+    return "\n".join([f"| {header} |", "|---" + "|---:" * (cells - 1) + "|", *rows])
