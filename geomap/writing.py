@@ -16,8 +16,8 @@ import glob
 import hashlib
 import os
 import re
+import secrets
 import shutil
-import signal
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -200,9 +200,9 @@ def _links(links: contextlib.ExitStack, targets: dict[str, Path], what: str) -> 
     """
     error = InputError if what.startswith("cannot read") else OutputError
     try:
-        with _interrupts_held():  # made and registered for removal, or neither
-            holder = Path(tempfile.mkdtemp(prefix="geomap-link-")).absolute()
-            links.callback(shutil.rmtree, holder, ignore_errors=True)  # links, not targets
+        holder = (Path(tempfile.gettempdir()) / f"geomap-link-{secrets.token_hex(8)}").absolute()
+        links.callback(shutil.rmtree, holder, ignore_errors=True)  # known before it exists
+        holder.mkdir(mode=0o700)
         for name, target in targets.items():
             (holder / name).symlink_to(target, target_is_directory=target.is_dir())
     except OSError as err:
@@ -216,36 +216,27 @@ def _links(links: contextlib.ExitStack, targets: dict[str, Path], what: str) -> 
 
 
 def _make_temporary(target: Path) -> Path:
-    """Create the hidden, owner-stamped temporary folder for ``target`` next to it."""
+    """Create the hidden, owner-stamped temporary folder for ``target`` next to it.
+
+    The folder is known (in ``_UNFINISHED``) before it exists, so that an interrupt at any
+    moment leaves nothing the exit's clean-up does not know of. (Holding signals back would
+    not do: another thread may receive the signal, and Python raises it in the main one.)
+    """
     directory = target.parent
-    with _interrupts_held():  # made and registered, or neither: nothing left behind
-        try:
-            made = tempfile.mkdtemp(
-                prefix=_temporary_prefix(target.name), suffix=".tmp", dir=directory
-            )
-        except OSError as err:
-            raise OutputError(f"cannot write to directory {directory}: {err.strerror}") from err
-        workdir = Path(made).absolute()
+    prefix = _temporary_prefix(target.name)
+    for _ in range(100):
+        workdir = (directory / f"{prefix}{secrets.token_hex(4)}.tmp").absolute()
         _UNFINISHED.add(workdir)
-    return workdir
-
-
-_HELD_SIGNALS: frozenset[int] = frozenset(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
-)
-
-
-@contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back for the block (POSIX); they are delivered right after."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal mask
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        try:
+            os.mkdir(workdir, 0o700)
+        except FileExistsError:  # a name this process drew before (its pid is in it)
+            _UNFINISHED.discard(workdir)
+            continue
+        except OSError as err:
+            _UNFINISHED.discard(workdir)
+            raise OutputError(f"cannot write to directory {directory}: {err.strerror}") from err
+        return workdir
+    raise OutputError(f"cannot make a temporary folder in {directory}")
 
 
 def _remove_temporary(workdir: Path) -> None:
@@ -443,7 +434,7 @@ def atomic_dir(path: str | os.PathLike[str], *, force: bool = False) -> Iterator
     tmp = _make_temporary(target)
     try:
         yield tmp
-        tmp.chmod(0o755)  # mkdtemp makes it private; outputs are ordinary folders
+        tmp.chmod(0o755)  # made private; outputs are ordinary folders
         _replace_dir(tmp, target, force=force)
     finally:
         _remove_temporary(tmp)
