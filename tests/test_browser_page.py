@@ -19,13 +19,11 @@ from geomap import render
 
 from .common import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     HOSTILE_NAME,
     INJECTIONS,
     events_incidents,
     injection_incidents,
     many_incidents,
-    page_incidents,
     sample_borders,
     sample_incidents,
 )
@@ -34,30 +32,6 @@ from .test_browser import Opened
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def sample_page_file(borders, tmp_path_factory) -> Path:
-    """The offline sample page's file, written once (each test opens it afresh or shares it)."""
-    path = tmp_path_factory.mktemp("page") / "offline.html"
-    m = render.incident_map(
-        page_incidents(),
-        border_lines=sample_borders(),
-        countries=borders.countries,
-        offline=True,
-    )
-    render.save_map(m, path)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -356,7 +330,7 @@ def test_a_clustered_map_has_no_pile_of_labels(browser, tmp_path: Path, borders)
     page = opened.page
     try:
         page.wait_for_selector(".geomap-cluster")
-        page.wait_for_timeout(500)
+        opened.settle()
         labels = boxes(page, ".geomap-place-label")
         clusters = boxes(page, ".geomap-cluster")
         for i, a in enumerate(labels):
@@ -368,11 +342,11 @@ def test_a_clustered_map_has_no_pile_of_labels(browser, tmp_path: Path, borders)
             <= page.locator(".leaflet-marker-icon.geomap-incident").count()
         )
         # Zoomed in, the markers come out of the clusters and get their labels.
-        page.evaluate(
-            "geomap.state.map.setView(geomap.state.incidents[0]._marker.getLatLng(), 12,"
+        page.evaluate(  # `void`: not the map object back to Python (slow to copy)
+            "void geomap.state.map.setView(geomap.state.incidents[0]._marker.getLatLng(), 12,"
             " {animate: false})"
         )
-        page.wait_for_timeout(800)
+        opened.settle()
         labels = boxes(page, ".geomap-label-incident")
         assert labels and all("km" in b["text"] for b in labels)
         for i, a in enumerate(labels):
@@ -561,9 +535,9 @@ def test_quiet_roles_and_areas_in_the_browser(events_page: Opened):
     assert "Incidents, by event type" in page.inner_text(".geomap-legend")
     # The km label and the list say "at border" for Kapan.
     assert "AM\u2013AZ <1" in events_page.row("Kapan").inner_text()
-    page.evaluate(
-        "geomap.state.map.setView(geomap.state.features.find(f => f.properties.name === 'Kapan')"
-        "._marker.getLatLng(), 12, {animate: false})"
+    page.evaluate(  # `void`: not the map object back to Python (slow to copy)
+        "void geomap.state.map.setView(geomap.state.features.find("
+        "f => f.properties.name === 'Kapan')._marker.getLatLng(), 12, {animate: false})"
     )
     page.wait_for_function(
         "[...document.querySelectorAll('.geomap-label-incident')]"
