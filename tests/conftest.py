@@ -75,3 +75,16 @@ def sample_page_file(borders, tmp_path_factory) -> Path:
     )
     render.save_map(m, path)
     return path
+
+
+@pytest.fixture
+def own_loaded_borders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give this test an empty table of the borders loaded in this process.
+
+    Its ``clear_loaded()`` and ``load_borders()`` then work on that table alone, as in a
+    fresh process, and the borders the other tests loaded are there again afterwards: their
+    indexes (coast pieces, grids), built lazily, are not built a second time.
+    """
+    import geomap.borders.dataset
+
+    monkeypatch.setattr(geomap.borders.dataset, "_LOADED", {})
