@@ -25,6 +25,7 @@ from .common import (
     injection_incidents,
     many_incidents,
     sample_borders,
+    sample_countries,
     sample_incidents,
 )
 from .test_browser import Opened
@@ -198,9 +199,9 @@ def test_panel_never_covers_the_map_its_markers_or_its_scale_bar(fresh_page: Ope
             assert not overlap(marker, other), (marker, other)
 
 
-def test_legend_and_list_collapse(browser, tmp_path: Path, borders):
+def test_legend_and_list_collapse(browser, tmp_path: Path):
     path = tmp_path / "collapse.html"
-    m = render.incident_map(sample_incidents(), countries=borders.countries, offline=True)
+    m = render.incident_map(sample_incidents(), countries=sample_countries(), offline=True)
     render.save_map(m, path)
     opened = Opened(browser, path)
     page = opened.page
@@ -246,10 +247,10 @@ def test_printing_shows_every_row_and_no_controls(browser, tmp_path: Path):
         opened.close()
 
 
-def test_tiles_blocked_switch_to_the_offline_basemap(browser, tmp_path: Path, borders):
+def test_tiles_blocked_switch_to_the_offline_basemap(browser, tmp_path: Path):
     path = tmp_path / "online.html"
     m = render.incident_map(
-        sample_incidents(), border_lines=sample_borders(), countries=borders.countries
+        sample_incidents(), border_lines=sample_borders(), countries=sample_countries()
     )
     render.save_map(m, path)
     opened = Opened(browser, path)  # routes every tile request to an abort
