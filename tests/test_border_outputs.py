@@ -18,7 +18,7 @@ from geomap.incidents import BORDER_COLUMNS, COLUMNS, incidents_from_texts
 from geomap.job import map_files
 from geomap.options import POV_DESCRIPTIONS
 
-from .common import CHROMIUM, sample_incidents
+from .common import CHROMIUM, sample_countries, sample_incidents
 from .test_browser import Opened
 
 TEXT = "Artillery shelled Katzrin on Monday. Shells also hit Kapan, Armenia."
@@ -129,7 +129,7 @@ def test_the_lines_draw_in_a_real_browser(browser, borders, tmp_path) -> None:
     path = render.save_map(
         render.incident_map(
             sample_incidents(),
-            countries=borders.countries,
+            countries=sample_countries(),  # the basemap; the lines are the real ones
             offline=True,
             disputed_lines=borders.disputed_lines,
             pov=borders.pov,

@@ -448,13 +448,14 @@ def test_the_sample_article_reads_without_hovering(browser, gazetteer, tmp_path:
 
 
 @pytest.fixture(scope="module")
-def events_page(browser, borders, tmp_path_factory) -> Iterator[Opened]:
-    """The events sample (tests/common.py `events_incidents`) in Chromium, offline."""
+def events_page(browser, tmp_path_factory) -> Iterator[Opened]:
+    """The events sample (tests/common.py `events_incidents`) in Chromium, offline (on the
+    three sample countries: what is checked here comes from the incidents)."""
     path = tmp_path_factory.mktemp("events") / "events.html"
     m = render.incident_map(
         events_incidents(),
         border_lines=sample_borders(),
-        countries=borders.countries,
+        countries=sample_countries(),
         offline=True,
         pov="deu",
         pov_text="Natural Earth's German point of view",
