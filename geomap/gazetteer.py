@@ -344,9 +344,11 @@ class Gazetteer:
     def country_keys(self) -> frozenset[str]:
         """Return the lookup keys of every country's names, aliases and adjectives."""
         if "country" not in self._words:
+            # One pass over the names table against the few country ids: 0.15 s where a
+            # join (SQLite walks the key index and looks up each name's place) took 1.5 s.
             rows = self._query(
-                "SELECT DISTINCT n.key FROM names n JOIN places p ON p.geonameid = n.geonameid"
-                " WHERE p.feature = 'country' AND n.kind <= 3"
+                "SELECT DISTINCT key FROM names NOT INDEXED WHERE kind <= 3 AND geonameid IN"
+                " (SELECT geonameid FROM places WHERE feature = 'country')"
             )
             self._words["country"] = frozenset(k for (k,) in rows)
         return self._words["country"]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -20,7 +18,7 @@ from geomap.incidents import BORDER_COLUMNS, COLUMNS, incidents_from_texts
 from geomap.job import map_files
 from geomap.options import POV_DESCRIPTIONS
 
-from .common import CHROMIUM, CHROMIUM_ARGS, sample_incidents
+from .common import CHROMIUM, sample_countries, sample_incidents
 from .test_browser import Opened
 
 TEXT = "Artillery shelled Katzrin on Monday. Shells also hit Kapan, Armenia."
@@ -125,30 +123,20 @@ def test_map_draws_each_kind_of_line_in_its_style(tmp_path) -> None:
     assert "Point of view" not in plain
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-def test_the_lines_draw_in_a_real_browser(chromium, borders, tmp_path) -> None:
+def test_the_lines_draw_in_a_real_browser(browser, borders, tmp_path) -> None:
     """The disputed-line layer in Chromium: no error, its paths in their styles, tooltips."""
     path = render.save_map(
         render.incident_map(
             sample_incidents(),
-            countries=borders.countries,
+            countries=sample_countries(),  # the basemap; the lines are the real ones
             offline=True,
             disputed_lines=borders.disputed_lines,
             pov=borders.pov,
         ),
         tmp_path / "lines.html",
     )
-    opened = Opened(chromium, path)
+    opened = Opened(browser, path)
     try:
         assert opened.errors == [] and opened.outside == []
         strokes = opened.page.evaluate(

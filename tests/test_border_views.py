@@ -342,6 +342,7 @@ def test_points_of_view_are_checked(tmp_path: Path, borders: Borders) -> None:
     assert named.country_at(*PLACES["Katzrin"][0]).tolist() == ["IL"]
 
 
+@pytest.mark.usefixtures("own_loaded_borders")
 def test_each_view_has_its_own_cache_entry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

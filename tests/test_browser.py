@@ -19,7 +19,6 @@ from geomap import render
 
 from .common import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     INJECTIONS,
     injection_incidents,
     many_incidents,
@@ -30,19 +29,29 @@ from .common import (
 
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
 
+# Resolves once the page has drawn (Opened.settle): clustered groups hold all the markers
+# they were given (markercluster adds them in chunks), the place labels have no update
+# pending, and the number of elements in the map stays put for three frames in a row.
+SETTLED = """async () => {
+    const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+    const state = window.geomap && window.geomap.state;
+    const busy = () => !!state && (
+        state.points.some(g => g.geomapCluster && g._map
+                               && g.getLayers().length < g.geomapMarkers.length)
+        || (!!state.labels && state.labels._timer != null));
+    let last = -1, same = 0;
+    for (let i = 0; i < 600 && same < 3; i++) {
+        await frame();
+        const n = document.querySelectorAll('.leaflet-container *').length;
+        same = n === last && !busy() ? same + 1 : 0;
+        last = n;
+    }
+    return same >= 3;
+}"""
+
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Opened:
@@ -59,7 +68,13 @@ class Opened:
         self.page.route("**/*", self._route)
         self.page.goto(path.as_uri())
         self.page.wait_for_function("window.geomap && document.querySelector('.leaflet-pane')")
-        self.page.wait_for_timeout(300)  # chunked cluster loading, tile attempts
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait until the page has drawn: every clustered marker group holds all its markers
+        (they are added in chunks), no label placement is pending, and the map's elements
+        stay the same for three animation frames in a row."""
+        self.page.evaluate(SETTLED)
 
     def _route(self, route: Any) -> None:
         url = route.request.url
@@ -133,16 +148,8 @@ class Opened:
 
 
 @pytest.fixture(scope="module")
-def offline_page(browser, borders, tmp_path_factory) -> Iterator[Opened]:
-    path = tmp_path_factory.mktemp("browser") / "offline.html"
-    m = render.incident_map(
-        page_incidents(),
-        border_lines=sample_borders(),
-        countries=borders.countries,
-        offline=True,
-    )
-    render.save_map(m, path)
-    opened = Opened(browser, path)
+def offline_page(browser, sample_page_file: Path) -> Iterator[Opened]:
+    opened = Opened(browser, sample_page_file)
     yield opened
     opened.close()
 
@@ -198,7 +205,9 @@ def test_popup_opens_on_click_and_shows_the_distance(offline_page: Opened):
 
 def test_measure_tool_gives_the_geodesic_distance(offline_page: Opened):
     page = offline_page.page
-    page.evaluate("geomap.state.map.stop()")  # an earlier popup's auto-pan: no moving map
+    # An earlier popup's auto-pan: no moving map. (`void`: Leaflet returns the map, which
+    # Playwright would copy back to Python, slowly.)
+    page.evaluate("void geomap.state.map.stop()")
     page.click(".geomap-measure a")
     map_box = page.locator(".folium-map").bounding_box()
     # Clear of the controls and of the markers (bottom-left quarter to the middle).
@@ -229,18 +238,15 @@ def test_measure_tool_gives_the_geodesic_distance(offline_page: Opened):
 
 def test_fullscreen_button(offline_page: Opened):
     page = offline_page.page
+    on = """() => {
+        const c = document.querySelector('.folium-map');
+        return document.fullscreenElement === c
+            || c.classList.contains('geomap-pseudo-fullscreen');
+    }"""
     page.click(".geomap-fullscreen a")
-    page.wait_for_timeout(200)
-    on = page.evaluate(
-        """() => {
-            const c = document.querySelector('.folium-map');
-            return document.fullscreenElement === c
-                || c.classList.contains('geomap-pseudo-fullscreen');
-        }"""
-    )
-    assert on
+    page.wait_for_function(on, timeout=5_000)  # fails the test if the map never fills
     page.click(".geomap-fullscreen a")
-    page.wait_for_timeout(200)
+    page.wait_for_function(f"!({on})()", timeout=5_000)
     assert offline_page.errors == []
 
 
@@ -319,6 +325,10 @@ def test_default_page_requests_only_the_tiles(browser, tmp_path: Path):
     render.save_map(render.incident_map(page_incidents(), border_lines=sample_borders()), path)
     opened = Opened(browser, path)
     try:
+        for _ in range(200):  # the routed requests reach Python as the page is driven
+            if opened.outside:
+                break
+            opened.page.wait_for_timeout(25)
         assert opened.outside, "the tile basemap should have been requested"
         assert all(url.startswith("https://tile.openstreetmap.org/") for url in opened.outside)
         assert opened.page.locator(".leaflet-marker-icon.geomap-marker").count() == 4

@@ -19,14 +19,13 @@ from geomap import render
 
 from .common import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     HOSTILE_NAME,
     INJECTIONS,
     events_incidents,
     injection_incidents,
     many_incidents,
-    page_incidents,
     sample_borders,
+    sample_countries,
     sample_incidents,
 )
 from .test_browser import Opened
@@ -34,30 +33,6 @@ from .test_browser import Opened
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def sample_page_file(borders, tmp_path_factory) -> Path:
-    """The offline sample page's file, written once (each test opens it afresh or shares it)."""
-    path = tmp_path_factory.mktemp("page") / "offline.html"
-    m = render.incident_map(
-        page_incidents(),
-        border_lines=sample_borders(),
-        countries=borders.countries,
-        offline=True,
-    )
-    render.save_map(m, path)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -224,9 +199,9 @@ def test_panel_never_covers_the_map_its_markers_or_its_scale_bar(fresh_page: Ope
             assert not overlap(marker, other), (marker, other)
 
 
-def test_legend_and_list_collapse(browser, tmp_path: Path, borders):
+def test_legend_and_list_collapse(browser, tmp_path: Path):
     path = tmp_path / "collapse.html"
-    m = render.incident_map(sample_incidents(), countries=borders.countries, offline=True)
+    m = render.incident_map(sample_incidents(), countries=sample_countries(), offline=True)
     render.save_map(m, path)
     opened = Opened(browser, path)
     page = opened.page
@@ -272,10 +247,10 @@ def test_printing_shows_every_row_and_no_controls(browser, tmp_path: Path):
         opened.close()
 
 
-def test_tiles_blocked_switch_to_the_offline_basemap(browser, tmp_path: Path, borders):
+def test_tiles_blocked_switch_to_the_offline_basemap(browser, tmp_path: Path):
     path = tmp_path / "online.html"
     m = render.incident_map(
-        sample_incidents(), border_lines=sample_borders(), countries=borders.countries
+        sample_incidents(), border_lines=sample_borders(), countries=sample_countries()
     )
     render.save_map(m, path)
     opened = Opened(browser, path)  # routes every tile request to an abort
@@ -356,7 +331,7 @@ def test_a_clustered_map_has_no_pile_of_labels(browser, tmp_path: Path, borders)
     page = opened.page
     try:
         page.wait_for_selector(".geomap-cluster")
-        page.wait_for_timeout(500)
+        opened.settle()
         labels = boxes(page, ".geomap-place-label")
         clusters = boxes(page, ".geomap-cluster")
         for i, a in enumerate(labels):
@@ -368,11 +343,11 @@ def test_a_clustered_map_has_no_pile_of_labels(browser, tmp_path: Path, borders)
             <= page.locator(".leaflet-marker-icon.geomap-incident").count()
         )
         # Zoomed in, the markers come out of the clusters and get their labels.
-        page.evaluate(
-            "geomap.state.map.setView(geomap.state.incidents[0]._marker.getLatLng(), 12,"
+        page.evaluate(  # `void`: not the map object back to Python (slow to copy)
+            "void geomap.state.map.setView(geomap.state.incidents[0]._marker.getLatLng(), 12,"
             " {animate: false})"
         )
-        page.wait_for_timeout(800)
+        opened.settle()
         labels = boxes(page, ".geomap-label-incident")
         assert labels and all("km" in b["text"] for b in labels)
         for i, a in enumerate(labels):
@@ -473,13 +448,14 @@ def test_the_sample_article_reads_without_hovering(browser, gazetteer, tmp_path:
 
 
 @pytest.fixture(scope="module")
-def events_page(browser, borders, tmp_path_factory) -> Iterator[Opened]:
-    """The events sample (tests/common.py `events_incidents`) in Chromium, offline."""
+def events_page(browser, tmp_path_factory) -> Iterator[Opened]:
+    """The events sample (tests/common.py `events_incidents`) in Chromium, offline (on the
+    three sample countries: what is checked here comes from the incidents)."""
     path = tmp_path_factory.mktemp("events") / "events.html"
     m = render.incident_map(
         events_incidents(),
         border_lines=sample_borders(),
-        countries=borders.countries,
+        countries=sample_countries(),
         offline=True,
         pov="deu",
         pov_text="Natural Earth's German point of view",
@@ -561,9 +537,9 @@ def test_quiet_roles_and_areas_in_the_browser(events_page: Opened):
     assert "Incidents, by event type" in page.inner_text(".geomap-legend")
     # The km label and the list say "at border" for Kapan.
     assert "AM\u2013AZ <1" in events_page.row("Kapan").inner_text()
-    page.evaluate(
-        "geomap.state.map.setView(geomap.state.features.find(f => f.properties.name === 'Kapan')"
-        "._marker.getLatLng(), 12, {animate: false})"
+    page.evaluate(  # `void`: not the map object back to Python (slow to copy)
+        "void geomap.state.map.setView(geomap.state.features.find("
+        "f => f.properties.name === 'Kapan')._marker.getLatLng(), 12, {animate: false})"
     )
     page.wait_for_function(
         "[...document.querySelectorAll('.geomap-label-incident')]"

@@ -1,5 +1,6 @@
 import datetime as dt
 import doctest
+import functools
 import importlib
 from pathlib import Path
 
@@ -313,6 +314,7 @@ def test_unknown_backend_is_a_configuration_error():
         load_event_model("bert")
 
 
+@functools.cache
 def _spacy_model():
     from geomap.extract_spacy import english_models
 
@@ -322,7 +324,8 @@ def _spacy_model():
         return []
 
 
-@pytest.mark.skipif(not _spacy_model(), reason="no English spaCy model installed")
+# A string: evaluated when the tests run, so that collecting this file imports no spaCy.
+@pytest.mark.skipif("not _spacy_model()", reason="no English spaCy model installed")
 @pytest.mark.parametrize("expected", EXPECTED, ids=lambda p: p.name.split(".")[0])
 def test_spacy_backend_sample_roles(expected, gazetteer):
     text = expected.with_name(expected.name.replace(".expected.tsv", ".txt")).read_text("utf-8")
