@@ -59,9 +59,9 @@ class SourceError(Exception):
 #: The phases of a build and their share of its time (measured; they add up to 100), so the
 #: progress bar moves through every phase and ends at 100 %.
 BUILD_PHASES = (
-    ("reading GeoNames towns", 10), ("towns", 8), ("normalising names", 17),
-    ("countries, regions, counties", 20), ("writing places", 7), ("writing names", 20),
-    ("spelling variants", 6), ("word lists", 6), ("indexing names, checksum", 6),
+    ("reading GeoNames towns", 7), ("towns", 9), ("normalising names", 13),
+    ("countries, regions, counties", 15), ("writing places", 8), ("distinct names", 6),
+    ("spelling variants", 5), ("word lists", 6), ("writing, indexing names, checksum", 31),
 )  # fmt: skip
 
 
@@ -185,7 +185,7 @@ def _fill_tables(
     bar.start(phase := "writing places")
     writer.places([places[gid] for gid in sorted(places)])
     bar.done(phase)
-    bar.start(phase := "writing names")
+    bar.start(phase := "distinct names")
     # distinct (key, place, kind) rows, in the order first given, no empty key; a name that
     # is two kinds of one place keeps both, and lookups take the strongest (MIN(kind))
     triples = dict.fromkeys(itertools.compress(zip(keys, gids, kinds, strict=True), keys))
@@ -202,7 +202,7 @@ def _fill_tables(
         raise SourceError(str(err)) from err
     del keys
     bar.done(phase)
-    bar.start(phase := "indexing names, checksum")
+    bar.start(phase := "writing, indexing names, checksum")
     writer.finish(variants, lists, {**meta, "places": str(len(places)),
                                     "names": str(len(triples))})  # fmt: skip
     bar.done(phase)
@@ -230,13 +230,16 @@ _LOCK_WAIT = 300.0
 
 
 class _Writer:
-    """The SQLite side of a build: the main thread writes, other threads index and read.
+    """The SQLite side of a build: the main thread writes, worker threads write, index, read.
 
     The statements that run long, and let go of the interpreter lock meanwhile, run in two
-    worker threads while Python works on: the text each table gives the checksum, read
-    through a connection of its own once the table is committed (:func:`_table_text`), and
-    the index of the names. The writing connection keeps its changes in memory until each
-    commit (``cache_spill=OFF``), so that it never waits for a reader in mid-transaction.
+    worker threads while Python works on: the names are written and indexed by one worker
+    (the writing connection is its own until :meth:`finish` takes it back), and the text
+    each table gives the checksum is read through a connection of its own once the table
+    is committed (:func:`_table_text`). (Writing the places in a worker too was slower:
+    binding their rows competes with the main thread for the interpreter lock.) The
+    writing connection keeps its changes in memory until each commit (``cache_spill=OFF``),
+    so that it never waits for a reader in mid-transaction.
     """
 
     def __init__(self, path: Path) -> None:
@@ -267,11 +270,19 @@ class _Writer:
         self._texts["places"] = self._pool.submit(self._read, "places")
 
     def names(self, triples: Iterable[tuple[str, int, int]]) -> None:
-        """Write the names, commit, and start indexing them and reading them (checksum)."""
-        self._con.executemany("INSERT INTO names VALUES (?,?,?)", triples)
-        self._con.commit()
-        self._texts["names"] = self._pool.submit(self._read, "names")
-        self._index = self._pool.submit(self._con.execute, "CREATE INDEX names_key ON names (key)")
+        """Start writing the names in a worker, then indexing them and reading them (checksum).
+
+        SQLite's inserts let go of the interpreter lock, so the variants and word lists are
+        made meanwhile; the connection is the worker's until :meth:`finish` waits for it.
+        """
+
+        def write() -> None:
+            self._con.executemany("INSERT INTO names VALUES (?,?,?)", triples)
+            self._con.commit()
+            self._texts["names"] = self._pool.submit(self._read, "names")
+            self._con.execute("CREATE INDEX names_key ON names (key)")
+
+        self._index = self._pool.submit(write)
 
     def finish(
         self, variants: list[tuple[str, str, str]], lists: dict[str, set[str]],
