@@ -13,7 +13,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from geomap.rules import Trigger, violence, word_classes
+from geomap.rules import Trigger, WordClasses, violence, word_classes
 
 __all__ = ["WORDS_FILE", "Vocabulary", "vocabulary"]
 
@@ -22,24 +22,17 @@ WORDS_FILE = "event_words"
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per process
-class Vocabulary:
-    """Every word class of the events stage.
+class Vocabulary(WordClasses):
+    """Every word class of the events stage: those of ``event_words.tsv`` and the violence words.
 
-    ``triggers`` maps a violence word to its :class:`~geomap.rules.Trigger`, and
-    ``trigger_first`` indexes them by first word (word tuples, longest first); ``words``
-    maps a class of ``event_words.tsv`` to its entries, ``phrases`` to its multi-word entries
-    as word tuples, ``values`` to the numbers of its ``word:value`` entries.
+    The :class:`~geomap.rules.WordClasses` of ``event_words.tsv`` (``words``, ``phrases``,
+    ``values``, ``has``), and ``triggers``, which maps a violence word to its
+    :class:`~geomap.rules.Trigger`, and ``trigger_first``, which indexes them by first word
+    (word tuples, longest first).
     """
 
     triggers: Mapping[str, Trigger]
     trigger_first: Mapping[str, tuple[tuple[tuple[str, ...], Trigger], ...]]
-    words: Mapping[str, frozenset[str]]
-    phrases: Mapping[str, tuple[tuple[str, ...], ...]]
-    values: Mapping[str, Mapping[str, float]]
-
-    def has(self, cls: str, word: str) -> bool:
-        """Whether the (lowercase) ``word`` is in class ``cls``."""
-        return word in self.words.get(cls, frozenset())
 
 
 @functools.cache
