@@ -62,6 +62,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from fit_events import (  # noqa: E402
     cached_backend,
+    cached_geoparse,
     events_cv,
     fit_logistic,
     load_metonymy_rows,
@@ -270,12 +271,7 @@ def main() -> None:
     args = ap.parse_args()
     bench = shared_bench()
     gaz = open_gazetteer()
-    cache: dict[str, Any] = {}
-
-    def parse(text: str) -> Any:
-        if text not in cache:
-            cache[text] = geoparse(text, gazetteer=gaz)
-        return cache[text]
+    parse = cached_geoparse(gaz)
 
     if not args.no_quality:
         runs = {"rules": quality(bench, parse, "rules")}

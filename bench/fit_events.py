@@ -29,10 +29,11 @@ is written anywhere. Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ from geomap.evaluate_events import (  # noqa: E402
 from geomap.events import BACKENDS, LinearModel, analyse_events, get_backend  # noqa: E402
 from geomap.events.models import weights_file  # noqa: E402
 from geomap.gazetteer import open_gazetteer  # noqa: E402
-from geomap.resolve import geoparse  # noqa: E402
+from geomap.resolve import Toponym, geoparse  # noqa: E402
 
 FOLDS = 10
 C = 1.0  # inverse L2 strength (fixed, not tuned)
@@ -237,6 +238,16 @@ def cached_backend(name: str) -> Any:
     return SpacyBackend(parse)
 
 
+def cached_geoparse(gazetteer: Any) -> Callable[[str], list[Toponym]]:
+    """Return geoparsing with ``gazetteer``, each text parsed once (the folds share them)."""
+
+    @functools.cache
+    def parse(text: str) -> list[Toponym]:
+        return geoparse(text, gazetteer=gazetteer)
+
+    return parse
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dry-run", action="store_true", help="report only, write nothing")
@@ -245,13 +256,7 @@ def main() -> None:
     args = ap.parse_args()
     backend = cached_backend(args.backend)
     bench = shared_bench()
-    gaz = open_gazetteer()
-    cache: dict[str, Any] = {}
-
-    def parse(text: str) -> Any:
-        if text not in cache:
-            cache[text] = geoparse(text, gazetteer=gaz)
-        return cache[text]
+    parse = cached_geoparse(open_gazetteer())
 
     rel_rows, mix, gwn_rows, gwn_groups = load_metonymy_rows(bench)
     rel_items = metonymy_items(rel_rows, parse, backend=backend)

@@ -49,13 +49,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from fit_events import article_of, folds_of, load_metonymy_rows, shared_bench  # noqa: E402
+from fit_events import (  # noqa: E402
+    article_of,
+    cached_geoparse,
+    folds_of,
+    load_metonymy_rows,
+    shared_bench,
+)
 
 from geomap.evaluate_events import metonymy_items, read_rows, score_incidents  # noqa: E402
 from geomap.events import LinearModel, analyse_events  # noqa: E402
 from geomap.events.minilm_backend import EncodedDocument, MiniLMBackend  # noqa: E402
 from geomap.gazetteer import open_gazetteer  # noqa: E402
-from geomap.resolve import geoparse  # noqa: E402
 
 FOLDS = 10
 LAMBDAS = (30.0, 100.0, 300.0)
@@ -226,13 +231,7 @@ def main() -> None:
     ap.add_argument("--dry-run", action="store_true", help="report only, write nothing")
     args = ap.parse_args()
     bench = shared_bench()
-    gaz = open_gazetteer()
-    cache: dict[str, Any] = {}
-
-    def parse(text: str) -> Any:
-        if text not in cache:
-            cache[text] = geoparse(text, gazetteer=gaz)
-        return cache[text]
+    parse = cached_geoparse(open_gazetteer())
 
     start = time.perf_counter()
     q = quality(bench, parse, CachedMiniLM())
