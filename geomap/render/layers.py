@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -358,25 +359,8 @@ def border_collection(
     lines = as_wgs84(border_lines, "border_lines")
     if "pair" not in lines:
         raise ConfigurationError("border_lines needs a 'pair' column (e.g. 'AM-AZ')")
-    south, west, north, east = box
-    bounds = lines.geometry.bounds  # minx = west, miny = south, ...
-    near = (
-        (bounds["minx"] <= east + BORDER_PAD_DEGREES)
-        & (bounds["maxx"] >= west - BORDER_PAD_DEGREES)
-        & (bounds["miny"] <= north + BORDER_PAD_DEGREES)
-        & (bounds["maxy"] >= south - BORDER_PAD_DEGREES)
-    ).to_numpy(dtype=bool, na_value=False)
+    near, geometry = _lines_near(lines, box)
     pair = text_column(lines, "pair")[near]
-    # Clipped to the padded box and simplified well below the data's ~1 km accuracy.
-    geometry = shapely.clip_by_rect(
-        np.asarray(lines.geometry.array, dtype=object)[near],
-        west - BORDER_PAD_DEGREES,
-        south - BORDER_PAD_DEGREES,
-        east + BORDER_PAD_DEGREES,
-        north + BORDER_PAD_DEGREES,
-    )
-    geometry = shapely.simplify(geometry, _BORDER_TOLERANCE)
-    geometry = round_geometries(geometry, BORDER_DECIMALS)
     features = [
         {
             "type": "Feature",
@@ -389,6 +373,33 @@ def border_collection(
     return feature_collection(features)
 
 
+def _lines_near(
+    lines: gpd.GeoDataFrame, box: tuple[float, float, float, float]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
+    """Return which ``lines`` (WGS84) come within the padding of ``box``, and their geometry.
+
+    The geometry of those rows is clipped to the padded box, simplified well below the
+    data's ~1 km accuracy and rounded (``BORDER_DECIMALS``); it may be empty.
+    """
+    south, west, north, east = box
+    bounds = lines.geometry.bounds  # minx = west, miny = south, ...
+    near = (
+        (bounds["minx"] <= east + BORDER_PAD_DEGREES)
+        & (bounds["maxx"] >= west - BORDER_PAD_DEGREES)
+        & (bounds["miny"] <= north + BORDER_PAD_DEGREES)
+        & (bounds["maxy"] >= south - BORDER_PAD_DEGREES)
+    ).to_numpy(dtype=bool, na_value=False)
+    geometry = shapely.clip_by_rect(
+        np.asarray(lines.geometry.array, dtype=object)[near],
+        west - BORDER_PAD_DEGREES,
+        south - BORDER_PAD_DEGREES,
+        east + BORDER_PAD_DEGREES,
+        north + BORDER_PAD_DEGREES,
+    )
+    geometry = shapely.simplify(geometry, _BORDER_TOLERANCE)
+    return near, round_geometries(geometry, BORDER_DECIMALS)
+
+
 def disputed_line_collection(
     lines: gpd.GeoDataFrame, box: tuple[float, float, float, float]
 ) -> dict[str, Any]:
@@ -399,22 +410,7 @@ def disputed_line_collection(
     land borders are (:func:`border_collection`).
     """
     frame = as_wgs84(lines, "disputed_lines")
-    south, west, north, east = box
-    bounds = frame.geometry.bounds
-    near = (
-        (bounds["minx"] <= east + BORDER_PAD_DEGREES)
-        & (bounds["maxx"] >= west - BORDER_PAD_DEGREES)
-        & (bounds["miny"] <= north + BORDER_PAD_DEGREES)
-        & (bounds["maxy"] >= south - BORDER_PAD_DEGREES)
-    ).to_numpy(dtype=bool, na_value=False)
-    geometry = shapely.clip_by_rect(
-        np.asarray(frame.geometry.array, dtype=object)[near],
-        west - BORDER_PAD_DEGREES,
-        south - BORDER_PAD_DEGREES,
-        east + BORDER_PAD_DEGREES,
-        north + BORDER_PAD_DEGREES,
-    )
-    geometry = round_geometries(shapely.simplify(geometry, _BORDER_TOLERANCE), BORDER_DECIMALS)
+    near, geometry = _lines_near(frame, box)
     columns = {c: text_column(frame, c)[near].tolist() for c in ("kind", "status", "name")}
     pair = [display_pair(p) for p in text_column(frame, "pair")[near].tolist()]
     international = (
