@@ -37,7 +37,7 @@ from .io import (
     remove_stale_temporaries,
     ticking,
 )
-from .options import FORMATS, check_measure, check_pov
+from .options import FORMATS, check_formats, check_measure, check_pov
 from .render import incident_map, save_map
 from .snapshot import find_chromium, snapshot
 
@@ -184,17 +184,6 @@ class MapResult(list[Path]):
         self.summaries = list(summaries)
 
 
-def _check_formats(formats: Iterable[str]) -> list[str]:
-    chosen = [f.strip().lower() for f in formats if f.strip()]
-    unknown = sorted(set(chosen) - set(FORMATS))
-    if unknown or not chosen:
-        raise ConfigurationError(
-            f"unknown output format(s) {', '.join(unknown) or '(none)'}: "
-            f"choose from {', '.join(FORMATS)}"
-        )
-    return list(dict.fromkeys(chosen))
-
-
 def map_files(
     paths: Sequence[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
@@ -292,7 +281,7 @@ def map_files(
     ConfigurationError
         For an unknown events backend.
     """
-    chosen = _check_formats(formats)
+    chosen = check_formats(formats, FORMATS)
     check_measure(measure)
     if pov is not None:
         check_pov(pov)
