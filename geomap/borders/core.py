@@ -68,7 +68,7 @@ class BorderParts:
 
 _LINE_EXACT_M: Final = 2_000_000.0
 """De facto lines nearer than this (2,000 km) are measured exactly; beyond, the geodesic
-distance to the chord-nearest point is given (see :meth:`SegmentIndex.nearest
+distance to the chord-nearest vertex is given (see :meth:`SegmentIndex.nearest
 <geomap.borders.index.SegmentIndex.nearest>`), at most 0.13 % too long at 5,000 km."""
 
 
@@ -451,9 +451,10 @@ class Borders:
         25 m brute force to within metres; the data itself is good to roughly 1 km. The de
         facto lines have an index of their own, searched the same way, exactly within
         2,000 km of a line; beyond, ``line_distance_km`` is the geodesic distance to the
-        point of the line nearest in a straight (3D) line, which may be longer than the
-        shortest geodesic by up to ``d**3 * 2e-3 / 6.3e6**2`` m (0.13 % at 5,000 km), a
-        difference no analysis of a line that far away turns on.
+        vertex of the line (in pieces of <= 16 km) nearest in a straight (3D) line, which
+        may be longer than the shortest geodesic by up to ``d**3 * 2e-3 / 6.3e6**2`` m
+        plus 16 m (0.13 % at 5,000 km), a difference no analysis of a line that far away
+        turns on.
 
         Examples
         --------

@@ -26,6 +26,8 @@ __all__ = ["CHUNK", "NO_LABEL", "WORKERS", "Nearest", "SegmentIndex", "coast_lab
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+#: Candidate segments per point: segment, parameter, squared chord, vertex chord distances.
+Candidates = tuple[IntArray, FloatArray, FloatArray, FloatArray]
 
 #: Points per vectorised block (bounds the temporary arrays).
 CHUNK: Final = 8192
@@ -112,6 +114,14 @@ class SegmentIndex:
     nearest-vertex distance, so its cost grows with the number of vertices in that shell;
     the coarse level has far fewer, and the longer pieces cost little there: an unseen piece
     of half-length h can only come within sqrt(kth**2 - h**2) ~ kth - h**2 / (2 kth).
+    Every point is first queried at the coarse level; only those whose nearest coarse
+    vertex lies within ``_NEAR_M`` plus half a coarse piece go to the fine level.
+
+    The KD-trees split at the sliding midpoint, not the median, and keep uncompacted node
+    boxes; the points are queried in order of their 1-degree cell. Far from every line (the
+    common case for the land borders) that matters: the coarse land tree answers 100,000
+    random land points in 0.37 s with scipy's default tree, 0.21 s with this one and 0.14 s
+    with the points in cell order (``bench/README.md``).
     """
 
     def __init__(
@@ -142,7 +152,11 @@ class SegmentIndex:
         # sagitta, on the smallest radius of curvature): chord distances to pieces can be
         # off by this much either way, so the ranking margin takes it twice.
         self.sag_m = longest * longest / (8 * _MIN_CURVATURE_RADIUS_M)
-        self.tree = cKDTree(self.xyz, leafsize=leafsize) if n else None
+        self.tree = (
+            cKDTree(self.xyz, leafsize=leafsize, compact_nodes=False, balanced_tree=False)
+            if n
+            else None
+        )
         if n:
             self.centre = self.xyz.mean(axis=0)
             self.radius_m = float(np.linalg.norm(self.xyz - self.centre, axis=1).max())
@@ -220,16 +234,23 @@ class SegmentIndex:
     ) -> Nearest:
         """Return the nearest border point of each (finite) point, threads over blocks.
 
-        With ``exact_within_m``, a point whose nearest chord is farther than that gets the
-        geodesic distance to its chord-nearest point only (no candidate within the ranking
-        margin is measured): it may exceed the true minimum by that margin, about
-        ``d**3 * 2e-3 / 6.3e6**2`` for a distance ``d`` in metres (50 m at 1,000 km, 6 km at
-        5,000 km). Far from every line of a small index that is much faster.
+        With ``exact_within_m``, a point whose nearest vertex is farther than that (in a
+        straight 3D line, so the geodesic is too) gets the geodesic distance to that vertex
+        (of the coarse level, if any) and no segment is searched: it never falls short of
+        the true minimum and may exceed it by the ranking margin, about
+        ``d**3 * 2e-3 / 6.3e6**2`` m for a distance ``d`` in metres (0.4 km at 2,000 km,
+        6 km at 5,000 km), plus ``h**2 / (2 d)`` for pieces of half-length ``h`` (16 m at
+        2,000 km for 16 km pieces). Far from every line of a small index that is about
+        three times faster.
         """
         n = len(lon)
         out = Nearest.empty(n)
         if len(self) < 2 or not self.valid.any() or n == 0:
             return out
+        # Neighbouring points walk the same branches of the trees: in 1-degree cells, the
+        # queries of 100,000 random points take a third less time.
+        order = np.argsort(np.floor(lat) * 360.0 + np.floor(lon), kind="stable")
+        lon, lat = lon[order], lat[order]
         blocks = [slice(s, min(s + CHUNK, n)) for s in range(0, n, CHUNK)]
         if len(blocks) == 1 or WORKERS == 1:
             for block in blocks:
@@ -241,7 +262,12 @@ class SegmentIndex:
                         lambda b: self._nearest_block(lon, lat, b, out, exact_within_m), blocks
                     )
                 )
-        return out
+        back = Nearest.empty(n)
+        back.distance_m[order] = out.distance_m
+        back.label[order] = out.label
+        back.lon[order] = out.lon
+        back.lat[order] = out.lat
+        return back
 
     def _nearest_block(
         self,
@@ -255,12 +281,51 @@ class SegmentIndex:
         lat = lat[block]
         xyz = ecef(lon, lat)
         rows = np.arange(len(lon))
+        if np.isfinite(exact_m):
+            rows = (self.coarse or self)._far_vertex(lon, lat, xyz, exact_m, out, block.start)
+            if not len(rows):
+                return
         if self.coarse is None:
             self._settle(lon, lat, xyz, rows, np.inf, out, block.start, exact_m)
-        else:
-            far = self._settle(lon, lat, xyz, rows, _NEAR_M, out, block.start, exact_m)
-            if len(far):
-                self.coarse._settle(lon, lat, xyz, far, np.inf, out, block.start, exact_m)
+            return
+        # The coarse level's first query, which most points need anyway, tells which points
+        # may have a fine vertex within _NEAR_M: a fine vertex lies on the geodesic between
+        # two coarse ones, so within half a coarse piece of one of them.
+        coarse = self.coarse
+        first = coarse._chord_candidates(xyz[rows], min(_K_FIRST, len(coarse)), np.inf)
+        near = first[3][:, 0] <= _NEAR_M + coarse.half_max_m
+        left = self._settle(lon, lat, xyz, rows[near], _NEAR_M, out, block.start, exact_m)
+        far = ~near
+        if far.any():
+            rest = (first[0][far], first[1][far], first[2][far], first[3][far])
+            coarse._settle(lon, lat, xyz, rows[far], np.inf, out, block.start, exact_m, rest)
+        if len(left):
+            coarse._settle(lon, lat, xyz, left, np.inf, out, block.start, exact_m)
+
+    def _far_vertex(
+        self,
+        lon: FloatArray,
+        lat: FloatArray,
+        xyz: FloatArray,
+        beyond_m: float,
+        out: Nearest,
+        offset: int,
+    ) -> IntArray:
+        """Answer the points whose nearest vertex is beyond ``beyond_m`` with that vertex.
+
+        Returns the other points (rows of ``lon``) for the exact search.
+        """
+        assert self.tree is not None
+        chord, idx = self.tree.query(xyz, k=1, workers=1)
+        far = np.asarray(chord) > beyond_m
+        v = np.asarray(idx, dtype=np.intp)[far]
+        _, _, dist = GEOD.inv(lon[far], lat[far], self.lon[v], self.lat[v])
+        r = np.flatnonzero(far) + offset
+        out.distance_m[r] = dist
+        out.label[r] = self.label[v]
+        out.lon[r] = self.lon[v]
+        out.lat[r] = self.lat[v]
+        return np.flatnonzero(~far)
 
     def _settle(
         self,
@@ -272,18 +337,24 @@ class SegmentIndex:
         out: Nearest,
         offset: int,
         exact_m: float = np.inf,
+        first: Candidates | None = None,
     ) -> IntArray:
         """Answer the points ``todo`` from vertices within ``bound``; return the others.
 
         A point is answered once no vertex it has not seen (none nearer than its ``k``-th,
         or than ``bound`` if fewer were found) can start or end a segment within the
-        ranking margin of its best candidate.
+        ranking margin of its best candidate. ``first``: the candidates of the first
+        round (``k = _K_FIRST``), if already fetched.
         """
         k = _K_FIRST
         left: list[IntArray] = []
         while len(todo):
             k = min(k, len(self))
-            seg, t, chord2, kth = self._chord_candidates(xyz[todo], k, bound)
+            if first is None:
+                first = self._chord_candidates(xyz[todo], k, bound)
+            seg, t, chord2, dist = first
+            first = None
+            kth = dist[:, -1]
             best = np.sqrt(chord2.min(axis=1))
             margin = np.where(best <= exact_m, best**3 * _RANK_MARGIN, 0.0)
             limit = best + margin + _RANK_SLACK_M + 2 * self.sag_m
@@ -309,12 +380,11 @@ class SegmentIndex:
             k *= 8
         return np.concatenate(left) if left else np.zeros(0, dtype=np.intp)
 
-    def _chord_candidates(
-        self, xyz: FloatArray, k: int, bound: float
-    ) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
+    def _chord_candidates(self, xyz: FloatArray, k: int, bound: float) -> Candidates:
         """Return candidate segments, their nearest-point parameter and squared chord distance.
 
-        Also the chord distance of the ``k``-th vertex (inf if fewer lie within ``bound``).
+        Also the chord distances of the ``k`` nearest vertices, shape ``(n, k)`` (inf where
+        fewer lie within ``bound``).
         """
         assert self.tree is not None
         dist, idx = self.tree.query(xyz, k=k, workers=1, distance_upper_bound=bound)
@@ -348,7 +418,7 @@ class SegmentIndex:
         seg = np.take_along_axis(seg, order, axis=1)
         t = np.take_along_axis(t, order, axis=1)
         chord2 = np.where(dup, np.inf, np.take_along_axis(chord2, order, axis=1))
-        return seg, t, chord2, dist[:, -1]
+        return seg, t, chord2, dist
 
     def _refine(
         self,
