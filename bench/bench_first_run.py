@@ -32,7 +32,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "samples" / "syunik_shelling.txt"
-FRAME = re.compile(r"^(?P<desc>[^:]+(?:: [a-z ]+)?): *(?P<pct>\d+)%")
+FRAME = re.compile(r"^(?P<desc>[^:]+(?:: [^:%]+)?): *(?P<pct>\d+)%")
 
 
 def run(cache: Path, out: Path) -> dict:

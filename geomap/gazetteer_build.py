@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from . import gazetteer_sources as sources
 from .io import progress_disabled
@@ -59,9 +60,9 @@ class SourceError(Exception):
 #: The phases of a build and their share of its time (measured; they add up to 100), so the
 #: progress bar moves through every phase and ends at 100 %.
 BUILD_PHASES = (
-    ("reading GeoNames towns", 7), ("towns", 9), ("normalising names", 13),
-    ("countries, regions, counties", 15), ("writing places", 8), ("distinct names", 6),
-    ("spelling variants", 5), ("word lists", 6), ("writing, indexing names, checksum", 31),
+    ("reading GeoNames towns", 8), ("towns", 7), ("normalising names", 24),
+    ("countries, regions, counties", 21), ("writing places", 7), ("distinct names", 1),
+    ("spelling variants", 4), ("word lists", 5), ("writing, indexing names, checksum", 23),
 )  # fmt: skip
 
 
@@ -82,7 +83,7 @@ class Progress:
 
     def start(self, phase: str) -> None:
         """Name the phase now running."""
-        self._bar.set_description(f"building gazetteer: {phase}")
+        self._bar.set_description_str(f"building gazetteer: {phase}")
 
     def done(self, phase: str) -> None:
         """Advance the bar by the share of a finished phase."""
@@ -90,7 +91,7 @@ class Progress:
 
     def close(self) -> None:
         """Close the bar (it stands at 100 % after the last phase)."""
-        self._bar.set_description("building gazetteer")
+        self._bar.set_description_str("building gazetteer")
         self._bar.close()
 
 
@@ -107,9 +108,10 @@ def fill(
     third of the build).
 
     The long SQLite statements run in other threads (:class:`_Writer`), where they let go
-    of the interpreter lock: the text of the places for the checksum is read while the names
-    are written, and the names are indexed and read while the spelling variants and word
-    lists are made.
+    of the interpreter lock: the towns' names are written while the other sources are
+    gathered, the text of the places for the checksum is read while the other names are
+    written, and the names are indexed and read while the spelling variants and word lists
+    are made.
     """
     gc_was_on = gc.isenabled()
     gc.disable()
@@ -157,7 +159,13 @@ def _fill_tables(
     bar.done(phase)
     bar.start(phase := "normalising names")
     keys = normalize_names(names)  # the towns' million names
+    n_town = len(keys)
     del names
+    # distinct (key, place, kind) rows, in the order first given, no empty key; a name that
+    # is two kinds of one place keeps both, and lookups take the strongest (MIN(kind)). The
+    # towns' are written (in a worker) while the other sources are gathered.
+    town_triples = dict.fromkeys(itertools.compress(zip(keys, gids, kinds, strict=True), keys))
+    writer.names(town_triples)
     bar.done(phase)
     bar.start(phase := "countries, regions, counties")
     country_points: dict[str, tuple[float, float]] = {}
@@ -186,10 +194,12 @@ def _fill_tables(
     writer.places([places[gid] for gid in sorted(places)])
     bar.done(phase)
     bar.start(phase := "distinct names")
-    # distinct (key, place, kind) rows, in the order first given, no empty key; a name that
-    # is two kinds of one place keeps both, and lookups take the strongest (MIN(kind))
-    triples = dict.fromkeys(itertools.compress(zip(keys, gids, kinds, strict=True), keys))
-    writer.names(triples)
+    start = len(town_triples)
+    later = itertools.islice(zip(keys, gids, kinds, strict=True), n_town, None)
+    more = [t for t in dict.fromkeys(itertools.compress(later, keys[n_town:]))
+            if t not in town_triples]  # fmt: skip
+    writer.names(more, last=True)
+    n_names = start + len(more)
     bar.done(phase)
     bar.start(phase := "spelling variants")
     variants = _variant_rows(places, keys, gids, kinds)
@@ -204,7 +214,7 @@ def _fill_tables(
     bar.done(phase)
     bar.start(phase := "writing, indexing names, checksum")
     writer.finish(variants, lists, {**meta, "places": str(len(places)),
-                                    "names": str(len(triples))})  # fmt: skip
+                                    "names": str(n_names)})  # fmt: skip
     bar.done(phase)
 
 
@@ -232,12 +242,13 @@ _LOCK_WAIT = 300.0
 class _Writer:
     """The SQLite side of a build: the main thread writes, worker threads write, index, read.
 
-    The statements that run long, and let go of the interpreter lock meanwhile, run in two
-    worker threads while Python works on: the names are written and indexed by one worker
-    (the writing connection is its own until :meth:`finish` takes it back), and the text
-    each table gives the checksum is read through a connection of its own once the table
-    is committed (:func:`_table_text`). (Writing the places in a worker too was slower:
-    binding their rows competes with the main thread for the interpreter lock.) The
+    The statements that run long, and let go of the interpreter lock meanwhile, run in
+    worker threads while Python works on: the names are written (one statement per batch,
+    from JSON text, so that the worker never waits for the lock) and indexed by one worker,
+    which holds the writing connection until :meth:`finish` (or :meth:`places`) takes it back;
+    the text each table gives the checksum is read through a connection of its own once the
+    table is committed (:func:`_table_text`). The places are written by the main thread
+    (binding their rows row by row needs the lock, and nothing else runs by then). The
     writing connection keeps its changes in memory until each commit (``cache_spill=OFF``),
     so that it never waits for a reader in mid-transaction.
     """
@@ -248,9 +259,11 @@ class _Writer:
         self._con.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_spill=OFF;" + SCHEMA
         )
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gazetteer-sqlite")
+        # the writing connection's statements, one after the other, in submission order
+        self._sql = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gazetteer-write")
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gazetteer-read")
         self._texts: dict[str, Future[bytes]] = {}
-        self._index: Future[Any] | None = None
+        self._last: Future[Any] | None = None
 
     def _read(self, table: str) -> bytes:
         """Return :func:`_table_text` of a committed table, read by a connection of its own."""
@@ -261,7 +274,13 @@ class _Writer:
             con.close()
 
     def places(self, rows: list[tuple[Any, ...]]) -> None:
-        """Write the places (by id), commit, and start reading them for the checksum."""
+        """Write the places (by id), commit, and start reading them for the checksum.
+
+        In this thread, once the worker is done with the names given so far (the towns'),
+        which it is by then: binding the rows needs the interpreter lock, row by row.
+        """
+        if self._last is not None:
+            self._last.result()
         self._con.executemany(
             "INSERT INTO places VALUES (?,?,?,?,?,?,?,?)",
             (row[:7] + (str(row[7]),) for row in rows),
@@ -269,28 +288,36 @@ class _Writer:
         self._con.commit()
         self._texts["places"] = self._pool.submit(self._read, "places")
 
-    def names(self, triples: Iterable[tuple[str, int, int]]) -> None:
-        """Start writing the names in a worker, then indexing them and reading them (checksum).
+    def names(self, triples: Iterable[tuple[str, int, int]], *, last: bool = False) -> None:
+        """Start writing names in the worker; after the ``last`` ones, index and read them.
 
-        SQLite's inserts let go of the interpreter lock, so the variants and word lists are
-        made meanwhile; the connection is the worker's until :meth:`finish` waits for it.
+        SQLite's inserts let go of the interpreter lock, so the other sources, the variants
+        and the word lists are made meanwhile; the connection is the worker's until
+        :meth:`finish` waits for it.
         """
+        # One statement reads them all from JSON text (SQLite's json_each), so the worker
+        # never needs the interpreter lock, which a row-by-row insert takes for every row.
+        text = orjson.dumps(list(triples)).decode()
 
         def write() -> None:
-            self._con.executemany("INSERT INTO names VALUES (?,?,?)", triples)
-            self._con.commit()
-            self._texts["names"] = self._pool.submit(self._read, "names")
-            self._con.execute("CREATE INDEX names_key ON names (key)")
+            self._con.execute(
+                "INSERT INTO names SELECT value->>0, value->>1, value->>2 FROM json_each(?)",
+                (text,),
+            )
+            if last:
+                self._con.commit()
+                self._texts["names"] = self._pool.submit(self._read, "names")
+                self._con.execute("CREATE INDEX names_key ON names (key)")
 
-        self._index = self._pool.submit(write)
+        self._last = self._sql.submit(write)
 
     def finish(
         self, variants: list[tuple[str, str, str]], lists: dict[str, set[str]],
         meta: dict[str, str],
     ) -> None:  # fmt: skip
         """Write the variants and the word lists, record the checksum with ``meta``, commit."""
-        if self._index is not None:
-            self._index.result()  # the connection is this thread's again
+        if self._last is not None:
+            self._last.result()  # the connection is this thread's again
         self._con.executemany("INSERT INTO variants VALUES (?,?,?)", variants)
         self._con.execute("CREATE INDEX variants_fkey ON variants (fkey)")
         for list_name, words in lists.items():
@@ -306,12 +333,14 @@ class _Writer:
         self._con.commit()
 
     def abandon(self) -> None:
-        """Stop the index being made, if it is, and drop what has not started."""
+        """Stop the statement running, if one is, and drop what has not started."""
         self._con.interrupt()
+        self._sql.shutdown(wait=True, cancel_futures=True)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
         """Wait for the worker threads, then close the connection."""
+        self._sql.shutdown(wait=True)
         self._pool.shutdown(wait=True)
         self._con.close()
 

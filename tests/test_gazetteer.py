@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -373,6 +374,21 @@ def test_build_progress_moves_through_every_phase_to_the_end(monkeypatch, tmp_pa
     tiny_build(monkeypatch, tmp_path / "g.sqlite")
     phases = [name for name, _ in build.BUILD_PHASES]
     assert started == phases and finished == phases  # every phase, in order, each once
+
+
+def test_build_progress_bar_reads_phase_colon_percent(capsys):
+    from geomap import gazetteer_build as build
+
+    bar = build.Progress(True)
+    for phase, _ in build.BUILD_PHASES:
+        bar.start(phase)
+        bar.done(phase)
+    bar.close()
+    frames = [f.strip() for f in re.split(r"[\r\n]", capsys.readouterr().err) if f.strip()]
+    for phase, _ in build.BUILD_PHASES:
+        assert any(f.startswith(f"building gazetteer: {phase}: ") for f in frames), phase
+    assert not any(": :" in f for f in frames)
+    assert frames[-1].startswith("building gazetteer: 100%")
 
 
 def test_batch_normalisation_is_the_one_normalisation():
