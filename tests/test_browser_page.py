@@ -199,6 +199,21 @@ def test_panel_never_covers_the_map_its_markers_or_its_scale_bar(fresh_page: Ope
             assert not overlap(marker, other), (marker, other)
 
 
+def test_a_short_list_leaves_the_legend_whole_and_the_list_its_room(fresh_page: Opened):
+    page = fresh_page.page
+    page.set_viewport_size({"width": 1000, "height": 800})  # room for all of the panel
+    legend = page.evaluate(
+        "(() => { const e = document.querySelector('.geomap-legend');"
+        " return [e.scrollHeight, e.clientHeight]; })()"
+    )
+    assert legend[0] <= legend[1] + 1, legend  # nothing of it scrolled out of sight
+    (listed,) = boxes(page, ".geomap-list")
+    viewport = page.viewport_size
+    rows = page.locator(".geomap-list-row").count()
+    room = min(0.3 * viewport["height"], 240, 24 * rows)
+    assert rows == 3 and listed["y2"] - listed["y1"] >= room - 1
+
+
 def test_legend_and_list_collapse(browser, tmp_path: Path):
     path = tmp_path / "collapse.html"
     m = render.incident_map(sample_incidents(), countries=sample_countries(), offline=True)

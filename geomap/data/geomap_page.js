@@ -518,8 +518,21 @@
       return row;
     }
 
+    // What the list needs to show every row (toggle, head and note included), so that the
+    // page's grid gives a short list no more room than that and the legend the rest.
+    var needed = "";
+    function claimRoom(n) {
+      var need = section.offsetHeight - body.offsetHeight + Math.max(n, 1) * ROW_HEIGHT + 2;
+      var value = Math.ceil(need) + "px";
+      if (value !== needed) {
+        needed = value;
+        document.body.style.setProperty("--geomap-list-need", value);
+      }
+    }
+
     function draw() {
       var rows = list.rows;
+      if (!printing) claimRoom(rows.length);
       var old = body.querySelectorAll(".geomap-list-row, .geomap-list-empty");
       for (var k = 0; k < old.length; k++) body.removeChild(old[k]);
       if (!rows.length) {
