@@ -135,6 +135,16 @@ def test_mention_reasons_are_machine_readable(gazetteer):
     assert by_name["Goris"].role == "incident"
 
 
+def test_a_locative_place_belongs_to_the_violence_word_before_it(gazetteer):
+    text = "Drones struck a house in Kapan and artillery shelled the outskirts of Goris."
+    _, result, toponyms = roles(text, gazetteer)
+    by_name = {toponyms[m.index].name: m for m in result.mentions}
+    assert by_name["Kapan"].role == "incident"
+    assert by_name["Kapan"].reason == "location of 'struck' (in)"
+    (event,) = [e for e in result.events if by_name["Kapan"].index in e.places]
+    assert (event.trigger, event.event_type) == ("struck", "air_strike")
+
+
 def test_metonymy_flags(gazetteer):
     text = "Russia invaded Ukraine in February. The singer was born in Maastricht."
     _, result, toponyms = roles(text, gazetteer)

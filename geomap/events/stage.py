@@ -481,8 +481,18 @@ def analyse_events(
 
 
 def _nearest_trigger(c: MentionContext, reported: list[TriggerHit]) -> TriggerHit:
+    """Return the violence word a mention is linked to: its target, else the nearest one.
+
+    A place in a locative phrase that is not fronted ("struck a house in X and artillery
+    shelled Y") belongs to the violence word before it, when there is one: the phrase
+    follows what it locates.
+    """
     if c.target is not None:
         return c.target
+    if c.prep_class in ("locative", "near") and not c.fronted:
+        before = [h for h in reported if h.token < c.tok0]
+        if before:
+            return max(before, key=lambda h: h.token)
     return min(reported, key=lambda h: min(abs(h.token - c.tok0), abs(h.token - c.tok1)))
 
 
