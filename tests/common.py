@@ -493,3 +493,18 @@ def many_incidents(n: int, *, seed: int = 0) -> gpd.GeoDataFrame:
         frame[column] = value
     geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")  # (lon, lat)
     return gpd.GeoDataFrame(frame, geometry=geometry)
+
+
+# Issue 13's examples every events backend must get right: (text, places that are not
+# incidents, places that are).
+ISSUE_EXAMPLES = [
+    (
+        "Kyiv said the strikes on Vovchansk were part of a wider offensive.",
+        ["Kyiv"],
+        ["Vovchansk"],
+    ),
+    ("Moscow blamed Ukraine for the attacks on Belgorod.", ["Moscow", "Ukraine"], ["Belgorod"]),
+    ("Bangkok said its forces had responded to gunfire.", ["Bangkok"], []),
+    ("Baku denied that its troops had shelled Goris.", ["Baku", "Goris"], []),
+    ("Two soldiers were wounded in Goris and taken to Yerevan.", ["Yerevan"], ["Goris"]),
+]
