@@ -115,6 +115,12 @@ def test_country_alias_acronyms_are_places(gazetteer):
     assert found["US"].country_code == "US" and found["UAE"].country_code == "AE"
 
 
+def test_korea_alone_is_south_korea_not_a_town_of_that_name(gazetteer):
+    # as "Korean" is South Korean (country_names.tsv); GeoNames has a village "Korea" too
+    found = by_name("Korea's league postponed three games because of rain.", gazetteer)
+    assert (found["Korea"].country_code, found["Korea"].feature) == ("KR", "country")
+
+
 def test_a_province_beats_a_small_namesake_town_in_it(gazetteer):
     found = by_name("Shelling hit villages in Syunik and Tavush, Armenia.", gazetteer)
     assert found["Syunik"].feature == "region" and found["Tavush"].feature == "region"
