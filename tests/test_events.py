@@ -19,6 +19,8 @@ from geomap.rules import word_classes
 
 from .common import ISSUE_EXAMPLES
 
+DAY = dt.date(2026, 11, 30)  # a Monday
+
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 EXPECTED = sorted(SAMPLES.glob("*.expected.tsv"))
 
@@ -137,6 +139,26 @@ def test_a_locative_place_belongs_to_the_violence_word_before_it(gazetteer):
     assert by_name["Kapan"].reason == "location of 'struck' (in)"
     (event,) = [e for e in result.events if by_name["Kapan"].index in e.places]
     assert (event.trigger, event.event_type) == ("struck", "air_strike")
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "role"),
+    [
+        ("Israel captured the Golan Heights from Syria in the 1967 war.", DAY, "context"),
+        ("Israel captured the Golan Heights from Syria in the 1967 war.", None, "incident"),
+        ("Goris was shelled for weeks in 1992.", DAY, "context"),
+        ("The worst shelling since 2014 hit Goris on Tuesday.", DAY, "incident"),
+        ("Goris was shelled on Tuesday, as in 1992.", DAY, "incident"),
+        ("Goris was shelled in 2025.", DAY, "incident"),  # last year is news
+    ],
+)
+def test_violence_long_before_the_document_is_background(text, date, role, gazetteer):
+    toponyms = geoparse(text, gazetteer=gazetteer)
+    result = analyse_events(text, toponyms, document_date=date)
+    (place,) = [m for m in result.mentions if m.name in ("Golan Heights", "Goris")]
+    assert place.role == role, (place.role, place.reason)
+    if role == "context":
+        assert place.reason == "violence in the past (a year long before the document's)"
 
 
 def test_metonymy_flags(gazetteer):

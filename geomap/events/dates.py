@@ -17,7 +17,15 @@ from geomap.errors import InputError
 
 from .vocab import vocabulary
 
-__all__ = ["DATE_PRECISIONS", "anchor_date", "dateline_date", "document_date", "find_dates"]
+__all__ = [
+    "DATE_PRECISIONS",
+    "PAST_YEARS",
+    "anchor_date",
+    "dateline_date",
+    "document_date",
+    "find_dates",
+    "past_year",
+]
 
 #: Date precisions, finest first: "day" (a day is named), "week" ("last week"), "month".
 DATE_PRECISIONS = ("day", "week", "month")
@@ -129,6 +137,45 @@ def anchor_date(
         return None, None
     _, day, precision = min(found, key=lambda f: abs(f[0] - trigger_start))
     return day, precision
+
+
+#: A year this many years or more before the document's is the past: "in 1991", "the 1967
+#: war" (one year before is not: "last December" in a January report).
+PAST_YEARS = 2
+
+_YEAR = re.compile(
+    r"(?i)(?<![\w.-])(?P<since>(?:since|from)\s+)?(?P<year>1[89]\d\d|20\d\d)(?![\w-])"
+)
+
+
+def past_year(
+    text: str, start: int, end: int, document_date: dt.date | None
+) -> int | None:  # fmt: skip
+    """Return the year of the past ``text[start:end]`` sets its events in, else None.
+
+    A sentence whose every year (not after "since" or "from": a span reaching the present)
+    lies :data:`PAST_YEARS` or more before the document's year, and which names no day of
+    the last two months ("on Tuesday"), tells of the past: the latest such year. Without a
+    document date nothing is the past.
+
+    Examples
+    --------
+    >>> t = "Vukovar was shelled for three months in 1991."
+    >>> past_year(t, 0, len(t), dt.date(2026, 11, 30)), past_year(t, 0, len(t), None)
+    (1991, None)
+    >>> t = "The worst shelling since 2014 hit Donetsk on Tuesday."
+    >>> past_year(t, 0, len(t), dt.date(2026, 11, 30)) is None
+    True
+    """
+    if document_date is None:
+        return None
+    years = [m for m in _YEAR.finditer(text, start, end) if not m["since"]]
+    if not years or any(int(m["year"]) > document_date.year - PAST_YEARS for m in years):
+        return None
+    recent = document_date - dt.timedelta(days=62)
+    if any(day >= recent for _, day, _ in find_dates(text, start, end, document_date)):
+        return None
+    return max(int(m["year"]) for m in years)
 
 
 def document_date(value: str | dt.date | None, *, what: str = "date") -> dt.date | None:

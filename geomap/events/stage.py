@@ -45,7 +45,7 @@ from geomap.names import behaves_as
 from geomap.resolve import Toponym
 from geomap.rules import violence
 
-from .dates import anchor_date
+from .dates import anchor_date, past_year
 from .grammar import (
     MentionContext,
     SentenceAnalysis,
@@ -88,6 +88,7 @@ _UNREPORTED = (
     ("denied", "violence denied"),
     ("negated", "violence negated"),
     ("future", "violence threatened or planned, not reported"),
+    ("past", "violence in the past (a year long before the document's)"),
 )
 _UNLINKED = "not linked to the violence of its sentence"
 _METONYMIC = "metonymic: stands for its government, people or forces"
@@ -324,7 +325,9 @@ def analyse_events(
     toponyms : sequence of Toponym
         Its resolved place mentions (:func:`geomap.geoparse`), in text order.
     document_date : datetime.date, optional
-        The document's date; events anchored to it ("on Tuesday") get an ``event_date``.
+        The document's date; events anchored to it ("on Tuesday") get an ``event_date``,
+        and violence set in a year long before it ("in the 1967 war") is background, not an
+        incident (:func:`geomap.events.dates.past_year`).
     backend : str or EventsBackend, default "rules"
         A name of :data:`geomap.events.BACKENDS` or a backend object: ``"rules"`` needs no
         model; ``"spacy"`` adds a dependency parse to the cues
@@ -381,6 +384,9 @@ def analyse_events(
     contexts: dict[int, MentionContext] = {}
     events: list[Event] = []
     for sa in sentence_analyses(text, toponyms):
+        if past_year(text, sa.start, sa.end, document_date) is not None:
+            for h in sa.triggers:  # background ("captured in the 1967 war"), not the news
+                h.status = "past" if h.status == "reported" else h.status
         reported = [h for h in sa.triggers if h.status == "reported"]
         linked: dict[int, list[int]] = {}  # trigger token -> incident mentions
         hits: dict[int, TriggerHit] = {h.token: h for h in sa.triggers}
