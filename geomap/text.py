@@ -137,6 +137,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     >>> t = "KAPAN — Mr. Smith left Goris. Kapan was shelled!"
     >>> [t[s:e] for s, e in split_sentences(t)]
     ['KAPAN —', 'Mr. Smith left Goris.', 'Kapan was shelled!']
+    >>> t = "A bomb went off at 9 a.m. (0600 GMT) in Goris. Kapan was hit at 5 p.m. It burned."
+    >>> [t[s:e] for s, e in split_sentences(t)]
+    ['A bomb went off at 9 a.m. (0600 GMT) in Goris.', 'Kapan was hit at 5 p.m.', 'It burned.']
     """
     abbreviations = _abbreviations()
     spans: list[tuple[int, int]] = []
@@ -151,6 +154,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             )
         ):
             continue  # "Mr. Smith", "Gino D. Bassett": not the end of a sentence
+        if (
+            m.group() == "."
+            and _CLOCK.search(text, max(start, m.start() - 4), m.start())
+            and _PAREN_NEXT.match(text, m.end())
+        ):
+            continue  # "at 11:30 a.m. (0830 GMT) in Goris": one sentence
         if _NOT_SPACE.search(text, start, m.end()):
             spans.append((start, m.end()))
         start = m.end()
@@ -161,6 +170,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 _NOT_SPACE = re.compile(r"\S")
+_CLOCK = re.compile(r"(?i)(?<![\w.])[ap]\.m$")  # before the final dot of "a.m." / "p.m."
+_PAREN_NEXT = re.compile(r"\s+\(")
 
 
 def _split_datelines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

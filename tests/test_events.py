@@ -161,6 +161,12 @@ def test_violence_long_before_the_document_is_background(text, date, role, gazet
         assert place.reason == "violence in the past (a year long before the document's)"
 
 
+def test_a_time_and_its_gmt_do_not_end_the_sentence(gazetteer):
+    text = "A car bomb exploded at 7:15 a.m. (0315 GMT) outside a market in Goris."
+    got, _, _ = roles(text, gazetteer)
+    assert got["Goris"] == "incident"
+
+
 def test_metonymy_flags(gazetteer):
     text = "Russia invaded Ukraine in February. The singer was born in Maastricht."
     _, result, toponyms = roles(text, gazetteer)
