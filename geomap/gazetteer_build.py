@@ -161,10 +161,8 @@ def _fill_tables(
     keys = normalize_names(names)  # the towns' million names
     n_town = len(keys)
     del names
-    # distinct (key, place, kind) rows, in the order first given, no empty key; a name that
-    # is two kinds of one place keeps both, and lookups take the strongest (MIN(kind)). The
-    # towns' are written (in a worker) while the other sources are gathered.
-    town_triples = dict.fromkeys(itertools.compress(zip(keys, gids, kinds, strict=True), keys))
+    # the towns' are written (in a worker) while the other sources are gathered
+    town_triples = _distinct_names(keys, gids, kinds)
     writer.names(town_triples)
     bar.done(phase)
     bar.start(phase := "countries, regions, counties")
@@ -194,12 +192,10 @@ def _fill_tables(
     writer.places([places[gid] for gid in sorted(places)])
     bar.done(phase)
     bar.start(phase := "distinct names")
-    start = len(town_triples)
-    later = itertools.islice(zip(keys, gids, kinds, strict=True), n_town, None)
-    more = [t for t in dict.fromkeys(itertools.compress(later, keys[n_town:]))
-            if t not in town_triples]  # fmt: skip
+    later = _distinct_names(keys[n_town:], gids[n_town:], kinds[n_town:])
+    more = [t for t in later if t not in town_triples]
     writer.names(more, last=True)
-    n_names = start + len(more)
+    n_names = len(town_triples) + len(more)
     bar.done(phase)
     bar.start(phase := "spelling variants")
     variants = _variant_rows(places, keys, gids, kinds)
@@ -216,6 +212,17 @@ def _fill_tables(
     writer.finish(variants, lists, {**meta, "places": str(len(places)),
                                     "names": str(n_names)})  # fmt: skip
     bar.done(phase)
+
+
+def _distinct_names(
+    keys: list[str], gids: list[int], kinds: list[int]
+) -> dict[tuple[str, int, int], None]:
+    """Return the distinct (key, place, kind) rows, in the order first given, no empty key.
+
+    A name that is two kinds of one place keeps both; lookups take the strongest
+    (``MIN(kind)``).
+    """
+    return dict.fromkeys(itertools.compress(zip(keys, gids, kinds, strict=True), keys))
 
 
 def _variant_rows(

@@ -87,6 +87,20 @@ class Nearest:
             lat=np.full(n, np.nan),
         )
 
+    def put(
+        self,
+        rows: IntArray,
+        distance_m: npt.ArrayLike,
+        label: IntArray,
+        lon: FloatArray,
+        lat: FloatArray,
+    ) -> None:
+        """Set the entries ``rows`` (one value of each per row)."""
+        self.distance_m[rows] = distance_m
+        self.label[rows] = label
+        self.lon[rows] = lon
+        self.lat[rows] = lat
+
     def update(self, rows: IntArray, other: Nearest) -> None:
         """Take ``other`` (one entry per row of ``rows``) wherever it is nearer."""
         better = other.distance_m < self.distance_m[rows]
@@ -263,10 +277,7 @@ class SegmentIndex:
                     )
                 )
         back = Nearest.empty(n)
-        back.distance_m[order] = out.distance_m
-        back.label[order] = out.label
-        back.lon[order] = out.lon
-        back.lat[order] = out.lat
+        back.update(order, out)  # in input order again
         return back
 
     def _nearest_block(
@@ -320,11 +331,7 @@ class SegmentIndex:
         far = np.asarray(chord) > beyond_m
         v = np.asarray(idx, dtype=np.intp)[far]
         _, _, dist = GEOD.inv(lon[far], lat[far], self.lon[v], self.lat[v])
-        r = np.flatnonzero(far) + offset
-        out.distance_m[r] = dist
-        out.label[r] = self.label[v]
-        out.lon[r] = self.lon[v]
-        out.lat[r] = self.lat[v]
+        out.put(np.flatnonzero(far) + offset, dist, self.label[v], self.lon[v], self.lat[v])
         return np.flatnonzero(~far)
 
     def _settle(
@@ -441,7 +448,4 @@ class SegmentIndex:
         order = np.lexsort((dist, row))
         first = order[np.r_[True, row[order][1:] != row[order][:-1]]]
         r = rows[row[first]]
-        out.distance_m[r] = dist[first]
-        out.label[r] = self.label[s[first]]
-        out.lon[r] = p_lon[first]
-        out.lat[r] = p_lat[first]
+        out.put(r, dist[first], self.label[s[first]], p_lon[first], p_lat[first])

@@ -530,9 +530,9 @@
       }
     }
 
+    // The rows in view; after a change of rows or size, claim the room first (layout).
     function draw() {
       var rows = list.rows;
-      if (!printing) claimRoom(rows.length);
       var old = body.querySelectorAll(".geomap-list-row, .geomap-list-empty");
       for (var k = 0; k < old.length; k++) body.removeChild(old[k]);
       if (!rows.length) {
@@ -557,6 +557,11 @@
       }
     }
 
+    function layout() {
+      if (!printing) claimRoom(list.rows.length);
+      draw();
+    }
+
     var frame = null;
     body.addEventListener("scroll", function () {
       if (frame === null) frame = requestAnimationFrame(function () { frame = null; draw(); });
@@ -574,7 +579,7 @@
       toggle.addEventListener("click", function () {
         var open = section.classList.toggle("geomap-collapsed") === false;
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
-        if (open) draw();
+        if (open) layout();
       });
     }
     var counter = section.querySelector(".geomap-list-count");
@@ -585,7 +590,7 @@
         var total = state.incidents.length;
         counter.textContent = "(" + (list.rows.length === total ? "" : count(list.rows.length) + " of ") + count(total) + ")";
       }
-      draw();
+      layout();
     };
     // Mark a feature's row; scroll it into view when asked.
     list.select = function (f, scroll) {
@@ -603,7 +608,7 @@
       if (printing === on) return;
       printing = on;
       section.classList.toggle("geomap-list-printing", on);
-      draw();
+      layout();
     };
     function printed(on) {
       var legend = document.querySelector("details.geomap-legend");
@@ -623,8 +628,8 @@
       if (media.addEventListener) media.addEventListener("change", function (e) { printed(e.matches); });
     }
     // Rows for the list's new height (a resize, the panel's toggle, the end of printing).
-    if (window.ResizeObserver) new ResizeObserver(function () { draw(); }).observe(body);
-    else window.addEventListener("resize", draw);
+    if (window.ResizeObserver) new ResizeObserver(layout).observe(body);
+    else window.addEventListener("resize", layout);
     list.refresh();
     return list;
   };

@@ -384,7 +384,7 @@ def analyse_events(
     contexts: dict[int, MentionContext] = {}
     events: list[Event] = []
     for sa in sentence_analyses(text, toponyms):
-        if past_year(text, sa.start, sa.end, document_date) is not None:
+        if sa.triggers and past_year(text, sa.start, sa.end, document_date) is not None:
             for h in sa.triggers:  # background ("captured in the 1967 war"), not the news
                 h.status = "past" if h.status == "reported" else h.status
         reported = [h for h in sa.triggers if h.status == "reported"]
