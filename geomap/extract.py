@@ -36,6 +36,8 @@ MAX_NGRAM = 6
 # Hyphens split tokens ("Russian-backed" -> "Russian"); runs re-join them ("Nagorno-Karabakh").
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?:\w|['\u2019](?=\w)|\.(?=[^\W\d_]\.))*")
 _POSSESSIVE = re.compile(r"['\u2019](?:s|ve|re|ll|d|m|t)$")  # "Armenia's", "I've"
+# Capitalised words whose possessive stands inside a name: "People's Republic of China".
+_INNER_POSSESSIVES = words("name_possessives")
 # Lowercase words that may stand inside a name: "Republic of the Congo", "Rostov on Don".
 _CONNECTORS = words("name_connectors")
 # Stretches that may hold a run: a word that does not start with a-z, then more such words
@@ -183,6 +185,8 @@ def _region_runs(text: str, s_start: int, s_end: int) -> Iterable[list[tuple[int
         start, end = m.span()
         word = m.group()
         possessive = _POSSESSIVE.search(word) if "'" in word or "\u2019" in word else None
+        if possessive and word[: possessive.start()].casefold() in _INNER_POSSESSIVES:
+            possessive = None  # "People's Republic of China" goes on
         if possessive:
             end -= len(possessive.group())
             word = word[: -len(possessive.group())]

@@ -100,6 +100,12 @@ def _same_region(a: Candidate, b: Candidate) -> bool:
     return (a.country_code, a.admin1) == (b.country_code, b.admin1)
 
 
+# Evidence that a town is the one the document is about, which a namesake area does not beat.
+# Being near the document's other places is not such evidence: "California" in a story
+# from Washington is the state, not California, Maryland.
+_LOCAL_TOWN = frozenset({Evidence.REGION_IN_TEXT, Evidence.DOCUMENT_FOCUS})
+
+
 def region_over_town(best: Scored, options: Sequence[Scored]) -> Scored | None:
     """Prefer a first-level region to a town of its name that is not big ("Syunik").
 
@@ -115,9 +121,13 @@ def region_over_town(best: Scored, options: Sequence[Scored]) -> Scored | None:
         if c.feature not in (Feature.REGION, Feature.MACROREGION):
             continue
         elsewhere = (
-            c.kind == MatchKind.PRIMARY
-            and (Evidence.COUNTRY_IN_TEXT in t.found or c.feature == Feature.MACROREGION)
-            and Evidence.REGION_IN_TEXT not in best.found
+            c.kind in (MatchKind.PRIMARY, MatchKind.ADJECTIVE)  # "Arab leaders": Arab world
+            and (
+                Evidence.COUNTRY_IN_TEXT in t.found
+                or c.feature == Feature.MACROREGION
+                or c.country_code == town.country_code  # "a judge in Wyoming": the state
+            )
+            and _LOCAL_TOWN.isdisjoint(best.found)
         )
         if _same_region(c, town) or elsewhere:
             return t.because(Evidence.REGION_OVER_NAMESAKE_TOWN)

@@ -42,6 +42,40 @@ def test_conflict_places_are_found(gazetteer, text, name, feature, country):
     assert (found[name].feature, found[name].country_code) == (feature, country)
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("The People's Republic of China sent ships.", "People's Republic of China", "CN"),
+        ("Troops of the Democratic People\u2019s Republic of Korea fired.",
+         "Democratic People\u2019s Republic of Korea", "KP"),
+        ("The Lao People's Democratic Republic closed the border.",
+         "Lao People's Democratic Republic", "LA"),
+    ],
+)  # fmt: skip
+def test_official_names_with_a_possessive_are_whole(gazetteer, text, name, country):
+    # not "Republic of China" (Taiwan) or "Republic of Korea" (South Korea) inside them
+    found = places(text, gazetteer)
+    assert name in found, sorted(found)
+    assert found[name].country_code == country
+    assert not {"Republic of China", "Republic of Korea"} & set(found)
+
+
+def test_arab_as_an_adjective_is_the_arab_world(gazetteer):
+    found = places("Arab leaders met in Washington as the U.S. weighed strikes.", gazetteer)
+    assert (found["Arab"].feature, found["Arab"].place) == ("macroregion", "Arab world")
+    town = places("Police in Arab, Alabama, said two men were shot.", gazetteer)
+    assert (town["Arab"].feature, town["Arab"].country_code) == ("city", "US")
+
+
+def test_a_state_over_a_small_town_of_its_name_elsewhere(gazetteer):
+    # Wyoming, Delaware is near Washington; the story means the state
+    found = places("WASHINGTON (AP) - A federal judge in Wyoming halted the rule.", gazetteer)
+    assert found["Wyoming"].feature == "region"
+    # ... unless the text names the town's own state
+    local = places("Wyoming, Delaware, and Dover were flooded.", gazetteer)
+    assert local["Wyoming"].feature == "city"
+
+
 def test_a_line_needs_its_country_in_the_text(gazetteer):
     # "LoC" alone (a letter of credit?) is not the Line of Control
     assert "LoC" not in places("The bank issued an LoC for the shipment.", gazetteer)

@@ -97,6 +97,16 @@ def test_news_spellings_reach_the_geonames_place(gazetteer, query, geonameid):
     assert location is not None and location.raw["geonameid"] == geonameid
 
 
+@pytest.mark.parametrize(
+    ("query", "geonameid"),
+    [("Atlantic Ocean", 3373405), ("Pacific Ocean", 2363254), ("Red Sea", 350155)],
+)
+def test_seas_carry_their_geonames_id(gazetteer, query, geonameid):
+    # the same id as GeoNames-based annotation, not a supplement id of geomap's own
+    seas = [c.geonameid for c in gazetteer.search(query, limit=5) if c.feature == "sea"]
+    assert seas == [geonameid]
+
+
 def test_a_shared_place_keeps_its_own_row(gazetteer):
     # Baramulla is in cities500 and the supplement: the town's row, not a population of 0
     town = gazetteer.get(1277085)
