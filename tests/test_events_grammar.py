@@ -47,6 +47,24 @@ def test_a_site_named_after_a_place_is_no_origin(gazetteer):
     assert speaker["Kandahar"].origin == "modifier"
 
 
+@pytest.mark.parametrize(
+    ("text", "origin", "scene"),
+    [
+        ("A roadside bomb went off beside a U.S. convoy in Kirkuk on Sunday.", "U.S.", "Kirkuk"),
+        ("Ukraine drones struck an oil depot in Belgorod overnight.", "Ukraine", "Belgorod"),
+    ],
+)
+def test_a_place_naming_a_patrol_or_aircraft_is_its_origin(gazetteer, text, origin, scene):
+    # whose convoy or drones, not where the violence happened ("patrol" and "convoy" are
+    # also sites: "an attack on a convoy in X")
+    c = contexts(text, gazetteer)
+    assert c[origin].origin == "modifier"
+    assert c[scene].origin == ""
+    roles = mention_roles(text, gazetteer)[0]
+    assert roles[origin].role != "incident"
+    assert roles[scene].role == "incident"
+
+
 def test_an_unresolved_finer_name_leaves_the_area_to_the_model(gazetteer):
     # "Zarvanak" is no place of the gazetteer: Helmand is the most precise place known
     c = contexts("Gunmen attacked Zarvanak village in Helmand on Sunday.", gazetteer)

@@ -409,6 +409,8 @@ def _context(
         c.origin = "adjective"
     elif t.end < len(text) - 1 and text[t.end] == "-" and text[t.end + 1 : t.end + 2].islower():
         c.origin = "modifier"  # "Qatar-based", "US-led"
+    elif after < n and lows[after] in vocab.words["force_noun"]:
+        c.origin = "modifier"  # "near a U.S. patrol", "Syrian jets": whose, not where
     elif (
         after < n
         and (
