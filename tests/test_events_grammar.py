@@ -65,6 +65,23 @@ def test_a_place_naming_a_patrol_or_aircraft_is_its_origin(gazetteer, text, orig
     assert roles[scene].role == "incident"
 
 
+def test_a_place_after_an_apposition_is_the_target_of_a_passive_verb(gazetteer):
+    c = contexts("Goma, the capital of North Kivu province, was captured by rebels.", gazetteer)
+    assert c["Goma"].target is not None and c["Goma"].target.text == "captured"
+    assert c["North Kivu"].target is None
+    # a comma phrase with a verb of speech is no apposition
+    said = contexts("Goma, the army said, was calm, but rebels shelled Sake.", gazetteer)
+    assert said["Goma"].target is None
+
+
+def test_the_first_place_as_fine_as_itself_is_a_cue(gazetteer):
+    # a country named first does not take the cue from the town of the scene
+    c = contexts("A car bomb exploded at Iraq's main port in the southern city of Basra.",
+                 gazetteer)  # fmt: skip
+    assert c["Basra"].features.get("first_located_as_fine") == 1.0
+    assert "first_located" not in c["Basra"].features
+
+
 def test_an_unresolved_finer_name_leaves_the_area_to_the_model(gazetteer):
     # "Zarvanak" is no place of the gazetteer: Helmand is the most precise place known
     c = contexts("Gunmen attacked Zarvanak village in Helmand on Sunday.", gazetteer)

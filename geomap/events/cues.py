@@ -84,6 +84,9 @@ def mention_features(
         f["first_located"] = 1.0
     f[f"places{_bin(len(others), (0, 1, 3))}"] = 1.0
     rank = {"country": 4, "region": 3, "county": 2, "city": 1, "capital": 1}
+    own = rank.get(t.feature or "", 0)
+    if all(o.tok0 > c.tok0 or rank.get(toponyms[o.index].feature or "", 0) > own for o in located):
+        f["first_located_as_fine"] = 1.0  # "at Iraq's terminal in the city of Basra": Basra
     finer = [
         o for o in others
         if toponyms[o.index].country_code == t.country_code

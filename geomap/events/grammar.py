@@ -496,7 +496,8 @@ def _context(
         c.container_of = _named_before(
             text, prev, starts, ends, lows, mention_at, toponyms, t, vocab
         )
-    c.coordinated = _coordinated_with(prev, lows, mention_at, vocab)
+    if not (c.via_area and prev >= 0 and lows[prev] == ","):  # not "Goma, the capital of X"
+        c.coordinated = _coordinated_with(prev, lows, mention_at, vocab)
     return c
 
 
@@ -614,6 +615,27 @@ def _coordinated_with(
     return mention_at.get(j, -1)
 
 
+def _after_apposition(j: int, stop: int, lows: list[str], vocab: Vocabulary) -> int:
+    """Return the token after an apposition at ``j`` (", the main city of X,"), else ``j``.
+
+    An apposition opens with a comma and an article and closes with a comma before ``stop``
+    within :data:`APPOSITION_WORDS` words, holding no verb of being, speech or violence.
+    """
+    if not (j + 2 < stop and lows[j] == "," and lows[j + 1] in ("the", "a", "an")):
+        return j
+    for k in range(j + 2, min(stop, j + 2 + APPOSITION_WORDS)):
+        w = lows[k]
+        if w == ",":
+            return k
+        if w in vocab.words["passive_aux"] or w in vocab.words["speech"] or w in vocab.triggers:
+            return j
+    return j
+
+
+#: The most words an apposition between a place and its passive verb may hold.
+APPOSITION_WORDS = 12
+
+
 def _link(
     c: MentionContext,
     triggers: list[TriggerHit],
@@ -640,7 +662,7 @@ def _link(
                 c.target = hit
                 return
         elif hit.token > c.tok1:
-            j = c.tok1 + 1
+            j = _after_apposition(c.tok1 + 1, hit.token, lows, vocab)
             steps = 0
             while (
                 j < hit.token
