@@ -82,6 +82,20 @@ def test_the_first_place_as_fine_as_itself_is_a_cue(gazetteer):
     assert "first_located" not in c["Basra"].features
 
 
+def test_violence_negated_after_its_word_is_not_reported(gazetteer):
+    roles = mention_roles("Drones were not used near Rutshuru, officials in Kigali said.",
+                          gazetteer)[0]  # fmt: skip
+    assert roles["Rutshuru"].role == "context"
+    assert roles["Rutshuru"].reason == "violence negated"
+
+
+def test_a_dateline_with_an_abbreviated_month(gazetteer):
+    text = "KINSHASA, Dec. 1 - Rebels shelled Goma on Sunday, residents said."
+    roles = mention_roles(text, gazetteer)[0]
+    assert roles["KINSHASA"].reason == "dateline"
+    assert roles["Goma"].role == "incident"
+
+
 def test_an_unresolved_finer_name_leaves_the_area_to_the_model(gazetteer):
     # "Zarvanak" is no place of the gazetteer: Helmand is the most precise place known
     c = contexts("Gunmen attacked Zarvanak village in Helmand on Sunday.", gazetteer)

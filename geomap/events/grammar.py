@@ -124,6 +124,15 @@ def _preposition(lows: list[str], i: int, vocab: Vocabulary) -> tuple[str, str]:
     return "", ""
 
 
+@functools.lru_cache(maxsize=1)
+def _month_dots() -> re.Pattern[str]:
+    """Match an abbreviated month and its dot ("Dec.", "Sept."): no sentence end in a dateline."""
+    from .vocab import vocabulary
+
+    names = sorted(vocabulary().values["month_short"], key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(n.capitalize() for n in names) + r")\.")
+
+
 def is_dateline(text: str, s0: int, s1: int, mention_end: int) -> bool:
     """Whether the mention stands in a dateline ("YEREVAN —", "KAPAN, Armenia (Reuters) -")."""
     head_start = s0
@@ -138,9 +147,10 @@ def is_dateline(text: str, s0: int, s1: int, mention_end: int) -> bool:
             == text[head_start:s1].rstrip(" -\u2014\u2013")
         )
     head = text[head_start : dash.start()]
-    if len(head) > 70 or re.search(r"[.;:!?]", re.sub(r"\([^)]*\)", "", head)):
+    bare = _month_dots().sub("", re.sub(r"\([^)]*\)", "", head))  # "KINSHASA, Dec. 1 -"
+    if len(head) > 70 or re.search(r"[.;:!?]", bare):
         return False
-    words = re.findall(r"[^\W\d_][\w'\u2019.-]*", re.sub(r"\([^)]*\)", "", head))
+    words = re.findall(r"[^\W\d_][\w'\u2019.-]*", bare)
     if not words or not all(w[0].isupper() for w in words):
         return False
     return words[0].isupper() or "(" in head
@@ -257,6 +267,13 @@ def _status(
     before = lows[max(0, i - 4) : i]
     if any((w in vocab.words["negation"]) or w == "'t" for w in before[-3:]):
         return "negated"
+    after = lows[i + len(hit.text.split()) : i + len(hit.text.split()) + 3]
+    if (
+        after
+        and (after[0] in vocab.words["passive_aux"] or after[0] in ("did", "do", "does"))
+        and any((w in vocab.words["negation"]) or w == "'t" for w in after[1:])
+    ):
+        return "negated"  # "drones were not involved", "the attack did not happen"
     if any((w in vocab.words["denial"]) for w in lows[max(0, i - 8) : i]):
         return "denied"
     if any((w in vocab.words["future"]) for w in before):

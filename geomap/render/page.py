@@ -141,7 +141,7 @@ class Legend(RawMacros):
             <div><span class="sym"><span class="line" style="border-top: 2px dashed
                 {{ this.link_color }};"></span></span> line to the nearest</div>
             <div><span class="geomap-key-label"><b>Place</b> <span
-                class="geomap-label-km">8.6 km</span></span> km to it</div>
+                class="geomap-label-km">8.6 km</span></span> distance to the nearest</div>
             {%- if this.relative %}
             <div title="An incident located relative to a place (&quot;10 km north of
                 X&quot;): its marker at that point, a thin line to the place"><span
