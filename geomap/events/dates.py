@@ -24,6 +24,7 @@ __all__ = [
     "dateline_date",
     "document_date",
     "find_dates",
+    "is_dateline",
     "past_year",
 ]
 
@@ -250,3 +251,38 @@ def dateline_date(text: str) -> dt.date | None:
             except ValueError:
                 continue
     return None
+
+
+# -- datelines -------------------------------------------------------------------------------
+
+_DASH = re.compile(r"\s(?:\u2014|\u2013|--+|-)\s|\s?(?:\u2014|\u2013|--+)\s?")
+
+
+@functools.lru_cache(maxsize=1)
+def _month_dots() -> re.Pattern[str]:
+    """Match an abbreviated month and its dot ("Dec.", "Sept."): no sentence end in a dateline."""
+    names = sorted(vocabulary().values["month_short"], key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(n.capitalize() for n in names) + r")\.")
+
+
+def is_dateline(text: str, s0: int, s1: int, mention_end: int) -> bool:
+    """Whether the mention stands in a dateline ("YEREVAN —", "KAPAN, Armenia (Reuters) -")."""
+    head_start = s0
+    while head_start < s1 and text[head_start] in "-\u2014\u2013 \t":
+        head_start += 1
+    dash = _DASH.search(text, mention_end, min(s1, mention_end + 60))
+    if dash is None:
+        return (
+            dash is None
+            and s1 - mention_end <= 3
+            and text[head_start:s1].rstrip(" -\u2014\u2013").upper()
+            == text[head_start:s1].rstrip(" -\u2014\u2013")
+        )
+    head = text[head_start : dash.start()]
+    bare = _month_dots().sub("", re.sub(r"\([^)]*\)", "", head))  # "KINSHASA, Dec. 1 -"
+    if len(head) > 70 or re.search(r"[.;:!?]", bare):
+        return False
+    words = re.findall(r"[^\W\d_][\w'\u2019.-]*", bare)
+    if not words or not all(w[0].isupper() for w in words):
+        return False
+    return words[0].isupper() or "(" in head

@@ -23,6 +23,7 @@ from geomap.resolve import Toponym
 from geomap.rules import Trigger
 
 from .cues import mention_features, trigger_form
+from .dates import is_dateline
 from .relative import RelativeLocation, find_relative
 from .vocab import Vocabulary
 
@@ -31,13 +32,11 @@ __all__ = [
     "SentenceAnalysis",
     "TriggerHit",
     "analyse_sentence",
-    "is_dateline",
     "trigger_form",
 ]
 
 # words (inner dots, dashes and apostrophes kept: "U.S.", "al-Mu'adham"), then "'s", "'t"
 _TOKEN = re.compile(r"[^\W_]+(?:[-.][^\W_]+|'(?![st]\b)[^\W_]+)*|'(?:s|t)\b|\S")
-_DASH = re.compile(r"\s(?:\u2014|\u2013|--+|-)\s|\s?(?:\u2014|\u2013|--+)\s?")
 
 
 @dataclass(slots=True)
@@ -122,38 +121,6 @@ def _preposition(lows: list[str], i: int, vocab: Vocabulary) -> tuple[str, str]:
         if n == 1 or (i - n + 1 >= 0 and tuple(lows[i - n + 1 : i + 1]) == words):
             return cls, " ".join(words)
     return "", ""
-
-
-@functools.lru_cache(maxsize=1)
-def _month_dots() -> re.Pattern[str]:
-    """Match an abbreviated month and its dot ("Dec.", "Sept."): no sentence end in a dateline."""
-    from .vocab import vocabulary
-
-    names = sorted(vocabulary().values["month_short"], key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(n.capitalize() for n in names) + r")\.")
-
-
-def is_dateline(text: str, s0: int, s1: int, mention_end: int) -> bool:
-    """Whether the mention stands in a dateline ("YEREVAN —", "KAPAN, Armenia (Reuters) -")."""
-    head_start = s0
-    while head_start < s1 and text[head_start] in "-\u2014\u2013 \t":
-        head_start += 1
-    dash = _DASH.search(text, mention_end, min(s1, mention_end + 60))
-    if dash is None:
-        return (
-            dash is None
-            and s1 - mention_end <= 3
-            and text[head_start:s1].rstrip(" -\u2014\u2013").upper()
-            == text[head_start:s1].rstrip(" -\u2014\u2013")
-        )
-    head = text[head_start : dash.start()]
-    bare = _month_dots().sub("", re.sub(r"\([^)]*\)", "", head))  # "KINSHASA, Dec. 1 -"
-    if len(head) > 70 or re.search(r"[.;:!?]", bare):
-        return False
-    words = re.findall(r"[^\W\d_][\w'\u2019.-]*", bare)
-    if not words or not all(w[0].isupper() for w in words):
-        return False
-    return words[0].isupper() or "(" in head
 
 
 def analyse_sentence(

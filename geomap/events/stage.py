@@ -45,13 +45,12 @@ from geomap.names import behaves_as
 from geomap.resolve import Toponym
 from geomap.rules import violence
 
-from .dates import anchor_date, past_year
+from .dates import anchor_date, is_dateline, past_year
 from .grammar import (
     MentionContext,
     SentenceAnalysis,
     TriggerHit,
     analyse_sentence,
-    is_dateline,
 )
 from .metonymy import metonymy_features
 from .models import (
