@@ -237,7 +237,7 @@ def _status(
     after = lows[i + len(hit.text.split()) : i + len(hit.text.split()) + 3]
     if (
         after
-        and (after[0] in vocab.words["passive_aux"] or after[0] in ("did", "do", "does"))
+        and (after[0] in vocab.words["passive_aux"] or after[0] in vocab.words["auxiliary"])
         and any((w in vocab.words["negation"]) or w == "'t" for w in after[1:])
     ):
         return "negated"  # "drones were not involved", "the attack did not happen"
@@ -599,13 +599,17 @@ def _coordinated_with(
     return mention_at.get(j, -1)
 
 
+#: The most words an apposition between a place and its passive verb may hold.
+APPOSITION_WORDS = 12
+
+
 def _after_apposition(j: int, stop: int, lows: list[str], vocab: Vocabulary) -> int:
     """Return the token after an apposition at ``j`` (", the main city of X,"), else ``j``.
 
     An apposition opens with a comma and an article and closes with a comma before ``stop``
     within :data:`APPOSITION_WORDS` words, holding no verb of being, speech or violence.
     """
-    if not (j + 2 < stop and lows[j] == "," and lows[j + 1] in ("the", "a", "an")):
+    if not (j + 2 < stop and lows[j] == "," and lows[j + 1] in vocab.words["article"]):
         return j
     for k in range(j + 2, min(stop, j + 2 + APPOSITION_WORDS)):
         w = lows[k]
@@ -614,10 +618,6 @@ def _after_apposition(j: int, stop: int, lows: list[str], vocab: Vocabulary) -> 
         if w in vocab.words["passive_aux"] or w in vocab.words["speech"] or w in vocab.triggers:
             return j
     return j
-
-
-#: The most words an apposition between a place and its passive verb may hold.
-APPOSITION_WORDS = 12
 
 
 def _link(
