@@ -151,7 +151,18 @@ def _signal_while_writing(signum):
     return write_csv
 
 
-@pytest.mark.usefixtures("gazetteer")
+@pytest.fixture
+def python_sigint():
+    """Python's own Ctrl-C handler for the test, restored after.
+
+    Also when the tests were started in the background, where SIGINT is ignored.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("gazetteer", "python_sigint")
 @pytest.mark.parametrize(
     ("signum", "status", "word"),
     [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],

@@ -295,6 +295,9 @@ def test_sigint_leaves_only_complete_outputs(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal delivers it, also when the tests themselves were started in
+        # the background (where SIGINT is ignored, and a child inherits that)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
     def finished() -> int:  # whole outputs so far: the hidden temporary ones do not count
