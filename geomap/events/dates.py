@@ -271,13 +271,9 @@ def is_dateline(text: str, s0: int, s1: int, mention_end: int) -> bool:
     while head_start < s1 and text[head_start] in "-\u2014\u2013 \t":
         head_start += 1
     dash = _DASH.search(text, mention_end, min(s1, mention_end + 60))
-    if dash is None:
-        return (
-            dash is None
-            and s1 - mention_end <= 3
-            and text[head_start:s1].rstrip(" -\u2014\u2013").upper()
-            == text[head_start:s1].rstrip(" -\u2014\u2013")
-        )
+    if dash is None:  # a line of its own in capitals: "YEREVAN"
+        line = text[head_start:s1].rstrip(" -\u2014\u2013")
+        return s1 - mention_end <= 3 and line.upper() == line
     head = text[head_start : dash.start()]
     bare = _month_dots().sub("", re.sub(r"\([^)]*\)", "", head))  # "KINSHASA, Dec. 1 -"
     if len(head) > 70 or re.search(r"[.;:!?]", bare):

@@ -45,7 +45,8 @@ class TriggerHit:
 
     ``status`` is ``"reported"`` (the text says it happened), ``"negated"``, ``"denied"``,
     ``"future"`` (threatened, planned, possible) or ``"no-place"`` (a capture verb whose
-    object is not a place: a person, a title).
+    object is not a place: a person, a title); the events stage may set ``"past"``
+    (:func:`geomap.events.dates.past_year`).
     """
 
     start: int
@@ -55,6 +56,11 @@ class TriggerHit:
     token: int
     segment: int
     status: str = "reported"
+
+    @property
+    def last_token(self) -> int:
+        """The index of the violence word's last token ("exchanged fire": of "fire")."""
+        return self.token + len(self.text.split()) - 1
 
 
 @dataclass(slots=True)
@@ -227,18 +233,23 @@ def _splitters(vocab: Vocabulary) -> frozenset[str]:
     }
 
 
+def _negative(words: list[str], vocab: Vocabulary) -> bool:
+    """Whether one of ``words`` negates ("not", "never", "n't")."""
+    return any(w in vocab.words["negation"] or w == "'t" for w in words)
+
+
 def _status(
     hit: TriggerHit, lows: list[str], mention_at: dict[int, int], vocab: Vocabulary
 ) -> str:
     i = hit.token
     before = lows[max(0, i - 4) : i]
-    if any((w in vocab.words["negation"]) or w == "'t" for w in before[-3:]):
+    if _negative(before[-3:], vocab):
         return "negated"
-    after = lows[i + len(hit.text.split()) : i + len(hit.text.split()) + 3]
+    after = lows[hit.last_token + 1 : hit.last_token + 4]
     if (
         after
         and (after[0] in vocab.words["passive_aux"] or after[0] in vocab.words["auxiliary"])
-        and any((w in vocab.words["negation"]) or w == "'t" for w in after[1:])
+        and _negative(after[1:], vocab)
     ):
         return "negated"  # "drones were not involved", "the attack did not happen"
     if any((w in vocab.words["denial"]) for w in lows[max(0, i - 8) : i]):
@@ -258,7 +269,7 @@ def _takes_place(
     "captured Kapan", "seized about a third of X", "captured the town", "Kapan was hit";
     not "captured two militants", "captured the title", "was captured in Mosul".
     """
-    i = hit.token + len(hit.text.split()) - 1
+    i = hit.last_token
     n = len(lows)
     passive = any(
         (w in vocab.words["passive_aux"]) for w in lows[max(0, hit.token - 2) : hit.token]
@@ -629,7 +640,7 @@ def _link(
 ) -> None:
     """Find the trigger whose target the mention is ("shelled X", "X was hit", "attack on X")."""
     for hit in triggers:
-        i = hit.token + len(hit.text.split()) - 1
+        i = hit.last_token
         if i < c.tok0:
             j = i + 1
             if j + 1 < c.tok0 and lows[j] == "and" and lows[j + 1].endswith("ed"):
